@@ -1,0 +1,57 @@
+"""Canonical JSON (RFC 8785) for everything the ledger stores.
+
+The ledger only ever stores objects whose keys are ASCII field names of its own
+models, whose numbers are integers within +/-2**53 and whose strings are valid
+Unicode.  For that subset, ``json.dumps(sort_keys=True, separators=(",", ":"),
+ensure_ascii=False)`` produces exactly the RFC 8785 bytes (tests prove it against
+the ``rfc8785`` package on generated events), and it is four times faster.  It is
+also what an auditor's verifier can do with nothing but Python's standard library.
+Anything outside that subset is refused here, before it can be stored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+class NotCanonicalisable(ValueError):
+    """A value the ledger will not store because its canonical form is ambiguous."""
+
+
+def _check(value: Any, path: str) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise NotCanonicalisable(f"{path}: integer {value} is beyond +/-2**53")
+        return
+    if isinstance(value, float):
+        raise NotCanonicalisable(f"{path}: floating-point numbers are never stored")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise NotCanonicalisable(f"{path}: text is not valid Unicode") from None
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise NotCanonicalisable(f"{path}: object key {key!r} is not ASCII text")
+            _check(item, f"{path}.{key}")
+        return
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]")
+        return
+    raise NotCanonicalisable(f"{path}: {type(value).__name__} is not a JSON value")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Return the RFC 8785 canonical JSON encoding of ``value`` as UTF-8 bytes."""
+    _check(value, "$")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")

@@ -1,0 +1,311 @@
+"""Commands over the record itself: init, import, log, verify, schema, corrections."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ledger.cli.main import Session
+from ledger.cli.params import DATE
+from ledger.cli.render import emit_json, heading, progress, table
+
+F = TypeVar("F", bound=Callable[..., Any])
+pass_session = click.make_pass_decorator(Session)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def authority_options(func: F) -> F:
+    """--meeting/--item/--paper/--note: on whose authority the change was made."""
+    for name, text in (
+        ("note", "Any other authority, in words."),
+        ("paper", "The paper or report that proposed it."),
+        ("item", "The agenda item number."),
+        ("meeting", "The meeting that approved it (e.g. kcsp-2024-07-04)."),
+    ):
+        func = click.option(f"--{name}", default=None, help=text)(func)
+    return func
+
+
+def authority_from(meeting: str | None, item: str | None, paper: str | None, note: str | None):  # type: ignore[no-untyped-def]
+    from ledger.domain.events import Authority
+
+    if not any((meeting, item, paper, note)):
+        return None
+    return Authority(meeting=meeting, item=item, paper=paper, note=note)
+
+
+def report_receipt(receipt, as_json: bool, what: str = "recorded") -> None:  # type: ignore[no-untyped-def]
+    if as_json:
+        emit_json(receipt)
+        return
+    verb = "would record" if receipt.dry_run else what
+    line = f"{verb} {receipt.recorded} event(s)"
+    if receipt.skipped:
+        line += f", skipped {receipt.skipped} already recorded"
+    if receipt.positions:
+        first, last = receipt.positions[0], receipt.positions[-1]
+        line += f" at position {first}" if first == last else f" at positions {first}-{last}"
+    click.echo(line)
+    click.echo(f"head {receipt.head_position}:{receipt.head_hash}")
+
+
+@click.command()
+@pass_session
+def init(session: Session) -> None:
+    """Create an empty ledger (or open an existing one) and print where it is.
+
+    Example:
+
+        ledger --db postgresql://postgres@127.0.0.1/ledger init
+    """
+    ledger = session.ledger
+    ledger.projections.setup()
+    click.echo(f"ledger ready: {ledger.config.describe()} ({ledger.count()} events)")
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report; record nothing.")
+@json_option
+@pass_session
+def import_(session: Session, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+    """Import YAML or JSON files of entries, all or nothing; re-importing records nothing new.
+
+    Example:
+
+        ledger import examples/demo/01-bodies.yaml --dry-run
+    """
+    from ledger.importing import import_files
+
+    receipt = import_files(session.ledger, files, dry_run=dry_run)
+    report_receipt(receipt, as_json, "imported")
+
+
+@click.command()
+@click.option("--body", default=None, help="Only events about this body.")
+@click.option("--from", "from_", type=DATE, default=None, help="Effective on or after.")
+@click.option("--to", type=DATE, default=None, help="Effective on or before.")
+@click.option("--limit", type=int, default=None, help="At most this many events.")
+@json_option
+@pass_session
+def log(
+    session: Session,
+    body: str | None,
+    from_: date | None,
+    to: date | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List events in the ledger's order: position, recorded, effective, what, who, hash.
+
+    Example:
+
+        ledger log --body kcsp-dhr --from 2025-01-01
+    """
+    entries = session.ledger.log(body=body, effective_from=from_, effective_to=to, limit=limit)
+    if as_json:
+        emit_json(entries)
+        return
+    rows = [
+        {
+            "pos": e.position,
+            "recorded": e.recorded_at[:19].replace("T", " "),
+            "effective": e.effective,
+            "type": e.topic.rsplit("/", 1)[0],
+            "body": e.body,
+            "actor": e.actor,
+            "what": e.summary + (" [correction]" if e.corrects else ""),
+            "hash": e.hash[:12],
+        }
+        for e in entries
+    ]
+    table(rows, list(rows[0]) if rows else [], empty="no events")
+
+
+@click.command()
+@click.option(
+    "--expect",
+    default=None,
+    metavar="POSITION:HASH",
+    help="A published head to check against (detects truncation and rewriting).",
+)
+@json_option
+@pass_session
+def verify(session: Session, expect: str | None, as_json: bool) -> None:
+    """Recompute the audit chain over every stored event; exit 1 at the first fault.
+
+    Example:
+
+        ledger verify --expect 42:9f86d081884c7d65...
+    """
+    ledger = session.ledger
+    with progress("verifying", ledger.count()) as advance:
+        report = ledger.verify(expect=expect, progress=advance)
+    problem = report.first_problem
+    if as_json:
+        emit_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "head_position": report.head_position,
+                "head_hash": report.head_hash,
+                "first_bad_position": problem.position if problem else None,
+                "problem": str(problem) if problem else None,
+            }
+        )
+    else:
+        if report.ok:
+            click.echo(f"intact: {report.events} events verified")
+        click.echo(f"head {report.head_position}:{report.head_hash}")
+    if problem is not None:
+        raise click.ClickException(f"NOT INTACT at {problem}")
+
+
+@click.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to a file.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of import files (generated from the command models).
+
+    Example:
+
+        ledger schema --out docs/import-schema.json
+    """
+    from ledger.importing import import_schema
+
+    text = json.dumps(import_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group()
+def projections() -> None:
+    """Read models kept from the log."""
+
+
+@projections.command()
+@pass_session
+def rebuild(session: Session) -> None:
+    """Drop every read model and rebuild it from the event log alone.
+
+    Example:
+
+        ledger projections rebuild
+    """
+    ledger = session.ledger
+    with progress("rebuilding", ledger.count()) as advance:
+        read = ledger.rebuild_projections(advance)
+    click.echo(f"rebuilt read models from {read} events")
+
+
+@projections.command()
+@pass_session
+def status(session: Session) -> None:
+    """Show how far each read model has applied the log."""
+    ledger = session.ledger
+    ledger.projections.setup()
+    head = ledger.head()[0]
+    rows = [
+        {"projection": name, "position": pos, "behind": head - pos}
+        for name, pos in sorted(ledger.projections.positions().items())
+    ]
+    table(rows, ["projection", "position", "behind"])
+
+
+@click.command()
+@click.argument("event")
+@click.option("--effective", type=DATE, default=None, help="The right effective date.")
+@click.option(
+    "--set",
+    "changes",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Another field's right value (repeatable); VALUE is read as JSON if it parses.",
+)
+@click.option("--reason", required=True, help="Why the original was wrong.")
+@authority_options
+@json_option
+@pass_session
+def correct(
+    session: Session,
+    /,
+    event: str,
+    effective: date | None,
+    changes: tuple[str, ...],
+    reason: str,
+    as_json: bool,
+    **authority: str | None,
+) -> None:
+    """Correct an earlier event (by #position, event id or key); the original stays on record.
+
+    Example:
+
+        ledger correct '#3' --effective 2025-07-03 --reason "minuted date was 3 July"
+    """
+    from ledger.domain.corrections import CorrectEvent
+
+    parsed = {}
+    for change in changes:
+        name, sep, value = change.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{change}' is not FIELD=VALUE", param_hint="--set")
+        try:
+            parsed[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[name] = value
+    command = CorrectEvent(
+        event=event,
+        effective=effective,
+        changes=parsed,
+        reason=reason,
+        authority=authority_from(**authority),
+    )
+    report_receipt(session.ledger.execute([command]), as_json)
+
+
+@click.command()
+@click.argument("event")
+@click.option("--reason", required=True, help="Why the event was recorded in error.")
+@authority_options
+@json_option
+@pass_session
+def retract(
+    session: Session, /, event: str, reason: str, as_json: bool, **authority: str | None
+) -> None:
+    """Retract an event recorded in error; it stays in the log, marked as retracted.
+
+    Example:
+
+        ledger retract '#7' --reason "entered against the wrong body"
+    """
+    from ledger.domain.corrections import RetractEvent
+
+    command = RetractEvent(event=event, reason=reason, authority=authority_from(**authority))
+    report_receipt(session.ledger.execute([command]), as_json)
+
+
+@click.command()
+@json_option
+@pass_session
+def head(session: Session, as_json: bool) -> None:
+    """Print the head of the audit chain (POSITION:HASH), to publish in the minutes.
+
+    Example:
+
+        ledger head
+    """
+    position, digest = session.ledger.head()
+    if as_json:
+        emit_json({"position": position, "hash": digest})
+    else:
+        heading(f"{position}:{digest}")
+
+
+COMMANDS = [init, import_, log, verify, schema, projections, correct, retract, head]

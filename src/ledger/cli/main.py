@@ -1,0 +1,104 @@
+"""``ledger``: the command-line entry point."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ledger import __version__
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+
+
+class Session:
+    """Opens the ledger only when a command needs it (``--help`` stays instant)."""
+
+    def __init__(self, url: str | None, actor: str | None):
+        self.url = url
+        self.actor = actor
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            from ledger.application import Ledger
+
+            self._ledger = Ledger(self.url, actor=self.actor)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+
+class LedgerGroup(click.Group):
+    """Turns every error a user can cause into one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from pydantic import ValidationError as PydanticValidationError
+
+        from ledger.domain.errors import LedgerError
+
+        try:
+            return super().invoke(ctx)
+        except LedgerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except PydanticValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"]) or "input"
+            raise click.ClickException(f"{where}: {error['msg']}") from None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="LEDGER_DATABASE_URL",
+    default="ledger.db",
+    show_default=True,
+    help="The ledger: a file path, sqlite:///file.db, or postgresql://user@host/db[?schema=s].",
+)
+@click.option(
+    "--actor",
+    envvar="LEDGER_ACTOR",
+    default=None,
+    help="Who is recording (default: LEDGER_ACTOR, else your user name).",
+)
+@click.version_option(__version__, prog_name="ledger")
+@click.pass_context
+def cli(ctx: click.Context, db: str, actor: str | None) -> None:
+    """An event-sourced, tamper-evident decision ledger for public partnerships.
+
+    Example:
+
+        ledger demo
+        ledger bodies --on 2024-07-04
+        ledger verify
+    """
+    session = Session(db, actor)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+def _register() -> None:
+    from ledger.cli import bodies, core, demo
+
+    for module in (core, bodies, demo):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="ledger")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,246 @@
+"""Bodies: partnerships, groups, subgroups and boards, established, renamed, dissolved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, field_validator
+
+from ledger.domain.commands import Context, EffectiveCommand
+from ledger.domain.errors import NotFound, RuleViolation
+from ledger.domain.events import SLUG, LedgerEvent
+from ledger.domain.history import History, in_force, register_checker
+from ledger.domain.ids import aggregate_id
+
+
+class BodyKind(StrEnum):
+    """What sort of body it is, in the partnerships' own terms."""
+
+    PARTNERSHIP = "partnership"
+    STRATEGY_GROUP = "strategy-group"
+    EXECUTIVE_GROUP = "executive-group"
+    WORKING_GROUP = "working-group"
+    STEERING_GROUP = "steering-group"
+    SUBGROUP = "subgroup"
+    TASK_GROUP = "task-group"
+    BOARD = "board"
+    OTHER = "other"
+
+
+def body_id(slug: str) -> UUID:
+    """The aggregate id of the body with this slug."""
+    return aggregate_id("body", slug)
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(
+            "must be a short id of lower-case letters, digits and hyphens, e.g. 'kcsp-wg'"
+        )
+    return value
+
+
+# --- events -----------------------------------------------------------------------
+
+
+class BodyEstablished(LedgerEvent):
+    TOPIC: ClassVar[str] = "body.established/v1"
+    name: str
+    kind: BodyKind
+    parent: str | None = None
+
+    def describe(self) -> str:
+        under = f" under {self.parent}" if self.parent else ""
+        return f"established {self.body} '{self.name}' ({self.kind}){under}"
+
+
+class BodyRenamed(LedgerEvent):
+    TOPIC: ClassVar[str] = "body.renamed/v1"
+    name: str
+
+    def describe(self) -> str:
+        return f"renamed {self.body} to '{self.name}'"
+
+
+class BodyDissolved(LedgerEvent):
+    TOPIC: ClassVar[str] = "body.dissolved/v1"
+    reason: str | None = None
+
+    def describe(self) -> str:
+        return f"dissolved {self.body}" + (f": {self.reason}" if self.reason else "")
+
+
+# --- state ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyState:
+    """A body as it stood over some stretch of time."""
+
+    slug: str
+    name: str
+    kind: str
+    parent: str | None
+    established: date
+    dissolved: date | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """``state`` held from ``valid_from`` until the day before ``valid_to`` (None: still)."""
+
+    valid_from: date
+    valid_to: date | None
+    state: BodyState
+
+
+def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:
+    """One step of the fold; raises RuleViolation naming the event that cannot apply."""
+    day = event.effective
+    if isinstance(event, BodyEstablished):
+        if state is not None:
+            raise RuleViolation(f"{event.body} is already established (on {state.established})")
+        assert event.body is not None
+        return BodyState(event.body, event.name, event.kind.value, event.parent, day)
+    if state is None:
+        raise RuleViolation(f"{event.body} is not established on {day}")
+    if state.dissolved is not None:
+        raise RuleViolation(f"{event.body} was dissolved on {state.dissolved}")
+    if isinstance(event, BodyRenamed):
+        if event.name == state.name:
+            raise RuleViolation(f"{event.body} is already called '{state.name}' on {day}")
+        return replace(state, name=event.name)
+    if isinstance(event, BodyDissolved):
+        return replace(state, dissolved=day)
+    raise RuleViolation(f"{event.TOPIC} does not apply to a body")
+
+
+def timeline(events: Sequence[LedgerEvent]) -> list[Segment]:
+    """The body's states over effective time, from events already filtered by ``in_force``."""
+    changes: list[tuple[date, BodyState]] = []
+    state: BodyState | None = None
+    for event in events:
+        state = _apply(state, event)
+        if changes and changes[-1][0] == event.effective:
+            changes[-1] = (event.effective, state)
+        else:
+            changes.append((event.effective, state))
+    segments = []
+    for index, (start, held) in enumerate(changes):
+        end = changes[index + 1][0] if index + 1 < len(changes) else None
+        segments.append(Segment(start, end, held))
+    return segments
+
+
+def state_on(events: Sequence[LedgerEvent], day: date) -> BodyState | None:
+    """The body as it stood on ``day`` from in-force events (None before it existed)."""
+    state: BodyState | None = None
+    for event in events:
+        if event.effective > day:
+            break
+        state = _apply(state, event)
+    return state
+
+
+def check_history(events: Sequence[LedgerEvent]) -> None:
+    """Raise RuleViolation if the in-force events do not make a coherent body."""
+    timeline(events)
+
+
+register_checker("body.", check_history)
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+class EstablishBody(EffectiveCommand):
+    """Establish a body: a partnership, group, subgroup or board."""
+
+    type: Literal["establish-body"] = "establish-body"
+    body: str = Field(description="Short id of the body, e.g. 'kcsp-wg'.")
+    name: str = Field(min_length=1, max_length=300)
+    kind: BodyKind
+    parent: str | None = Field(default=None, description="Short id of the parent body.")
+
+    _slug = field_validator("body")(_check_slug)
+
+
+class RenameBody(EffectiveCommand):
+    """Rename a body from a date (its history keeps the old name)."""
+
+    type: Literal["rename-body"] = "rename-body"
+    body: str
+    name: str = Field(min_length=1, max_length=300)
+
+
+class DissolveBody(EffectiveCommand):
+    """Dissolve a body from a date."""
+
+    type: Literal["dissolve-body"] = "dissolve-body"
+    body: str
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+def body_history(ctx: Context, slug: str) -> History:
+    """The history of an existing body, or NotFound."""
+    history = ctx.history(body_id(slug))
+    if not history.exists:
+        raise NotFound(f"unknown body '{slug}'")
+    return history
+
+
+def _checked(history: History, event: LedgerEvent) -> LedgerEvent:
+    check_history(in_force([*history.events, event]))
+    return event
+
+
+def establish_body(ctx: Context, cmd: EstablishBody) -> list[LedgerEvent]:
+    history = ctx.history(body_id(cmd.body))
+    if in_force(history.events):
+        raise RuleViolation(f"body '{cmd.body}' already exists")
+    if cmd.parent is not None:
+        parent = state_on(in_force(body_history(ctx, cmd.parent).events), cmd.effective)
+        if parent is None or parent.dissolved is not None:
+            raise RuleViolation(f"parent body '{cmd.parent}' does not exist on {cmd.effective}")
+    event = ctx.new_event(
+        BodyEstablished,
+        history,
+        body=cmd.body,
+        effective=cmd.effective,
+        authority=cmd.authority,
+        name=cmd.name,
+        kind=cmd.kind,
+        parent=cmd.parent,
+    )
+    return [_checked(history, event)]
+
+
+def rename_body(ctx: Context, cmd: RenameBody) -> list[LedgerEvent]:
+    history = body_history(ctx, cmd.body)
+    event = ctx.new_event(
+        BodyRenamed,
+        history,
+        body=cmd.body,
+        effective=cmd.effective,
+        authority=cmd.authority,
+        name=cmd.name,
+    )
+    return [_checked(history, event)]
+
+
+def dissolve_body(ctx: Context, cmd: DissolveBody) -> list[LedgerEvent]:
+    history = body_history(ctx, cmd.body)
+    event = ctx.new_event(
+        BodyDissolved,
+        history,
+        body=cmd.body,
+        effective=cmd.effective,
+        authority=cmd.authority,
+        reason=cmd.reason,
+    )
+    return [_checked(history, event)]

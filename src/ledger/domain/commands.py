@@ -1,0 +1,61 @@
+"""Commands: what a clerk asks the ledger to record.
+
+The same pydantic models validate the CLI's arguments and every entry of an import
+file, and generate the import file's JSON Schema.  A handler turns a command into
+events after checking it against the aggregate's history.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger.domain.events import Authority, LedgerEvent
+from ledger.domain.history import History
+
+E = TypeVar("E", bound=LedgerEvent)
+
+
+class Command(BaseModel):
+    """Fields every command shares."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Optional stable key of this entry. Importing an entry whose key the ledger "
+            "already holds records nothing. Without it, the key is the SHA-256 of the "
+            "entry's canonical JSON."
+        ),
+    )
+    authority: Authority | None = Field(
+        default=None, description="The meeting and item, or paper, that authorised it."
+    )
+
+
+class EffectiveCommand(Command):
+    """A command that changes the world from an effective date."""
+
+    effective: date = Field(description="When the change takes effect (YYYY-MM-DD).")
+
+
+class Context(Protocol):
+    """What a handler may ask of the unit of work it runs in."""
+
+    def history(self, aggregate_id: UUID) -> History:
+        """The aggregate's events, including those recorded earlier in this unit."""
+        ...
+
+    def resolve_event(self, ref: str) -> LedgerEvent:
+        """The event a reference (event id, ``#position`` or entry key) names."""
+        ...
+
+    def new_event(self, cls: type[E], history: History, **fields: Any) -> E:
+        """A new event for ``history``, stamped with version, time, actor and key."""
+        ...

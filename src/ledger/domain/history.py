@@ -1,0 +1,82 @@
+"""An aggregate's history, and the bitemporal reading of it.
+
+Every aggregate in the ledger is its list of events.  What held on a date, as known
+at a moment, is computed from that list: keep the events recorded by the moment,
+drop every event that a later, still-standing event corrects (or retracts), then
+apply the rest in order of effective date (ties broken by the order they were recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from ledger.domain.events import EventRetracted, LedgerEvent
+
+
+@dataclass
+class History:
+    """The events of one aggregate, in version order."""
+
+    id: UUID
+    events: list[LedgerEvent] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].originator_version if self.events else 0
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.events)
+
+    def find(self, event_id: UUID) -> LedgerEvent | None:
+        for event in self.events:
+            if event.event_id == event_id:
+                return event
+        return None
+
+
+def project_history(history: History | None, events: Iterable[LedgerEvent]) -> History | None:
+    """Projector function for the eventsourcing repository: collect the events."""
+    collected = list(events)
+    if history is None:
+        if not collected:
+            return None
+        history = History(id=collected[0].originator_id)
+    history.events.extend(collected)
+    return history
+
+
+def in_force(events: Sequence[LedgerEvent], known_at: datetime | None = None) -> list[LedgerEvent]:
+    """The events that hold, as known at ``known_at`` (all if None), in effective order."""
+    known = [e for e in events if known_at is None or e.timestamp <= known_at]
+    # Newest first: a correction that was itself corrected or retracted no longer
+    # displaces the event it pointed at, so retracting a correction restores it.
+    dropped: set[UUID] = set()
+    for event in sorted(known, key=lambda e: e.originator_version, reverse=True):
+        if event.event_id not in dropped and event.corrects is not None:
+            dropped.add(event.corrects)
+    kept = [e for e in known if e.event_id not in dropped and not isinstance(e, EventRetracted)]
+    return sorted(kept, key=lambda e: (e.effective, e.originator_version))
+
+
+Checker = Callable[[Sequence[LedgerEvent]], None]
+_CHECKERS: dict[str, Checker] = {}
+
+
+def register_checker(topic_prefix: str, checker: Checker) -> None:
+    """Register the coherence check for aggregates whose first event topic has this prefix."""
+    _CHECKERS[topic_prefix] = checker
+
+
+def check_aggregate(events: Sequence[LedgerEvent]) -> None:
+    """Check an aggregate's in-force events with the checker its kind registered."""
+    if not events:
+        return
+    first = min(events, key=lambda e: e.originator_version).TOPIC
+    for prefix, checker in _CHECKERS.items():
+        if first.startswith(prefix):
+            checker(events)
+            return

@@ -1,0 +1,1 @@
+"""Infrastructure: persistence on SQLite and PostgreSQL, the mapper, the audit chain."""

@@ -1,0 +1,252 @@
+"""The audit chain: every stored event, in the ledger's global order, hashed to the last.
+
+Link ``n`` is SHA-256 over the canonical JSON (RFC 8785) of::
+
+    {"event": <the stored event>, "position": n, "prev": <hash of link n-1>, "topic": ...}
+
+with ``prev`` of the first link sixty-four zeros.  The stored event bytes are
+already canonical, so the link is hashed from them directly.  The chain is written
+in the same transaction as the events, under the write lock, so it is never behind.
+An export carries the same links, and ``verify_trail.py`` recomputes them with
+nothing but Python's standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+GENESIS = "0" * 64
+CHAIN_TABLE = "ledger_chain"
+
+
+def utc_text(moment: datetime | str) -> str:
+    """A recorded time as fixed-width UTC text, so text order is time order."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        raise ValueError("recorded times are timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def link_bytes(position: int, prev: str, topic: str, state: bytes) -> bytes:
+    """The canonical JSON of one link, spliced around the already-canonical event bytes."""
+    return b"".join(
+        (
+            b'{"event":',
+            state,
+            b',"position":',
+            str(position).encode(),
+            b',"prev":"',
+            prev.encode(),
+            b'","topic":',
+            json.dumps(topic, ensure_ascii=False).encode(),
+            b"}",
+        )
+    )
+
+
+def link_hash(position: int, prev: str, topic: str, state: bytes) -> str:
+    """SHA-256 hex of link ``position``."""
+    return hashlib.sha256(link_bytes(position, prev, topic, state)).hexdigest()
+
+
+def create_statements(dialect_name: str, table: str) -> list[str]:
+    big = "BIGINT" if dialect_name == "postgresql" else "INTEGER"
+    name = table.split(".")[-1]
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        f"position {big} PRIMARY KEY, "
+        f"notification_id {big} NOT NULL UNIQUE, "
+        "recorded_at TEXT NOT NULL, "
+        "source_key TEXT UNIQUE, "
+        "hash TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {name}_recorded_idx ON {table} (recorded_at)",
+    ]
+
+
+class RecordedTimeConflict(Exception):
+    """Another writer recorded a later time first."""
+
+
+class ChainConflict(IntegrityError):
+    """The write met another writer's later recorded time; retry with a fresh time."""
+
+
+@dataclass(frozen=True)
+class NewLink:
+    position: int
+    notification_id: int
+    recorded_at: str
+    source_key: str | None
+    hash: str
+
+
+def build_links(
+    head: tuple[int, str, str] | None,
+    stored: Sequence[Any],
+    notification_ids: Sequence[int],
+) -> list[NewLink]:
+    """The links for newly inserted events, after ``head`` (position, hash, recorded_at)."""
+    position, prev, last_time = head if head else (0, GENESIS, "")
+    links = []
+    for event, nid in zip(stored, notification_ids, strict=True):
+        payload = json.loads(event.state)
+        recorded = utc_text(payload["timestamp"])
+        if recorded < last_time:
+            raise RecordedTimeConflict(f"recorded time {recorded} is before {last_time}")
+        position += 1
+        prev = link_hash(position, prev, event.topic, event.state)
+        links.append(NewLink(position, nid, recorded, payload.get("source_key"), prev))
+        last_time = recorded
+    return links
+
+
+# --- verification -------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    position: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"position {self.position}: {self.what}"
+
+
+@dataclass
+class VerifyReport:
+    """What ``ledger verify`` found."""
+
+    events: int = 0
+    head_position: int = 0
+    head_hash: str = GENESIS
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> Problem | None:
+        return min(self.problems, key=lambda p: p.position) if self.problems else None
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    position: int
+    notification_id: int
+    recorded_at: str
+    source_key: str | None
+    hash: str
+    originator_id: str | None
+    originator_version: int | None
+    topic: str | None
+    state: bytes | None
+
+
+def check_rows(
+    rows: Iterator[ChainRow],
+    report: VerifyReport,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Walk the chain in order, recomputing every link; record problems in ``report``."""
+    expected_position = 1
+    prev = GENESIS
+    last_nid = 0
+    last_time = ""
+    for row in rows:
+        if progress:
+            progress(1)
+        where = row.position
+        if row.position != expected_position:
+            report.problems.append(
+                Problem(expected_position, "missing from the audit chain (deleted)")
+            )
+            return
+        if row.state is None or row.topic is None:
+            report.problems.append(Problem(where, "the event is missing (deleted)"))
+            return
+        if row.notification_id <= last_nid:
+            report.problems.append(Problem(where, "out of order (reordered)"))
+            return
+        recomputed = link_hash(row.position, prev, row.topic, row.state)
+        if recomputed != row.hash:
+            report.problems.append(
+                Problem(where, "the event does not match its hash (modified or reordered)")
+            )
+            return
+        try:
+            payload = json.loads(row.state)
+            same_origin = (
+                str(payload["originator_id"]).replace("-", "")
+                == str(row.originator_id).replace("-", "")
+                and payload["originator_version"] == row.originator_version
+            )
+            same_index = (
+                utc_text(payload["timestamp"]) == row.recorded_at
+                and payload.get("source_key") == row.source_key
+            )
+        except (ValueError, KeyError, TypeError):
+            same_origin = same_index = False
+        if not same_origin:
+            report.problems.append(Problem(where, "the event's stored identity was altered"))
+            return
+        if not same_index or row.recorded_at < last_time:
+            report.problems.append(Problem(where, "the chain's record of it was altered"))
+            return
+        prev = row.hash
+        last_nid = row.notification_id
+        last_time = row.recorded_at
+        report.events += 1
+        report.head_position = row.position
+        report.head_hash = row.hash
+        expected_position += 1
+
+
+def check_anchor(
+    report: VerifyReport,
+    expect: str,
+    hash_at: Callable[[int], str | None],
+    position_of_hash: Callable[[str], int | None],
+) -> None:
+    """Compare the chain with a published head: ``POSITION:HASH`` (or a bare ``HASH``)."""
+    text = expect.strip().lower()
+    if ":" in text:
+        pos_text, digest = text.split(":", 1)
+        if not pos_text.isdigit():
+            raise ValueError(f"published head {expect!r} is not POSITION:HASH")
+        position = int(pos_text)
+    else:
+        digest = text
+        found = position_of_hash(digest)
+        if found is None:
+            report.problems.append(
+                Problem(
+                    report.head_position + 1,
+                    "the published head is nowhere in the chain (truncated or rewritten)",
+                )
+            )
+            return
+        position = found
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise ValueError(f"published head {expect!r} does not hold a SHA-256 hex digest")
+    if position > report.head_position:
+        report.problems.append(
+            Problem(
+                report.head_position + 1,
+                f"truncated: the published head is at position {position}, "
+                f"the ledger ends at {report.head_position}",
+            )
+        )
+        return
+    if hash_at(position) != digest:
+        report.problems.append(
+            Problem(position, "does not match the published head (the record was rewritten)")
+        )

@@ -1,0 +1,46 @@
+"""Maps pydantic events to stored events and back, by explicit topic.
+
+The stored state is the event's RFC 8785 canonical JSON, so the bytes in the
+database are exactly the bytes the audit chain hashes and an export carries.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+
+from ledger.canonical import canonical_bytes
+from ledger.domain.events import LedgerEvent, event_class
+
+
+class CanonicalJSONTranscoder(Transcoder):
+    """Encodes JSON-ready values as canonical JSON bytes."""
+
+    def encode(self, obj: Any) -> bytes:
+        return canonical_bytes(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+class PydanticMapper(Mapper):  # type: ignore[type-arg]
+    """Stores ``event.model_dump(mode="json")`` under the event class's own TOPIC."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        event: LedgerEvent = domain_event
+        return StoredEvent(
+            originator_id=event.originator_id,
+            originator_version=event.originator_version,
+            topic=event.TOPIC,
+            state=canonical_bytes(event.model_dump(mode="json")),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        return decode_event(stored_event.topic, stored_event.state)
+
+
+def decode_event(topic: str, state: bytes) -> LedgerEvent:
+    """Rebuild an event from its topic and stored bytes."""
+    return event_class(topic).model_validate_json(state)

@@ -1,0 +1,1 @@
+"""Read models rebuilt from the event log.  They read events; they never write them."""

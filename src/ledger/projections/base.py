@@ -1,0 +1,104 @@
+"""What every projection provides, and the bitemporal table helper they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ledger.domain.events import LedgerEvent
+from ledger.infra.db import Connection
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An event as the log delivers it: with its position and recorded time."""
+
+    position: int
+    recorded_at: str
+    event: LedgerEvent
+
+
+class Projection(Protocol):
+    """A read model kept up to date, in log order, from the event log alone."""
+
+    name: str
+    version: int
+    tables: Sequence[str]
+
+    def create(self, db: Connection) -> None:
+        """Create the projection's tables and indexes if they do not exist."""
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        """Apply one event (inside the runner's transaction)."""
+
+
+class EventsOf(Protocol):
+    def __call__(self, aggregate_id: Any, up_to_version: int) -> list[LedgerEvent]:
+        """An aggregate's events up to and including a version, in version order."""
+
+
+def bitemporal_columns() -> str:
+    return "valid_from TEXT NOT NULL, valid_to TEXT, recorded_from TEXT NOT NULL, recorded_to TEXT"
+
+
+def replace_timeline(
+    db: Connection,
+    table: str,
+    key: dict[str, Any],
+    segments: Sequence[tuple[str, str | None, dict[str, Any]]],
+    recorded_at: str,
+) -> None:
+    """Make ``segments`` the current belief about ``key``, closing what no longer holds.
+
+    Rows believed until now (``recorded_to IS NULL``) that are not among the new
+    segments are closed at ``recorded_at``; new segments not already believed are
+    inserted from ``recorded_at``.  Earlier beliefs stay for ``known at`` queries.
+    """
+    where = " AND ".join(f"{column} = ?" for column in key)
+    value_columns = list(segments[0][2]) if segments else []
+    rows = db.query(
+        f"SELECT * FROM {table} WHERE {where} AND recorded_to IS NULL", list(key.values())
+    )
+
+    def fingerprint(valid_from: Any, valid_to: Any, values: dict[str, Any]) -> tuple[Any, ...]:
+        return (valid_from, valid_to, *(values[c] for c in sorted(values)))
+
+    wanted = {fingerprint(vf, vt, values) for vf, vt, values in segments}
+    believed = set()
+    for row in rows:
+        values = {c: row[c] for c in (value_columns or _value_columns(row, key))}
+        mark = fingerprint(row["valid_from"], row["valid_to"], values)
+        if mark in wanted:
+            believed.add(mark)
+        else:
+            db.execute(
+                f"UPDATE {table} SET recorded_to = ? WHERE {where} AND valid_from = ? "
+                "AND recorded_from = ? AND recorded_to IS NULL",
+                [recorded_at, *key.values(), row["valid_from"], row["recorded_from"]],
+            )
+    inserts = []
+    for valid_from, valid_to, values in segments:
+        if fingerprint(valid_from, valid_to, values) in believed:
+            continue
+        inserts.append([*key.values(), *values.values(), valid_from, valid_to, recorded_at, None])
+    if inserts:
+        columns = [*key, *value_columns, "valid_from", "valid_to", "recorded_from", "recorded_to"]
+        marks = ",".join("?" * len(columns))
+        db.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", inserts)
+
+
+_BITEMPORAL = {"valid_from", "valid_to", "recorded_from", "recorded_to"}
+
+
+def _value_columns(row: Any, key: dict[str, Any]) -> list[str]:
+    names = row.keys()
+    return [n for n in names if n not in key and n not in _BITEMPORAL]
+
+
+def as_of_clause() -> str:
+    """The WHERE fragment for "in force on ? as known at ?" (parameters: day, day, K, K)."""
+    return (
+        "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
+        "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
+    )

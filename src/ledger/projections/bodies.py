@@ -1,0 +1,76 @@
+"""Bodies over both time axes: which bodies existed on a date, as known at a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from ledger.domain.body import BodyState, body_id, timeline
+from ledger.domain.history import in_force
+from ledger.infra.db import Connection
+from ledger.projections.base import (
+    Delivered,
+    EventsOf,
+    as_of_clause,
+    bitemporal_columns,
+    replace_timeline,
+)
+
+TABLE = "proj_bodies"
+
+
+class BodiesProjection:
+    name = "bodies"
+    version = 1
+    tables: Sequence[str] = (TABLE,)
+
+    def create(self, db: Connection) -> None:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            "slug TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT, "
+            f"established TEXT NOT NULL, dissolved TEXT, {bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_asof_idx ON {TABLE} (valid_from, recorded_from)"
+        )
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_slug_idx ON {TABLE} (slug, recorded_to)")
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        event = item.event
+        if event.body is None or event.originator_id != body_id(event.body):
+            return
+        events = in_force(events_of(event.originator_id, event.originator_version))
+        segments = [
+            (
+                seg.valid_from.isoformat(),
+                seg.valid_to.isoformat() if seg.valid_to else None,
+                {
+                    "name": seg.state.name,
+                    "kind": seg.state.kind,
+                    "parent": seg.state.parent,
+                    "established": seg.state.established.isoformat(),
+                    "dissolved": seg.state.dissolved.isoformat() if seg.state.dissolved else None,
+                },
+            )
+            for seg in timeline(events)
+        ]
+        replace_timeline(db, TABLE, {"slug": event.body}, segments, item.recorded_at)
+
+
+def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
+    """Every body's state on ``day`` as recorded by ``known_at`` (UTC text), by slug."""
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE {as_of_clause()} ORDER BY slug",
+        [day.isoformat(), day.isoformat(), known_at, known_at],
+    )
+    return [
+        BodyState(
+            slug=r["slug"],
+            name=r["name"],
+            kind=r["kind"],
+            parent=r["parent"],
+            established=date.fromisoformat(r["established"]),
+            dissolved=date.fromisoformat(r["dissolved"]) if r["dissolved"] else None,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,47 @@
+"""The event index: one row per stored event, for ``ledger log``, replay and lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.infra.db import Connection
+from ledger.projections.base import Delivered, EventsOf
+
+TABLE = "proj_events"
+
+
+class EventIndex:
+    name = "events"
+    version = 1
+    tables: Sequence[str] = (TABLE,)
+
+    def create(self, db: Connection) -> None:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            "position BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
+            "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, topic TEXT NOT NULL, "
+            "body TEXT, effective TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+            "actor TEXT NOT NULL, corrects TEXT, summary TEXT NOT NULL, authority TEXT)"
+        )
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_body_idx ON {TABLE} (body, position)")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_eff_idx ON {TABLE} (effective)")
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        e = item.event
+        db.execute(
+            f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                item.position,
+                str(e.event_id),
+                str(e.originator_id),
+                e.originator_version,
+                e.TOPIC,
+                e.body,
+                e.effective.isoformat(),
+                item.recorded_at,
+                e.actor,
+                str(e.corrects) if e.corrects else None,
+                e.describe(),
+                e.authority.describe() if e.authority else None,
+            ],
+        )

@@ -1,0 +1,39 @@
+"""The reference answers: a plain in-memory replay of the events, with no tables at all.
+
+Tests compare every projection with these on generated histories.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from uuid import UUID
+
+from ledger.domain.body import BodyState, body_id, state_on
+from ledger.domain.events import LedgerEvent
+from ledger.domain.history import in_force
+
+
+def by_aggregate(events: Iterable[LedgerEvent]) -> dict[UUID, list[LedgerEvent]]:
+    grouped: dict[UUID, list[LedgerEvent]] = defaultdict(list)
+    for event in events:
+        grouped[event.originator_id].append(event)
+    for history in grouped.values():
+        history.sort(key=lambda e: e.originator_version)
+    return grouped
+
+
+def bodies_on(
+    events: Iterable[LedgerEvent], day: date, known_at: datetime | None = None
+) -> list[BodyState]:
+    """Every body's state on ``day`` as known at ``known_at``, by slug."""
+    found = []
+    for aggregate, history in by_aggregate(events).items():
+        slug = history[0].body
+        if slug is None or aggregate != body_id(slug):
+            continue
+        state = state_on(in_force(history, known_at), day)
+        if state is not None:
+            found.append(state)
+    return sorted(found, key=lambda s: s.slug)

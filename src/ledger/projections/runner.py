@@ -1,0 +1,124 @@
+"""Keeps projections up to date from the log, in order, resumably, on both databases.
+
+The library's ProjectionRunner needs PostgreSQL's LISTEN/NOTIFY; this pull loop works
+the same on SQLite and PostgreSQL.  It reads the log by audit-chain position (which
+follows commit order and has no gaps), applies each event to every projection that
+has not yet seen it, and records the position reached in the same transaction as the
+projection's writes, so a crash never loses or repeats an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ledger.infra.chain import CHAIN_TABLE
+from ledger.infra.db import Connection
+from ledger.infra.mapper import decode_event
+from ledger.projections.base import Delivered, Projection
+
+TRACKING = "ledger_projections"
+BATCH = 2000
+
+
+class ProjectionRunner:
+    """Pulls new events from the log into the projections."""
+
+    def __init__(self, db: Connection, projections: Sequence[Projection]):
+        self.db = db
+        self.projections = list(projections)
+        self._ready = False
+
+    def setup(self) -> None:
+        """Create tracking and projection tables; rebuild any whose version changed."""
+        self.db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TRACKING} ("
+            "name TEXT PRIMARY KEY, version INTEGER NOT NULL, position BIGINT NOT NULL)"
+        )
+        known = {r["name"]: r["version"] for r in self.db.query(f"SELECT * FROM {TRACKING}")}
+        for projection in self.projections:
+            if known.get(projection.name) not in (None, projection.version):
+                self._drop(projection)
+            projection.create(self.db)
+            if known.get(projection.name) != projection.version:
+                self.db.execute(
+                    f"INSERT INTO {TRACKING} (name, version, position) VALUES (?, ?, 0)",
+                    [projection.name, projection.version],
+                )
+        self._ready = True
+
+    def _drop(self, projection: Projection) -> None:
+        for table in projection.tables:
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.execute(f"DELETE FROM {TRACKING} WHERE name = ?", [projection.name])
+
+    def positions(self) -> dict[str, int]:
+        rows = self.db.query(f"SELECT name, position FROM {TRACKING}")
+        return {r["name"]: int(r["position"]) for r in rows}
+
+    def behind(self) -> int:
+        """How many events the slowest projection has still to apply."""
+        if not self._ready:
+            self.setup()
+        head = self.db.scalar(f"SELECT MAX(position) FROM {CHAIN_TABLE}") or 0
+        done = min(self.positions().values(), default=0)
+        return int(head) - done
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply every event not yet applied; returns how many were read."""
+        if not self._ready:
+            self.setup()
+        done = self.positions()
+        start = min((done.get(p.name, 0) for p in self.projections), default=0)
+        read = 0
+        nid = self.db.dialect.notification_id
+        while True:
+            rows = self.db.query(
+                "SELECT c.position, c.recorded_at, e.topic, e.state "
+                f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
+                f"ON e.{nid} = c.notification_id "
+                "WHERE c.position > ? ORDER BY c.position LIMIT ?",
+                [start, BATCH],
+            )
+            if not rows:
+                return read
+            with self.db.transaction():
+                for row in rows:
+                    item = Delivered(
+                        int(row["position"]),
+                        row["recorded_at"],
+                        decode_event(row["topic"], bytes(row["state"])),
+                    )
+                    for projection in self.projections:
+                        if done[projection.name] < item.position:
+                            projection.process(self.db, item, self.events_of)
+                last = int(rows[-1]["position"])
+                for projection in self.projections:
+                    if done[projection.name] < last:
+                        done[projection.name] = last
+                        self.db.execute(
+                            f"UPDATE {TRACKING} SET position = ? WHERE name = ?",
+                            [last, projection.name],
+                        )
+            read += len(rows)
+            if progress:
+                progress(len(rows))
+            start = last
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every projection and rebuild it from the log alone."""
+        self.setup()
+        for projection in self.projections:
+            self._drop(projection)
+        self.setup()
+        return self.catch_up(progress)
+
+    def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
+        """An aggregate's stored events up to a version (for projections that recompute)."""
+        key = aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
+        rows = self.db.query(
+            f"SELECT topic, state FROM {self.db.dialect.events} WHERE originator_id = ? "
+            "AND originator_version <= ? ORDER BY originator_version",
+            [key, up_to_version],
+        )
+        return [decode_event(r["topic"], bytes(r["state"])) for r in rows]

@@ -1,0 +1,106 @@
+"""One attempt at recording a batch of commands: all of its events, or none."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from ledger.domain.commands import E
+from ledger.domain.errors import NotFound
+from ledger.domain.events import LedgerEvent
+from ledger.domain.history import History, project_history
+from ledger.domain.ids import LEDGER_NAMESPACE
+from ledger.infra.chain import CHAIN_TABLE
+from ledger.infra.db import Connection
+from ledger.infra.mapper import decode_event
+
+POSITION = re.compile(r"^#?(\d+)$")
+
+
+class UnitOfWork:
+    """Implements the domain's Context over the event store, collecting new events."""
+
+    def __init__(self, store: Application[UUID], db: Connection, timestamp: Any, actor: str):
+        self.store = store
+        self.db = db
+        self.timestamp = timestamp
+        self.actor = actor
+        self.histories: dict[UUID, History] = {}
+        self.pending: list[LedgerEvent] = []
+        self.entry_key: str | None = None
+        self._entry_count = 0
+        self._by_key: dict[str, LedgerEvent] = {}
+
+    def begin_entry(self, key: str | None) -> None:
+        """Start the events of one command; ``key`` is its import key, if any."""
+        self.entry_key = key
+        self._entry_count = 0
+
+    def history(self, aggregate_id: UUID) -> History:
+        if aggregate_id not in self.histories:
+            try:
+                loaded = self.store.repository.get(aggregate_id, projector_func=project_history)
+            except AggregateNotFoundError:
+                loaded = History(aggregate_id)
+            self.histories[aggregate_id] = loaded
+        return self.histories[aggregate_id]
+
+    def new_event(self, cls: type[E], history: History, **fields: Any) -> E:
+        self._entry_count += 1
+        key = self.entry_key
+        if key is not None and self._entry_count > 1:
+            key = f"{key}#{self._entry_count}"
+        event_id = uuid5(LEDGER_NAMESPACE, f"entry:{key}") if key else uuid4()
+        return cls(
+            originator_id=history.id,
+            originator_version=history.version + 1,
+            timestamp=self.timestamp,
+            event_id=event_id,
+            actor=self.actor,
+            source_key=key,
+            **fields,
+        )
+
+    def record(self, events: list[LedgerEvent]) -> None:
+        for event in events:
+            self.history(event.originator_id).events.append(event)
+            self.pending.append(event)
+            if event.source_key:
+                self._by_key[event.source_key] = event
+
+    def resolve_event(self, ref: str) -> LedgerEvent:
+        ref = ref.strip()
+        if ref in self._by_key:
+            return self._by_key[ref]
+        match = POSITION.match(ref)
+        if match:
+            row = self._stored("c.position = ?", int(match.group(1)))
+        else:
+            try:
+                event_id = UUID(ref)
+            except ValueError:
+                row = self._stored("c.source_key = ?", ref)
+            else:
+                for event in self.pending:
+                    if event.event_id == event_id:
+                        return event
+                row = self._stored_by_event_id(event_id)
+        if row is None:
+            raise NotFound(f"no event '{ref}' in the ledger (give an event id, #position or key)")
+        return row
+
+    def _stored(self, where: str, value: Any) -> LedgerEvent | None:
+        nid = self.db.dialect.notification_id
+        rows = self.db.query(
+            f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c "
+            f"JOIN {self.db.dialect.events} e ON e.{nid} = c.notification_id WHERE {where}",
+            [value],
+        )
+        return decode_event(rows[0]["topic"], bytes(rows[0]["state"])) if rows else None
+
+    def _stored_by_event_id(self, event_id: UUID) -> LedgerEvent | None:
+        rows = self.db.query("SELECT position FROM proj_events WHERE event_id = ?", [str(event_id)])
+        return self._stored("c.position = ?", int(rows[0]["position"])) if rows else None
