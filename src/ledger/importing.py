@@ -24,6 +24,17 @@ from ledger.domain.errors import ValidationError
 from ledger.registry import COMMAND_ADAPTER, ENTRY_TYPES
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text for pydantic to validate, so an
+    impossible date like 2024-02-30 is reported against its entry and field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def entry_key(command: Any) -> str:
     """The key that recognises an entry on a second import."""
     if command.id:
@@ -50,12 +61,13 @@ def load_entries(path: Path) -> list[Entry]:
         raise ValidationError(f"{name}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{name}: cannot be read ({exc})") from None
+    is_json = path.suffix.lower() == ".json"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)  # noqa: S506
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0]
+        detail = " ".join(str(exc).split())
         raise ValidationError(
-            f"{name}: not valid {path.suffix.lstrip('.') or 'YAML'}: {first}"
+            f"{name}: not valid {'JSON' if is_json else 'YAML'}: {detail}"
         ) from None
     if isinstance(data, dict) and "events" in data:
         data = data["events"]

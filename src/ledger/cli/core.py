@@ -208,7 +208,12 @@ def rebuild(session: Session) -> None:
 @projections.command()
 @pass_session
 def status(session: Session) -> None:
-    """Show how far each read model has applied the log."""
+    """Show how far each read model has applied the log.
+
+    Example:
+
+        ledger projections status
+    """
     ledger = session.ledger
     ledger.projections.setup()
     head = ledger.head()[0]

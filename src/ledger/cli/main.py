@@ -34,8 +34,14 @@ class Session:
             self._ledger = None
 
 
+class UsageProblem(click.ClickException):
+    """A mistyped command line, shown as one line (exit status 2, as click's own)."""
+
+    exit_code = 2
+
+
 class LedgerGroup(click.Group):
-    """Turns every error a user can cause into one clear line and exit status 1."""
+    """Turns every error a user can cause into one clear line and a non-zero exit."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from pydantic import ValidationError as PydanticValidationError
@@ -44,6 +50,9 @@ class LedgerGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else ctx.command_path
+            raise UsageProblem(f"{exc.format_message()} (see '{command} --help')") from None
         except LedgerError as exc:
             raise click.ClickException(str(exc)) from None
         except PydanticValidationError as exc:

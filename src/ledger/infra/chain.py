@@ -218,13 +218,14 @@ def check_anchor(
 ) -> None:
     """Compare the chain with a published head: ``POSITION:HASH`` (or a bare ``HASH``)."""
     text = expect.strip().lower()
-    if ":" in text:
-        pos_text, digest = text.split(":", 1)
-        if not pos_text.isdigit():
-            raise ValueError(f"published head {expect!r} is not POSITION:HASH")
+    pos_text, _, digest = text.rpartition(":")
+    if pos_text and not pos_text.isdigit():
+        raise ValueError(f"published head {expect!r} is not POSITION:HASH")
+    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise ValueError(f"published head {expect!r} does not hold a SHA-256 hex digest")
+    if pos_text:
         position = int(pos_text)
     else:
-        digest = text
         found = position_of_hash(digest)
         if found is None:
             report.problems.append(
@@ -235,8 +236,6 @@ def check_anchor(
             )
             return
         position = found
-    if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-        raise ValueError(f"published head {expect!r} does not hold a SHA-256 hex digest")
     if position > report.head_position:
         report.problems.append(
             Problem(
