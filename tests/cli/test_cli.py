@@ -35,7 +35,7 @@ def test_every_command_has_help_with_an_example(path: str, command: click.Comman
     if isinstance(command, click.Group):
         assert command.help
         return
-    assert command.help and "Example:" in command.help, f"ledger {path} needs an Example"
+    assert "Example:" in (command.help or ""), f"ledger {path} needs an Example"
 
 
 def test_every_command_is_in_the_cli_reference() -> None:
@@ -123,7 +123,8 @@ def test_mistakes_get_one_clear_line_and_a_non_zero_exit(
 def test_demo_builds_a_ledger_and_tours_it(ledger_url: str) -> None:
     code, out = run(ledger_url, "demo")
     assert code == 0, out
-    assert "DARDR" in out and "intact:" in out
+    assert "DARDR" in out
+    assert "intact:" in out
     assert "$ ledger bodies --on 2025-08-01 --known-at" in out
     # Running it again rebuilds the demo rather than adding to it.
     code, again = run(ledger_url, "demo")

@@ -79,7 +79,8 @@ def test_a_file_that_extends_an_earlier_one_records_only_the_new_entries(
 
 def test_dry_run_validates_and_records_nothing(ledger: Ledger, tmp_path: Path) -> None:
     receipt = import_files(ledger, [write(tmp_path, "a.yaml", GOOD)], dry_run=True)
-    assert receipt.dry_run and receipt.recorded == 3
+    assert receipt.dry_run
+    assert receipt.recorded == 3
     assert ledger.count() == 0
 
 
