@@ -19,15 +19,26 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
+from ledger import constitution
 from ledger.domain import clock
 from ledger.domain.body import BodyState
 from ledger.domain.commands import Command
-from ledger.domain.errors import ConcurrentWriteError, LedgerError, StorageError, ValidationError
+from ledger.domain.errors import (
+    ConcurrentWriteError,
+    LedgerError,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
+from ledger.domain.events import LedgerEvent
+from ledger.domain.history import project_history
+from ledger.domain.tor import tor_id
 from ledger.infra import chain
 from ledger.infra.db import Connection, DatabaseConfig, parse_url
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
 from ledger.projections import bodies as bodies_projection
 from ledger.projections.bodies import BodiesProjection
+from ledger.projections.constitution import ConstitutionProjection
 from ledger.projections.events_index import EventIndex
 from ledger.projections.runner import ProjectionRunner
 from ledger.registry import handler_for
@@ -120,7 +131,9 @@ class Ledger:
             raise StorageError(f"cannot open {self.config.describe()}: {exc}") from None
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
-        self.projections = ProjectionRunner(self.db, [EventIndex(), BodiesProjection()])
+        self.projections = ProjectionRunner(
+            self.db, [EventIndex(), BodiesProjection(), ConstitutionProjection()]
+        )
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -334,6 +347,49 @@ class Ledger:
         self.projections.catch_up()
         found = bodies_projection.bodies_on(self.db, on, _utc(known_at))
         return [b for b in found if include_dissolved or b.dissolved is None or b.dissolved > on]
+
+    def require_body(self, slug: str) -> None:
+        """Raise NotFound unless the ledger has ever recorded a body with this id."""
+        self.projections.catch_up()
+        if not self.db.scalar("SELECT COUNT(*) FROM proj_bodies WHERE slug = ?", [slug]):
+            raise NotFound(f"unknown body '{slug}'")
+
+    def aggregate_events(self, aggregate_id: UUID) -> list[LedgerEvent]:
+        """Every stored event of one aggregate, in version order (corrected ones too)."""
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            history = self._store.repository.get(aggregate_id, projector_func=project_history)
+        except AggregateNotFoundError:
+            return []
+        return list(history.events)
+
+    def tor(
+        self, body: str, on: date, *, known_at: datetime | None = None
+    ) -> constitution.TorReport:
+        """The terms of reference in force on ``on`` as known at ``known_at`` (default now),
+        with the events that made each section so and any changes pending after ``on``."""
+        self.require_body(body)
+        label = _utc(known_at) if known_at else None
+        return constitution.report(self.db, body, on, _utc(known_at), label)
+
+    def tor_diff(
+        self, body: str, first: date, second: date, *, known_at: datetime | None = None
+    ) -> constitution.Redline:
+        """The per-section redline between the ToR in force on two dates."""
+        self.require_body(body)
+        return constitution.redline(self.db, body, first, second, _utc(known_at))
+
+    def tor_history(self, body: str, section: str | None = None) -> list[constitution.HistoryEntry]:
+        """Every recorded change to a body's ToR (or one section), oldest first."""
+        self.require_body(body)
+        events = self.aggregate_events(tor_id(body))
+        if not events:
+            raise NotFound(f"{body} has no terms of reference recorded")
+        entries = constitution.history(self.db, events, section)
+        if section is not None and not entries:
+            raise NotFound(f"{body}'s terms of reference have never had a section '{section}'")
+        return entries
 
     def rebuild_projections(self, progress: Progress = None) -> int:
         """Drop every read model and rebuild it from the log; returns events read."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
-from ledger.domain import body, corrections
+from ledger.domain import body, corrections, tor
 from ledger.domain.commands import Command, Context
 from ledger.domain.events import LedgerEvent
 
@@ -17,6 +17,10 @@ HANDLERS: dict[type[Command], Handler] = {
     body.EstablishBody: body.establish_body,
     body.RenameBody: body.rename_body,
     body.DissolveBody: body.dissolve_body,
+    tor.AdoptTor: tor.adopt_tor,
+    tor.AmendSection: tor.amend_section,
+    tor.InsertSection: tor.insert_section,
+    tor.RepealSection: tor.repeal_section,
     corrections.CorrectEvent: corrections.correct_event,
     corrections.RetractEvent: corrections.retract_event,
 }
@@ -25,6 +29,10 @@ AnyCommand = Annotated[
     body.EstablishBody
     | body.RenameBody
     | body.DissolveBody
+    | tor.AdoptTor
+    | tor.AmendSection
+    | tor.InsertSection
+    | tor.RepealSection
     | corrections.CorrectEvent
     | corrections.RetractEvent,
     Field(discriminator="type"),

@@ -94,9 +94,9 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
 
 
 def _register() -> None:
-    from ledger.cli import bodies, core, demo
+    from ledger.cli import bodies, core, demo, tor
 
-    for module in (core, bodies, demo):
+    for module in (core, bodies, tor, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

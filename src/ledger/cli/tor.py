@@ -1,0 +1,310 @@
+"""``ledger tor``: what the terms of reference said, redlines, history, amendments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from ledger.cli.core import (
+    authority_from,
+    authority_options,
+    json_option,
+    pass_session,
+    report_receipt,
+)
+from ledger.cli.main import Session
+from ledger.cli.params import DATE, MOMENT
+from ledger.cli.render import emit_json, table
+from ledger.redline import Piece
+
+
+@click.group()
+def tor() -> None:
+    """Terms of reference: as in force on a date, as known at a moment, and how they changed."""
+
+
+def _rules_lines(rules: list) -> list[str]:  # type: ignore[type-arg]
+    lines = []
+    for rule in rules:
+        checked = "" if getattr(rule, "kind", "") == "text" else " [machine-checked]"
+        lines.append(f"Rule: {rule.describe()}{checked}")
+    return lines
+
+
+def render_text(report, markdown: bool) -> str:  # type: ignore[no-untyped-def]
+    out: list[str] = []
+    head = report.title or f"Terms of reference of {report.body}"
+    known = f", as known at {report.known_at}" if report.known_at else ", as known now"
+    out.append(f"# {head}" if markdown else head.upper() if not report.title else head)
+    out.append(
+        f"{'*' if markdown else ''}{report.body}: in force on {report.on}{known}; "
+        f"adopted {report.adopted_on}{'*' if markdown else ''}"
+    )
+    out.append("")
+    for s in report.sections:
+        heading = f"{s.number}. {s.heading}"
+        out.append(f"## {heading}" if markdown else heading)
+        if s.changed_on != report.adopted_on:
+            out.append(
+                f"{'_' if markdown else '  ('}as amended from {s.changed_on}{'_' if markdown else ')'}"
+            )
+        if s.text:
+            out.append("")
+            out.extend(
+                s.text.splitlines() if markdown else ["  " + line for line in s.text.splitlines()]
+            )
+        for line in _rules_lines(s.rules):
+            out.append(f"> {line}" if markdown else f"  {line}")
+        out.append("")
+    out.append("## Provenance" if markdown else "Provenance:")
+    for p in report.provenance:
+        authority = f" - {p.authority}" if p.authority else ""
+        out.append(f"- #{p.position} effective {p.effective}: {p.summary}{authority}")
+    if report.pending:
+        out.append("")
+        out.append(
+            "## Pending changes" if markdown else "Pending changes (known, not yet in force):"
+        )
+        for c in report.pending:
+            out.append(f"- section {c.section} {c.change} from {c.effective}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+@tor.command()
+@click.argument("body")
+@click.option("--on", "on", type=DATE, default=None, help="The date (default: today).")
+@click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
+@click.option("--section", default=None, help="Only this section (by id).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@json_option
+@pass_session
+def show(
+    session: Session,
+    /,
+    body: str,
+    on: date | None,
+    known_at: datetime | None,
+    section: str | None,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """Print the terms of reference in force on a date (every change effective by then).
+
+    Example:
+
+        ledger tor show kcsp-wg --on 2024-07-04
+        ledger tor show kcsp-wg --on 2024-07-04 --section membership --known-at 2024-07-01
+    """
+    from ledger.domain.errors import NotFound
+
+    report = session.ledger.tor(body, on or date.today(), known_at=known_at)
+    if section is not None:
+        report.sections = [s for s in report.sections if s.id == section]
+        if not report.sections:
+            raise NotFound(f"{body} has no section '{section}' in force on {report.on}")
+        report.pending = [c for c in report.pending if c.section == section]
+    if as_json or fmt == "json":
+        emit_json(report)
+        return
+    click.echo(render_text(report, markdown=fmt == "markdown"), nl=False)
+
+
+def _styled(pieces: list[Piece]) -> str:
+    colour = click.get_text_stream("stdout").isatty()
+    out = []
+    for piece in pieces:
+        if piece.op == "=":
+            out.append(piece.text)
+        elif piece.op == "-":
+            out.append(
+                click.style(piece.text, fg="red", strikethrough=True)
+                if colour
+                else f"[-{piece.text}-]"
+            )
+        else:
+            out.append(
+                click.style(piece.text, fg="green", underline=True)
+                if colour
+                else f"{{+{piece.text}+}}"
+            )
+    return "".join(out)
+
+
+@tor.command()
+@click.argument("body")
+@click.argument("date_from", type=DATE)
+@click.argument("date_to", type=DATE)
+@click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
+@json_option
+@pass_session
+def diff(
+    session: Session,
+    /,
+    body: str,
+    date_from: date,
+    date_to: date,
+    known_at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Show a per-section redline between the ToR in force on two dates.
+
+    Removed words are shown [-like this-], added words {+like this+}.
+
+    Example:
+
+        ledger tor diff kcsp-wg 2024-07-03 2024-07-04
+    """
+    red = session.ledger.tor_diff(body, date_from, date_to, known_at=known_at)
+    if as_json:
+        emit_json(red)
+        return
+    click.echo(f"{body}: terms of reference on {red.date_from} -> {red.date_to}")
+    if not red.changes:
+        click.echo("no changes")
+        return
+    for change in red.changes:
+        click.echo()
+        renumbered = f" (was {change.number_before})" if change.number_before else ""
+        heading = _styled(change.heading_diff) if change.heading_diff else change.heading
+        click.echo(
+            f"{change.change.upper()}: {change.number}. {heading}{renumbered}  [{change.section}]"
+        )
+        if change.text_diff:
+            for line in _styled(change.text_diff).splitlines():
+                click.echo(f"  {line}")
+        for rule in change.rules_before:
+            click.echo(f"  - rule: {rule}")
+        for rule in change.rules_after:
+            click.echo(f"  + rule: {rule}")
+    if red.made_by:
+        click.echo("\nMade by:")
+        for p in red.made_by:
+            click.echo(
+                f"- #{p.position} effective {p.effective}: {p.summary}"
+                + (f" - {p.authority}" if p.authority else "")
+            )
+
+
+@tor.command()
+@click.argument("body")
+@click.option("--section", default=None, help="Only changes touching this section.")
+@json_option
+@pass_session
+def history(session: Session, /, body: str, section: str | None, as_json: bool) -> None:
+    """Every change to a body's ToR: effective date, recorded time, authority, status.
+
+    Example:
+
+        ledger tor history kcsp-wg --section membership
+    """
+    entries = session.ledger.tor_history(body, section)
+    if as_json:
+        emit_json(entries)
+        return
+    rows = [
+        {
+            "pos": e.position,
+            "effective": e.effective,
+            "recorded": e.recorded_at[:19].replace("T", " "),
+            "what": e.summary,
+            "authority": e.authority,
+            "status": e.status,
+        }
+        for e in entries
+    ]
+    table(
+        rows,
+        ["pos", "effective", "recorded", "what", "authority", "status"],
+        title=f"History of {body}'s terms of reference"
+        + (f", section {section}" if section else ""),
+    )
+
+
+def _text_option(text: str | None, text_file: Path | None) -> str | None:
+    if text is not None and text_file is not None:
+        raise click.UsageError("give --text or --text-file, not both")
+    if text_file is not None:
+        return text_file.read_text(encoding="utf-8").strip("\n")
+    return text
+
+
+@tor.command()
+@click.argument("body")
+@click.argument("section")
+@click.option("--effective", type=DATE, required=True, help="In force from (YYYY-MM-DD).")
+@click.option("--text", default=None, help="The section's new text.")
+@click.option(
+    "--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None
+)
+@click.option("--heading", default=None, help="The section's new heading.")
+@click.option("--number", default=None, help="The section's new number.")
+@authority_options
+@json_option
+@pass_session
+def amend(
+    session: Session,
+    /,
+    body: str,
+    section: str,
+    effective: date,
+    text: str | None,
+    text_file: Path | None,
+    heading: str | None,
+    number: str | None,
+    as_json: bool,
+    **authority: str | None,
+) -> None:
+    """Amend one section: substitute its text, heading or number from a date.
+
+    Example:
+
+        ledger tor amend kcsp-wg meetings --effective 2025-07-03 \\
+            --text "The group will meet quarterly." --meeting kcsp-2025-07-03 --item 6
+    """
+    from ledger.domain.tor import AmendSection
+
+    command = AmendSection(
+        body=body,
+        section=section,
+        effective=effective,
+        text=_text_option(text, text_file),
+        heading=heading,
+        number=number,
+        authority=authority_from(**authority),
+    )
+    report_receipt(session.ledger.execute([command]), as_json)
+
+
+@tor.command()
+@click.argument("body")
+@click.argument("section")
+@click.option("--effective", type=DATE, required=True, help="Repealed from (YYYY-MM-DD).")
+@authority_options
+@json_option
+@pass_session
+def repeal(
+    session: Session,
+    /,
+    body: str,
+    section: str,
+    effective: date,
+    as_json: bool,
+    **authority: str | None,
+) -> None:
+    """Repeal one section from a date.
+
+    Example:
+
+        ledger tor repeal richmond-csp diversity --effective 2011-04-01
+    """
+    from ledger.domain.tor import RepealSection
+
+    command = RepealSection(
+        body=body, section=section, effective=effective, authority=authority_from(**authority)
+    )
+    report_receipt(session.ledger.execute([command]), as_json)
+
+
+COMMANDS = [tor]

@@ -1,0 +1,247 @@
+"""Answers about the terms of reference: as in force, as known, redlines and history.
+
+Read-side service used by the application API; the answers come from the bitemporal
+constitution projection, enriched with provenance from the event index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ledger.domain.errors import NotFound
+from ledger.domain.events import EventRetracted, LedgerEvent
+from ledger.domain.history import in_force
+from ledger.domain.tor import SectionAmended, SectionInserted, SectionRepealed, TorAdopted
+from ledger.projections import constitution as projection
+from ledger.projections.constitution import PendingChange, SectionView
+from ledger.redline import Piece, word_diff
+
+if TYPE_CHECKING:
+    from ledger.infra.db import Connection
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """An event that made some part of the document what it is."""
+
+    position: int
+    effective: str
+    recorded_at: str
+    summary: str
+    authority: str | None
+    event_id: str
+
+
+@dataclass
+class TorReport:
+    body: str
+    on: str
+    known_at: str | None
+    title: str | None
+    adopted_on: str
+    sections: list[SectionView]
+    provenance: list[Provenance]
+    pending: list[PendingChange] = field(default_factory=list)
+
+
+@dataclass
+class SectionChange:
+    section: str
+    number: str
+    heading: str
+    change: str  # "added" | "repealed" | "changed"
+    heading_diff: list[Piece] = field(default_factory=list)
+    text_diff: list[Piece] = field(default_factory=list)
+    number_before: str | None = None
+    rules_before: list[str] = field(default_factory=list)
+    rules_after: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Redline:
+    body: str
+    date_from: str
+    date_to: str
+    changes: list[SectionChange]
+    made_by: list[Provenance] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    position: int
+    effective: str
+    recorded_at: str
+    actor: str
+    summary: str
+    authority: str | None
+    sections: list[str]
+    status: str
+
+
+def provenance(db: Connection, event_ids: list[str]) -> dict[str, Provenance]:
+    """Index rows for the given event ids, by event id."""
+    found: dict[str, Provenance] = {}
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.query(f"SELECT * FROM proj_events WHERE event_id IN ({marks})", chunk):
+            found[r["event_id"]] = Provenance(
+                int(r["position"]),
+                r["effective"],
+                r["recorded_at"],
+                r["summary"],
+                r["authority"],
+                r["event_id"],
+            )
+    return found
+
+
+def report(db: Connection, body: str, day: date, known_at: str, label: str | None) -> TorReport:
+    view = projection.tor_on(db, body, day, known_at)
+    if view is None:
+        raise NotFound(
+            f"{body} has no terms of reference in force on {day}"
+            + (f" as known at {label}" if label else "")
+        )
+    ids = sorted({view.adopted_by, *(s.changed_by for s in view.sections)})
+    made = provenance(db, ids)
+    pending = projection.pending_after(db, body, day, known_at)
+    return TorReport(
+        body=body,
+        on=view.on,
+        known_at=label,
+        title=view.title,
+        adopted_on=view.adopted_on,
+        sections=view.sections,
+        provenance=sorted(made.values(), key=lambda p: p.position),
+        pending=pending,
+    )
+
+
+def _describe_rules(rules: list[Any]) -> list[str]:
+    return [r.describe() for r in rules]
+
+
+def redline(db: Connection, body: str, first: date, second: date, known_at: str) -> Redline:
+    before = projection.tor_on(db, body, first, known_at)
+    after = projection.tor_on(db, body, second, known_at)
+    if before is None and after is None:
+        raise NotFound(f"{body} has no terms of reference on {first} or {second}")
+    old = {s.id: s for s in (before.sections if before else [])}
+    new = {s.id: s for s in (after.sections if after else [])}
+    changes: list[SectionChange] = []
+    order = [s.id for s in (after.sections if after else [])]
+    order += [sid for sid in old if sid not in new]
+    for sid in order:
+        a, b = old.get(sid), new.get(sid)
+        if a is None and b is not None:
+            changes.append(
+                SectionChange(
+                    sid,
+                    b.number,
+                    b.heading,
+                    "added",
+                    text_diff=[Piece("+", b.text)],
+                    rules_after=_describe_rules(b.rules),
+                )
+            )
+        elif b is None and a is not None:
+            changes.append(
+                SectionChange(
+                    sid,
+                    a.number,
+                    a.heading,
+                    "repealed",
+                    text_diff=[Piece("-", a.text)],
+                    rules_before=_describe_rules(a.rules),
+                )
+            )
+        elif a is not None and b is not None:
+            same = (a.number, a.heading, a.text, a.rules) == (b.number, b.heading, b.text, b.rules)
+            if same:
+                continue
+            changes.append(
+                SectionChange(
+                    sid,
+                    b.number,
+                    b.heading,
+                    "changed",
+                    heading_diff=word_diff(a.heading, b.heading) if a.heading != b.heading else [],
+                    text_diff=word_diff(a.text, b.text) if a.text != b.text else [],
+                    number_before=a.number if a.number != b.number else None,
+                    rules_before=_describe_rules(a.rules) if a.rules != b.rules else [],
+                    rules_after=_describe_rules(b.rules) if a.rules != b.rules else [],
+                )
+            )
+    made_ids = sorted(
+        {
+            s.changed_by
+            for s in new.values()
+            if s.changed_on > first.isoformat() and s.changed_on <= second.isoformat()
+        }
+    )
+    made = provenance(db, made_ids)
+    return Redline(
+        body,
+        first.isoformat(),
+        second.isoformat(),
+        changes,
+        sorted(made.values(), key=lambda p: p.position),
+    )
+
+
+def touched_sections(event: LedgerEvent) -> list[str]:
+    if isinstance(event, TorAdopted):
+        return [s.id for s in event.sections]
+    if isinstance(event, SectionAmended | SectionRepealed):
+        return [event.section]
+    if isinstance(event, SectionInserted):
+        return [event.section.id]
+    return []
+
+
+def history(db: Connection, events: list[LedgerEvent], section: str | None) -> list[HistoryEntry]:
+    """Every recorded change to the document (or one section), with what became of it."""
+    standing = {e.event_id for e in in_force(events)}
+    by_id = {e.event_id: e for e in events}
+    index = provenance(db, [str(e.event_id) for e in events])
+    superseded_by: dict[Any, LedgerEvent] = {}
+    for event in events:
+        if event.corrects is not None:
+            superseded_by[event.corrects] = event
+    entries = []
+    for event in events:
+        target = by_id.get(event.corrects) if event.corrects else None
+        touched = touched_sections(
+            target if isinstance(event, EventRetracted) and target else event
+        )
+        if section is not None and section not in touched:
+            continue
+        row = index[str(event.event_id)]
+        if isinstance(event, EventRetracted):
+            status = f"retracts #{index[str(event.corrects)].position}"
+        elif event.event_id in standing:
+            status = (
+                "in force"
+                if event.corrects is None
+                else (f"corrects #{index[str(event.corrects)].position}")
+            )
+        else:
+            later = superseded_by.get(event.event_id)
+            how = "retracted" if isinstance(later, EventRetracted) else "corrected"
+            status = f"{how} by #{index[str(later.event_id)].position}" if later else "superseded"
+        entries.append(
+            HistoryEntry(
+                row.position,
+                event.effective.isoformat(),
+                row.recorded_at,
+                event.actor,
+                row.summary,
+                row.authority,
+                touched,
+                status,
+            )
+        )
+    return entries

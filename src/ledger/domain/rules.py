@@ -1,0 +1,223 @@
+"""Structured rules carried by sections of the terms of reference.
+
+Real ToRs state their rules in words: "A meeting will be regarded as quorate if no
+less than four of the responsible authorities are represented"; "The Strategy Group
+will meet 10 times per year"; "decisions by consensus".  A section may carry the
+same rules in a form the ledger can check.  A rule kept only in words is a
+``text`` rule: it is shown, marked as not machine-checked.  Rules are versioned with
+the section text: amending the section replaces its rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ledger.domain.errors import RuleViolation
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Counted(StrEnum):
+    MEMBERS = "members"
+    ORGANISATIONS = "organisations"
+
+
+class MinimumPresent(_Rule):
+    """At least ``at_least`` members (or organisations) present, optionally of one category."""
+
+    require: Literal["minimum"] = "minimum"
+    at_least: int = Field(ge=1, le=1000)
+    of: Counted = Counted.MEMBERS
+    category: str | None = Field(
+        default=None, description="Only members of this category, e.g. responsible-authority."
+    )
+    sector: str | None = Field(default=None, description="Only organisations of this sector.")
+
+    def describe(self) -> str:
+        what = {"members": "member(s)", "organisations": "organisation(s)"}[self.of.value]
+        scope = " ".join(x for x in (self.sector, self.category) if x)
+        return f"at least {self.at_least} {scope + ' ' if scope else ''}{what} present"
+
+
+class FractionPresent(_Rule):
+    """At least this fraction of the membership present (rounded up)."""
+
+    require: Literal["fraction"] = "fraction"
+    numerator: int = Field(ge=1, le=100)
+    denominator: int = Field(ge=1, le=100)
+    of: Counted = Counted.MEMBERS
+    category: str | None = None
+
+    @model_validator(mode="after")
+    def _proper(self) -> FractionPresent:
+        if self.numerator > self.denominator:
+            raise ValueError("a fraction of the membership cannot exceed the whole")
+        return self
+
+    def describe(self) -> str:
+        scope = f" {self.category}" if self.category else ""
+        return f"at least {self.numerator}/{self.denominator} of the{scope} {self.of.value} present"
+
+
+class OfficeHolderPresent(_Rule):
+    """The holder of an office (the chair, or the vice-chair in the chair) is present."""
+
+    require: Literal["office-holder"] = "office-holder"
+    office: str = Field(min_length=1, max_length=50, description="e.g. chair")
+    or_deputy: bool = Field(default=True, description="The vice-chair may stand in.")
+
+    def describe(self) -> str:
+        return f"the {self.office}{' (or deputy)' if self.or_deputy else ''} present"
+
+
+class AnyOf(_Rule):
+    """At least one of the options holds."""
+
+    require: Literal["any-of"] = "any-of"
+    options: list[MinimumPresent | FractionPresent | OfficeHolderPresent] = Field(min_length=2)
+
+    def describe(self) -> str:
+        return "either " + " or ".join(o.describe() for o in self.options)
+
+
+Requirement = Annotated[
+    MinimumPresent | FractionPresent | OfficeHolderPresent | AnyOf, Field(discriminator="require")
+]
+
+
+class QuorumRule(_Rule):
+    """A meeting (or item) is quorate when every requirement holds."""
+
+    kind: Literal["quorum"] = "quorum"
+    all_of: list[Requirement] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return "quorate with " + "; and ".join(r.describe() for r in self.all_of)
+
+
+class Period(StrEnum):
+    YEAR = "year"
+    QUARTER = "quarter"
+    MONTH = "month"
+
+
+class MeetingFrequency(_Rule):
+    """At least ``at_least`` meetings per period (optionally: meetings held in public)."""
+
+    kind: Literal["meeting-frequency"] = "meeting-frequency"
+    at_least: int = Field(ge=1, le=366)
+    per: Period
+    public: bool = False
+
+    def describe(self) -> str:
+        public = " public" if self.public else ""
+        return f"at least {self.at_least}{public} meeting(s) per {self.per.value}"
+
+
+class Method(StrEnum):
+    CONSENSUS = "consensus"
+    SIMPLE_MAJORITY = "simple-majority"
+    TWO_THIRDS = "two-thirds"
+    UNANIMOUS = "unanimous"
+
+
+class DecisionMethod(_Rule):
+    """How decisions are made by default, and what happens when that fails."""
+
+    kind: Literal["decision-method"] = "decision-method"
+    method: Method
+    fallback: Method | None = None
+
+    def describe(self) -> str:
+        fallback = f", failing which {self.fallback.value}" if self.fallback else ""
+        return f"decisions by {self.method.value}{fallback}"
+
+
+class VotingEligibility(_Rule):
+    """Which membership categories may vote."""
+
+    kind: Literal["voting-eligibility"] = "voting-eligibility"
+    categories: list[str] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return "votes by " + ", ".join(self.categories)
+
+
+class MembershipLimit(_Rule):
+    """At most ``at_most`` members of a category at once (e.g. two co-opted members)."""
+
+    kind: Literal["membership-limit"] = "membership-limit"
+    category: str = Field(min_length=1, max_length=80)
+    at_most: int = Field(ge=0, le=1000)
+
+    def describe(self) -> str:
+        return f"at most {self.at_most} {self.category} member(s)"
+
+
+class InterestsExclude(_Rule):
+    """A member with a declared interest takes no part in a (financial) decision."""
+
+    kind: Literal["interests-exclude"] = "interests-exclude"
+    financial_only: bool = True
+
+    def describe(self) -> str:
+        scope = "financial decisions" if self.financial_only else "decisions"
+        return f"members with a declared interest take no part in {scope}"
+
+
+class TextRule(_Rule):
+    """A rule kept in words only: shown, never machine-checked."""
+
+    kind: Literal["text"] = "text"
+    text: str = Field(min_length=1, max_length=4000)
+
+    def describe(self) -> str:
+        return f"{self.text} (not machine-checked)"
+
+
+Rule = Annotated[
+    QuorumRule
+    | MeetingFrequency
+    | DecisionMethod
+    | VotingEligibility
+    | MembershipLimit
+    | InterestsExclude
+    | TextRule,
+    Field(discriminator="kind"),
+]
+
+
+# Kinds of which a document may hold only one in force at a time (keyed as below).
+def rule_slot(rule: _Rule) -> str | None:
+    """The slot a rule occupies: two rules in one slot in force together contradict."""
+    if isinstance(rule, QuorumRule | DecisionMethod | VotingEligibility | InterestsExclude):
+        return rule.kind
+    if isinstance(rule, MeetingFrequency):
+        return f"{rule.kind}:{rule.per.value}:{'public' if rule.public else 'all'}"
+    if isinstance(rule, MembershipLimit):
+        return f"{rule.kind}:{rule.category}"
+    return None
+
+
+def check_rules(rules_by_section: Sequence[tuple[str, Sequence[_Rule]]]) -> None:
+    """Refuse a document in which two sections set the same rule at once."""
+    seen: dict[str, str] = {}
+    for section_id, rules in rules_by_section:
+        for rule in rules:
+            slot = rule_slot(rule)
+            if slot is None:
+                continue
+            if slot in seen and seen[slot] != section_id:
+                raise RuleViolation(
+                    f"sections '{seen[slot]}' and '{section_id}' would both set the "
+                    f"{slot.split(':')[0]} rule; amend one of them"
+                )
+            if slot in seen:
+                raise RuleViolation(f"section '{section_id}' sets the {slot} rule twice")
+            seen[slot] = section_id
