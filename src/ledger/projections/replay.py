@@ -13,6 +13,8 @@ from uuid import UUID
 from ledger.domain.body import BodyState, body_id, state_on
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import in_force
+from ledger.domain.tor import TorState, tor_id
+from ledger.domain.tor import tor_on as tor_state_on
 
 
 def by_aggregate(events: Iterable[LedgerEvent]) -> dict[UUID, list[LedgerEvent]]:
@@ -37,3 +39,11 @@ def bodies_on(
         if state is not None:
             found.append(state)
     return sorted(found, key=lambda s: s.slug)
+
+
+def tor_on(
+    events: Iterable[LedgerEvent], body: str, day: date, known_at: datetime | None = None
+) -> TorState | None:
+    """The terms of reference of ``body`` in force on ``day`` as known at ``known_at``."""
+    history = by_aggregate(events).get(tor_id(body), [])
+    return tor_state_on(in_force(history, known_at), day)

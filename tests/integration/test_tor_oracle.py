@@ -1,0 +1,177 @@
+"""The constitution projection answers every (date, known-at) query as a plain replay does."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import Ledger
+from ledger.domain.body import EstablishBody
+from ledger.domain.corrections import CorrectEvent, RetractEvent
+from ledger.domain.errors import LedgerError
+from ledger.domain.rules import DecisionMethod, MeetingFrequency
+from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
+from ledger.infra.chain import CHAIN_TABLE
+from ledger.infra.mapper import decode_event
+from ledger.projections import replay
+from tests.conftest import drop_pg_schema, new_pg_url
+
+IDS = ["a", "b", "c", "d"]
+DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31))
+TEXTS = st.sampled_from(["one", "two words", "three small words", "uno dos"])
+# Each section id has its own kind of rule, so generated documents never set one rule twice.
+RULES = {
+    "a": st.sampled_from([[], [DecisionMethod(method="consensus")]]),
+    "b": st.sampled_from([[], [MeetingFrequency(at_least=4, per="year")]]),
+    "c": st.just([]),
+    "d": st.sampled_from([[], [MeetingFrequency(at_least=1, per="year", public=True)]]),
+}
+
+
+def section(section_id: str) -> st.SearchStrategy[SectionText]:
+    return st.builds(
+        SectionText,
+        id=st.just(section_id),
+        number=st.sampled_from(["1", "2", "3.1"]),
+        heading=st.sampled_from(["Purpose", "Quorum"]),
+        text=TEXTS,
+        rules=RULES[section_id],
+    )
+
+
+adopt = st.builds(
+    AdoptTor,
+    body=st.just("wg"),
+    effective=DAYS,
+    sections=st.lists(st.sampled_from(IDS), min_size=1, max_size=3, unique=True).flatmap(
+        lambda ids: st.tuples(*(section(i) for i in ids)).map(list)
+    ),
+)
+amend = st.sampled_from(IDS).flatmap(
+    lambda sid: st.builds(
+        AmendSection,
+        body=st.just("wg"),
+        section=st.just(sid),
+        effective=DAYS,
+        text=st.one_of(st.none(), TEXTS),
+        rules=st.one_of(st.none(), RULES[sid]),
+    )
+)
+insert = st.builds(
+    InsertSection,
+    body=st.just("wg"),
+    effective=DAYS,
+    section=st.sampled_from(IDS).flatmap(section),
+    after=st.one_of(st.none(), st.sampled_from(IDS)),
+)
+repeal = st.builds(RepealSection, body=st.just("wg"), section=st.sampled_from(IDS), effective=DAYS)
+correct = st.builds(lambda n, day: ("correct", n, day), st.integers(2, 9), DAYS)
+retract = st.builds(lambda n: ("retract", n), st.integers(2, 9))
+first = st.builds(
+    AdoptTor,
+    body=st.just("wg"),
+    effective=st.just(date(2020, 1, 1)),
+    sections=st.tuples(section("a"), section("b"), section("c")).map(list),
+)
+steps = st.tuples(
+    first,
+    st.lists(
+        st.one_of(adopt, amend, amend, amend, insert, repeal, correct, retract),
+        min_size=1,
+        max_size=12,
+    ),
+).map(lambda pair: [pair[0], *pair[1]])
+
+
+def all_events(ledger: Ledger) -> list:  # type: ignore[type-arg]
+    nid = ledger.db.dialect.notification_id
+    rows = ledger.db.query(
+        f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c JOIN {ledger.db.dialect.events} e "
+        f"ON e.{nid} = c.notification_id ORDER BY c.position"
+    )
+    return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
+
+
+def as_tuple(state):  # type: ignore[no-untyped-def]
+    if state is None:
+        return None
+    return (
+        state.title,
+        [(s.id, s.number, s.heading, s.text, list(s.rules)) for s in state.sections],
+    )
+
+
+def view_tuple(ledger: Ledger, day: date, known_at: datetime | None):  # type: ignore[no-untyped-def]
+    try:
+        report = ledger.tor("wg", day, known_at=known_at)
+    except LedgerError:
+        return None
+    return (
+        report.title,
+        [(s.id, s.number, s.heading, s.text, list(s.rules)) for s in report.sections],
+    )
+
+
+def run_history(url: str, history: list) -> None:  # type: ignore[type-arg]
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    moments = []
+    with Ledger(url, actor="oracle") as ledger:
+        with freeze_time(start):
+            ledger.execute(
+                [
+                    EstablishBody(
+                        body="wg", name="WG", kind="working-group", effective=date(2019, 1, 1)
+                    )
+                ]
+            )
+        for index, step in enumerate(history, start=1):
+            moment = start + timedelta(days=index)
+            with freeze_time(moment):
+                try:
+                    if isinstance(step, tuple) and step[0] == "correct":
+                        ledger.execute(
+                            [CorrectEvent(event=f"#{step[1]}", effective=step[2], reason="fix")]
+                        )
+                    elif isinstance(step, tuple):
+                        ledger.execute([RetractEvent(event=f"#{step[1]}", reason="error")])
+                    else:
+                        ledger.execute([step])
+                except LedgerError:
+                    continue
+            moments.append(moment)
+        events = all_events(ledger)
+        days = sorted(
+            {e.effective for e in events} | {e.effective - timedelta(days=1) for e in events}
+        )
+        knowns = [None, *moments, *(m - timedelta(seconds=1) for m in moments)]
+        for known_at in knowns:
+            for day in days:
+                expected = as_tuple(replay.tor_on(events, "wg", day, known_at))
+                assert view_tuple(ledger, day, known_at) == expected, (day, known_at)
+        ledger.rebuild_projections()
+        for day in days:
+            assert view_tuple(ledger, day, None) == as_tuple(replay.tor_on(events, "wg", day))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=steps)
+def test_constitution_matches_a_plain_replay_on_sqlite(history: list) -> None:  # type: ignore[type-arg]
+    with tempfile.TemporaryDirectory() as folder:
+        run_history(str(Path(folder) / "oracle.db"), history)
+
+
+@pytest.mark.postgres
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=steps)
+def test_constitution_matches_a_plain_replay_on_postgresql(history: list) -> None:  # type: ignore[type-arg]
+    url = new_pg_url()
+    try:
+        run_history(url, history)
+    finally:
+        drop_pg_schema(url)
