@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -47,9 +48,8 @@ def render_text(report, markdown: bool) -> str:  # type: ignore[no-untyped-def]
         heading = f"{s.number}. {s.heading}"
         out.append(f"## {heading}" if markdown else heading)
         if s.changed_on != report.adopted_on:
-            out.append(
-                f"{'_' if markdown else '  ('}as amended from {s.changed_on}{'_' if markdown else ')'}"
-            )
+            note = f"as amended from {s.changed_on}"
+            out.append(f"_{note}_" if markdown else f"  ({note})")
         if s.text:
             out.append("")
             out.extend(
@@ -112,7 +112,7 @@ def show(
 
 
 def _styled(pieces: list[Piece]) -> str:
-    colour = click.get_text_stream("stdout").isatty()
+    colour = sys.stdout.isatty()
     out = []
     for piece in pieces:
         if piece.op == "=":

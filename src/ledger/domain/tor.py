@@ -163,15 +163,15 @@ def _apply(state: TorState | None, event: LedgerEvent) -> TorState:
     if isinstance(event, SectionInserted):
         if state.section(event.section.id) is not None:
             raise RuleViolation(f"{event.body} already has a section '{event.section.id}'")
-        sections = list(state.sections)
-        index = len(sections)
+        ordered = list(state.sections)
+        index = len(ordered)
         if event.after is not None:
-            found = [i for i, s in enumerate(sections) if s.id == event.after]
+            found = [i for i, s in enumerate(ordered) if s.id == event.after]
             if not found:
                 raise RuleViolation(f"{event.body} has no section '{event.after}' to insert after")
             index = found[0] + 1
-        sections.insert(index, _from_text(event.section, event))
-        return replace(state, sections=tuple(sections))
+        ordered.insert(index, _from_text(event.section, event))
+        return replace(state, sections=tuple(ordered))
     if isinstance(event, SectionRepealed):
         if state.section(event.section) is None:
             raise RuleViolation(

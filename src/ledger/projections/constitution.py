@@ -122,7 +122,8 @@ class ConstitutionProjection:
             f"ON {SECTIONS} (body, valid_from, recorded_from)"
         )
         db.execute(
-            f"CREATE INDEX IF NOT EXISTS {SECTIONS}_open_idx ON {SECTIONS} (body, section_id, recorded_to)"
+            f"CREATE INDEX IF NOT EXISTS {SECTIONS}_open_idx "
+            f"ON {SECTIONS} (body, section_id, recorded_to)"
         )
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {DOCUMENTS} (body TEXT NOT NULL, title TEXT, "
@@ -141,7 +142,8 @@ class ConstitutionProjection:
         open_ids = {
             r["section_id"]
             for r in db.query(
-                f"SELECT DISTINCT section_id FROM {SECTIONS} WHERE body = ? AND recorded_to IS NULL",
+                f"SELECT DISTINCT section_id FROM {SECTIONS} "
+                "WHERE body = ? AND recorded_to IS NULL",
                 [body],
             )
         }
@@ -212,7 +214,9 @@ def pending_after(db: Connection, body: str, day: date, known_at: str) -> list[P
         if row["valid_from"] > day.isoformat():
             contiguous = before is not None and before["valid_to"] == row["valid_from"]
             content = ("number", "heading", "text", "rules")
-            moved_only = contiguous and all(before[c] == row[c] for c in content)
+            moved_only = (
+                before is not None and contiguous and all(before[c] == row[c] for c in content)
+            )
             if not moved_only:
                 kind = "amended" if contiguous else "inserted"
                 changes.append(PendingChange(sid, row["valid_from"], kind, row["changed_by"]))
