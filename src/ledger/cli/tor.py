@@ -307,4 +307,76 @@ def repeal(
     report_receipt(session.ledger.execute([command]), as_json)
 
 
+def _planned(command: object) -> str:
+    from ledger.domain.tor import AdoptTor, InsertSection
+
+    if isinstance(command, AdoptTor):
+        return f"adopt the whole document ({len(command.sections)} sections)"
+    if isinstance(command, InsertSection):
+        return f"insert section {command.section.number} {command.section.id}"
+    kind = getattr(command, "type", "").replace("-section", "")
+    return f"{kind} section {getattr(command, 'section', '')}"
+
+
+@tor.command(name="import")
+@click.argument("body")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--effective", type=DATE, required=True, help="In force from (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Show what was parsed and would be recorded.")
+@authority_options
+@json_option
+@pass_session
+def import_document(
+    session: Session,
+    /,
+    body: str,
+    file: Path,
+    effective: date,
+    dry_run: bool,
+    as_json: bool,
+    **authority: str | None,
+) -> None:
+    """Read a text or Markdown ToR with numbered headings; adopt it, or record the amendments.
+
+    If the body has no ToR in force on the effective date the document is adopted
+    whole; otherwise only the sections that differ are recorded (amended, inserted or
+    repealed).  Importing the same document again records nothing.
+
+    Example:
+
+        ledger tor import richmond-csp richmond-csp-tor-2008.txt --effective 2008-03-01
+    """
+    from ledger.domain.errors import ValidationError
+    from ledger.tor_document import import_document as run
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{file}: cannot be read ({exc.__class__.__name__})") from None
+    result = run(
+        session.ledger, body, text, effective, authority_from(**authority), dry_run=dry_run
+    )
+    if as_json:
+        emit_json(result)
+        return
+    rows = [
+        {"number": s.number, "id": s.id, "heading": s.heading, "lines": len(s.text.splitlines())}
+        for s in result.parsed.sections
+    ]
+    table(
+        rows,
+        ["number", "id", "heading", "lines"],
+        title=f"Parsed {file.name}: {result.parsed.title or ''}",
+    )
+    if not result.commands:
+        click.echo(
+            f"the document matches {body}'s terms of reference in force on {effective}; nothing to record"
+        )
+        return
+    for command in result.commands:
+        click.echo(f"- {_planned(command)}")
+    assert result.receipt is not None
+    report_receipt(result.receipt, False)
+
+
 COMMANDS = [tor]

@@ -87,6 +87,7 @@ class SectionInserted(LedgerEvent):
     TOPIC: ClassVar[str] = "tor.section-inserted/v1"
     section: SectionText
     after: str | None = None
+    first: bool = False
 
     def describe(self) -> str:
         return f"inserted section {self.section.number} {self.section.id} into {self.body}"
@@ -164,7 +165,7 @@ def _apply(state: TorState | None, event: LedgerEvent) -> TorState:
         if state.section(event.section.id) is not None:
             raise RuleViolation(f"{event.body} already has a section '{event.section.id}'")
         ordered = list(state.sections)
-        index = len(ordered)
+        index = 0 if event.first else len(ordered)
         if event.after is not None:
             found = [i for i, s in enumerate(ordered) if s.id == event.after]
             if not found:
@@ -249,12 +250,19 @@ class AmendSection(EffectiveCommand):
 
 
 class InsertSection(EffectiveCommand):
-    """Insert a new section, after a given section (default: at the end)."""
+    """Insert a new section after a given section, or first, or (by default) at the end."""
 
     type: Literal["insert-section"] = "insert-section"
     body: str
     section: SectionText
-    after: str | None = None
+    after: str | None = Field(default=None, description="The section it follows.")
+    first: bool = Field(default=False, description="Put it before every other section.")
+
+    @model_validator(mode="after")
+    def _where(self) -> InsertSection:
+        if self.first and self.after is not None:
+            raise ValueError("a section goes first or after another, not both")
+        return self
 
 
 class RepealSection(EffectiveCommand):
@@ -300,7 +308,7 @@ def amend_section(ctx: Context, cmd: AmendSection) -> list[LedgerEvent]:
 
 
 def insert_section(ctx: Context, cmd: InsertSection) -> list[LedgerEvent]:
-    return _record(ctx, cmd, SectionInserted, section=cmd.section, after=cmd.after)
+    return _record(ctx, cmd, SectionInserted, section=cmd.section, after=cmd.after, first=cmd.first)
 
 
 def repeal_section(ctx: Context, cmd: RepealSection) -> list[LedgerEvent]:
