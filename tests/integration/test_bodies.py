@@ -182,4 +182,4 @@ def test_projections_resume_in_a_new_process(ledger_url: str) -> None:
     with Ledger(ledger_url) as second:
         second.execute([DHR])
         assert set(names(second, date(2020, 1, 1))) == {"kcsp", "kcsp-dhr"}
-        assert second.projections.positions() == {"events": 2, "bodies": 2}
+        assert set(second.projections.positions().values()) == {2}

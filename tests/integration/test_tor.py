@@ -14,6 +14,7 @@ from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import Authority
 from ledger.domain.rules import DecisionMethod, MeetingFrequency, MinimumPresent, QuorumRule
 from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
+from ledger.redline import marked
 
 WG = EstablishBody(
     body="wg", name="KCSP Working Group", kind="working-group", effective=date(2008, 4, 1)
@@ -174,6 +175,9 @@ def test_diff_shows_a_word_level_redline_per_section(ledger: Ledger) -> None:
         ("=", " Probation Service"),
         ("-", " (NPS)"),
     ]
+    assert marked(changes["membership"].text_diff).endswith(
+        "- [-National-]{+The+} Probation Service[- (NPS)-]"
+    )
     assert ledger.tor_diff("wg", date(2020, 1, 1), date(2024, 7, 3)).changes == []
 
 

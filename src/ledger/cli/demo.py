@@ -38,6 +38,41 @@ def _say(text: str) -> None:
     click.echo(click.wrap_text(text, width=92))
 
 
+def build(url: str) -> dict[str, str]:
+    """Record every step of examples/demo/demo.yaml; returns the moments it marked."""
+    import yaml
+
+    from ledger.application import Ledger
+    from ledger.domain.events import Authority
+    from ledger.importing import import_files
+    from ledger.tor_document import import_document
+
+    folder = examples_dir()
+    steps = yaml.load((folder / "demo.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    marks: dict[str, str] = {}
+    with Ledger(url, actor="ledger-demo") as ledger:
+        ledger.set_meta("origin", DEMO_MARK)
+        for step in steps:
+            if "mark" in step:
+                marks[step["mark"]] = ledger.log()[-1].recorded_at
+            elif "import" in step:
+                receipt = import_files(ledger, [folder / step["import"]])
+                click.echo(f"imported {step['import']}: {receipt.recorded} events")
+            else:
+                from datetime import date
+
+                result = import_document(
+                    ledger,
+                    step["body"],
+                    (folder / step["tor-import"]).read_text(encoding="utf-8"),
+                    date.fromisoformat(step["effective"]),
+                    Authority(**step["authority"]) if "authority" in step else None,
+                )
+                count = result.receipt.recorded if result.receipt else 0
+                click.echo(f"imported {step['tor-import']} as {step['body']}'s ToR: {count} events")
+    return marks
+
+
 @click.command()
 @click.pass_obj
 def demo(session: Session) -> None:
@@ -51,9 +86,6 @@ def demo(session: Session) -> None:
         ledger demo
         ledger --db /tmp/demo.db demo
     """
-    from ledger.application import Ledger
-    from ledger.importing import import_files
-
     url = session.url or "ledger.db"
     ledger = session.ledger
     if not ledger.is_empty() and ledger.meta("origin") != DEMO_MARK:
@@ -63,34 +95,44 @@ def demo(session: Session) -> None:
         )
     ledger.wipe()
     session.close()
-    ledger = Ledger(url, actor="ledger-demo")
-    try:
-        ledger.set_meta("origin", DEMO_MARK)
-        files = sorted(examples_dir().glob("*.yaml"))
-        stages: list[tuple[str, str]] = []
-        for path in files:
-            receipt = import_files(ledger, [path])
-            stages.append((path.name, ledger.log()[-1].recorded_at if receipt.recorded else ""))
-            click.echo(f"imported {path.name}: {receipt.recorded} events")
-    finally:
-        ledger.close()
-    known_before_2025 = stages[0][1]
+    marks = build(url)
+    before_review = marks["before-2024-review"]
 
     heading("\nA guided tour of the demo ledger")
     _say("Which bodies existed when the KCSP approved the 2024 terms of reference review?")
     _run(url, ["bodies", "--on", "2024-07-04"])
-    _say("The DHR Steering Group became the DARDR Steering Group in 2025; its history keeps both.")
-    _run(url, ["bodies", "--on", "2025-08-01"])
+    _say("What did the Working Group's terms of reference say about quorum on that day?")
+    _run(url, ["tor", "show", "kcsp-wg", "--on", "2024-07-04", "--section", "quorum"])
+    _say("What did the 4 July 2024 review change? A redline, section by section:")
+    _run(url, ["tor", "diff", "kcsp-wg", "2024-07-03", "2024-07-04"])
     _say(
-        "What did the ledger believe about August 2025 before the 2025 changes were "
-        "recorded? (--known-at reads only what had been recorded by that moment.)"
+        "What did the ledger know about the membership section in force on 4 July 2024, "
+        "before the review was recorded? (--known-at reads only what had been recorded then.)"
     )
-    _run(url, ["bodies", "--on", "2025-08-01", "--known-at", known_before_2025])
-    _say("Every event in order, with its recorded time, effective date and hash:")
+    _run(
+        url,
+        [
+            "tor",
+            "show",
+            "kcsp-wg",
+            "--on",
+            "2024-07-04",
+            "--section",
+            "membership",
+            "--known-at",
+            before_review,
+        ],
+    )
+    _say("Richmond's 2008 terms of reference, read from the document itself:")
+    _run(
+        url,
+        ["tor", "show", "richmond-csp", "--on", "2008-03-01", "--section", "frequency-of-meetings"],
+    )
+    _say("The DHR Steering Group became the DARDR Steering Group in 2025; its history keeps both.")
     _run(url, ["log", "--body", "kcsp-dhr"])
     _say("The audit chain, recomputed from every stored event:")
     _run(url, ["verify"])
-    _say(f"Try: ledger --db {url} log   |   ledger --db {url} body --help")
+    _say(f"Try: ledger --db {url} tor show kcsp-wg --on 2024-07-04   |   ledger --db {url} --help")
 
 
 COMMANDS = [demo]

@@ -18,7 +18,7 @@ from ledger.cli.core import (
 from ledger.cli.main import Session
 from ledger.cli.params import DATE, MOMENT
 from ledger.cli.render import emit_json, table
-from ledger.redline import Piece
+from ledger.redline import Piece, diff_lines
 
 
 @click.group()
@@ -105,10 +105,17 @@ def show(
         if not report.sections:
             raise NotFound(f"{body} has no section '{section}' in force on {report.on}")
         report.pending = [c for c in report.pending if c.section == section]
+        shown = {report.sections[0].changed_by}
+        report.provenance = [
+            p for p in report.provenance if p.event_id in shown or p.effective == report.adopted_on
+        ]
     if as_json or fmt == "json":
         emit_json(report)
         return
     click.echo(render_text(report, markdown=fmt == "markdown"), nl=False)
+
+
+CONTEXT = 2  # unchanged lines shown around each change
 
 
 def _styled(pieces: list[Piece]) -> str:
@@ -171,9 +178,17 @@ def diff(
         click.echo(
             f"{change.change.upper()}: {change.number}. {heading}{renumbered}  [{change.section}]"
         )
-        if change.text_diff:
-            for line in _styled(change.text_diff).splitlines():
-                click.echo(f"  {line}")
+        lines = diff_lines(change.text_diff)
+        changed = [i for i, (kind, _) in enumerate(lines) if kind != " "]
+        near = {j for i in changed for j in range(i - CONTEXT, i + CONTEXT + 1)}
+        skipping = False
+        for index, (kind, line) in enumerate(lines):
+            if index in near or change.change != "changed":
+                click.echo(f"  {kind} {_styled(line)}")
+                skipping = False
+            elif not skipping:
+                click.echo("    ...")
+                skipping = True
         for rule in change.rules_before:
             click.echo(f"  - rule: {rule}")
         for rule in change.rules_after:
@@ -369,9 +384,7 @@ def import_document(
         title=f"Parsed {file.name}: {result.parsed.title or ''}",
     )
     if not result.commands:
-        click.echo(
-            f"the document matches {body}'s terms of reference in force on {effective}; nothing to record"
-        )
+        click.echo(f"the document matches {body}'s ToR in force on {effective}; nothing to record")
         return
     for command in result.commands:
         click.echo(f"- {_planned(command)}")
