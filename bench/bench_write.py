@@ -56,7 +56,9 @@ def measure(where: Backend, n: int, setup: list[str]) -> Result:
     try:
         setup.append(f"{where.name}: {common.durability(ledger)}")
         # Warm up (creates the projection tables, prepares statements); not counted.
-        ledger.execute([EstablishBody(body="warmup", name="Warm-up", kind=BodyKind.OTHER, effective=START)])
+        ledger.execute(
+            [EstablishBody(body="warmup", name="Warm-up", kind=BodyKind.OTHER, effective=START)]
+        )
         latencies = []
         start = time.perf_counter()
         for command in todo:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -199,6 +200,39 @@ def chained_sha256(states: Sequence[bytes]) -> str:
     for state in states:
         prev = hashlib.sha256(prev + state).hexdigest().encode()
     return prev.decode()
+
+
+# --- workload -----------------------------------------------------------------------
+
+
+def write_import_file(path: Path, bodies: int, renames: int) -> int:
+    """A JSON import file: ``bodies`` establish-body entries, then ``renames`` rounds of
+    rename-body over all of them (increasing effective dates, distinct names).
+    Returns the number of entries, one event each."""
+    start = date(2000, 1, 1)
+    entries: list[dict[str, str]] = [
+        {
+            "type": "establish-body",
+            "body": f"b{i:06d}",
+            "name": f"Body {i}",
+            "kind": "working-group",
+            "effective": start.isoformat(),
+        }
+        for i in range(bodies)
+    ]
+    for j in range(1, renames + 1):
+        effective = (start + timedelta(days=j)).isoformat()
+        entries += [
+            {
+                "type": "rename-body",
+                "body": f"b{i:06d}",
+                "name": f"Body {i} (revision {j})",
+                "effective": effective,
+            }
+            for i in range(bodies)
+        ]
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return len(entries)
 
 
 # --- timing and memory ---------------------------------------------------------------

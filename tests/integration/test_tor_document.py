@@ -159,6 +159,28 @@ def test_the_tor_commands_from_the_command_line(ledger_url: str) -> None:
         run("tor", "history", "richmond-csp", "--section", "frequency-of-meetings", "--json")
     )
     assert [h["status"] for h in history] == ["in force", "in force"]
+    rules = Path(ledger_url).with_name("rules.yaml") if "://" not in ledger_url else None
+    if rules is not None:
+        rules.write_text(
+            "- type: amend-section\n  body: richmond-csp\n  section: decision-making\n"
+            "  effective: 2008-03-01\n  rules:\n    - kind: decision-method\n"
+            "      method: consensus\n",
+            encoding="utf-8",
+        )
+        run("import", str(rules))
+        shown = json.loads(
+            run(
+                "tor",
+                "show",
+                "richmond-csp",
+                "--on",
+                "2010-01-01",
+                "--json",
+                "--section",
+                "decision-making",
+            )
+        )
+        assert shown["sections"][0]["rules"] == [{"kind": "decision-method", "method": "consensus"}]
     run("tor", "repeal", "richmond-csp", "diversity", "--effective", "2011-01-01")
     assert "REPEALED: 13. Diversity" in run(
         "tor", "diff", "richmond-csp", "2010-12-31", "2011-01-01"

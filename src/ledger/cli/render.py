@@ -11,9 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
     if is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):

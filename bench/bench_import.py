@@ -1,0 +1,137 @@
+"""(b) Bulk import: ``import_files(ledger, [path])`` of a generated JSON file (100,000 events).
+
+The file holds 2,000 establish-body entries and 49 rounds of rename-body over them
+(increasing effective dates, distinct names), so each body has 50 events.  The raw
+ceiling inserts the same 100,000 stored (topic, state) byte strings into a plain table
+in one transaction with executemany.  Each backend runs in a fresh process, so the
+peak memory printed (ru_maxrss) is that backend's alone.  Then, unless --no-verify,
+``Ledger.verify()`` is measured on the imported ledger (as bench_verify.py does).
+
+    .venv/bin/python bench/bench_import.py [--backend sqlite|postgres|both] [--quick]
+        [--profile N]   print the N hottest functions of the import (cProfile) to stderr
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import common
+from bench_verify import measure_verify
+from common import Backend, RawStore, Result, Splits
+
+from ledger import importing
+from ledger.application import Receipt
+
+
+def profiled(fn: Callable[[], Any], top: int) -> Any:
+    profile = cProfile.Profile()
+    value = profile.runcall(fn)
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(top)
+        print(
+            f"--- import profile, by {order} (timings include profiler overhead)", file=sys.stderr
+        )
+        print(out.getvalue(), file=sys.stderr)
+    return value
+
+
+def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -> list[Result]:
+    path = where.workdir / "import.json"
+    n = common.write_import_file(path, bodies, renames)
+    size_mb = path.stat().st_size / 1e6
+    ledger = where.open()
+    try:
+        durability = common.durability(ledger)
+        # Time the phases import_files goes through, by wrapping what it calls.
+        splits = Splits()
+        load_entries = importing.load_entries
+        importing.load_entries = splits.wrap("parse", load_entries)  # type: ignore[assignment]
+        store: Any = ledger._store
+        store.save = splits.wrap("save", store.save)
+        runner: Any = ledger.projections
+        runner.catch_up = splits.wrap("project", runner.catch_up)
+        rss_before = common.rss_mib()
+
+        def run() -> Receipt:
+            return importing.import_files(ledger, [path])
+
+        try:
+            receipt, ledger_s = common.timed(lambda: profiled(run, top) if top else run())
+        finally:
+            importing.load_entries = load_entries  # type: ignore[assignment]
+        peak = common.peak_rss_mib()
+        assert receipt.recorded == n, f"recorded {receipt.recorded} of {n}"
+        rows = common.stored_rows(ledger)
+        checked = [measure_verify(ledger, where.name, rows)] if verify else []
+    finally:
+        ledger.close()
+    raw = RawStore(where)
+    try:
+        raw_s = raw.insert_all(rows)
+    finally:
+        raw.close()
+    parse = splits.seconds.get("parse", 0.0)
+    save = splits.seconds.get("save", 0.0)
+    project = splits.seconds.get("project", 0.0)
+    handle = ledger_s - parse - save - project
+    phases = {"parse_validate": parse, "handle": handle, "store": save, "project": project}
+    shares = "  ".join(
+        f"{k} {v:.1f} s ({100 * v / ledger_s:.0f}%)" for k, v in phases.items() if ledger_s
+    )
+    result = Result(
+        backend=where.name,
+        measure="bulk-import",
+        events=n,
+        ledger_s=ledger_s,
+        raw_s=raw_s,
+        raw_what="executemany INSERT of the same bytes in one transaction",
+        notes=[
+            f"{durability}; import file {size_mb:.1f} MB JSON, {bodies:,} bodies x "
+            f"{renames + 1} events",
+            f"total {ledger_s:.1f} s: {shares}",
+            f"load_entries alone: {common.rate(n, parse)};  execute alone: "
+            f"{common.rate(n, ledger_s - parse)}",
+            f"memory: RSS {rss_before:.0f} MiB before import, peak {peak:.0f} MiB "
+            f"(+{peak - rss_before:.0f} MiB)",
+        ],
+        extra={
+            "phases_s": phases,
+            "file_mb": size_mb,
+            "rss_before_mib": rss_before,
+            "peak_rss_mib": peak,
+        },
+    )
+    return [result, *checked]
+
+
+def run_backend(name: str, bodies: int, renames: int, verify: bool, top: int) -> list[Result]:
+    """One backend, start to finish (in its own process)."""
+    with common.backend(name) as where:
+        return measure(where, bodies, renames, verify, top)
+
+
+def main() -> None:
+    p = common.parser(__doc__.splitlines()[0])
+    p.add_argument("--bodies", type=int, help="bodies (default 2000; quick 200)")
+    p.add_argument("--renames", type=int, help="renames of each body (default 49; quick 9)")
+    p.add_argument("--no-verify", action="store_true", help="skip the verify measurement")
+    p.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
+    args = p.parse_args()
+    bodies = args.bodies or (200 if args.quick else 2000)
+    renames = args.renames if args.renames is not None else (9 if args.quick else 49)
+    results: list[Result] = []
+    for name in common.chosen_backends(args):
+        results += common.isolated(
+            run_backend, name, bodies, renames, not args.no_verify, args.profile
+        )
+    common.report("bulk import (+ verify)", results, as_json=args.json, setup=[])
+
+
+if __name__ == "__main__":
+    main()
