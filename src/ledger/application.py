@@ -365,13 +365,24 @@ class Ledger:
         return list(history.events)
 
     def tor(
-        self, body: str, on: date, *, known_at: datetime | None = None
+        self,
+        body: str,
+        on: date,
+        *,
+        known_at: datetime | None = None,
+        section: str | None = None,
     ) -> constitution.TorReport:
-        """The terms of reference in force on ``on`` as known at ``known_at`` (default now),
-        with the events that made each section so and any changes pending after ``on``."""
+        """The terms of reference (or one section) in force on ``on`` as known at
+        ``known_at`` (default now), with the events that made it so and the changes
+        known to be pending after ``on``."""
         self.require_body(body)
         label = _utc(known_at) if known_at else None
-        return constitution.report(self.db, body, on, _utc(known_at), label)
+        events = [
+            e
+            for e in self.aggregate_events(tor_id(body))
+            if known_at is None or e.timestamp <= known_at
+        ]
+        return constitution.report(self.db, body, on, _utc(known_at), label, events, section)
 
     def tor_diff(
         self, body: str, first: date, second: date, *, known_at: datetime | None = None

@@ -98,16 +98,45 @@ def provenance(db: Connection, event_ids: list[str]) -> dict[str, Provenance]:
     return found
 
 
-def report(db: Connection, body: str, day: date, known_at: str, label: str | None) -> TorReport:
+def makers(events: list[LedgerEvent], day: date, sections: set[str]) -> list[str]:
+    """Ids of the standing events since the last adoption, up to ``day``, that shaped
+    ``sections`` (from events already filtered to what was known)."""
+    standing = [e for e in in_force(events) if e.effective <= day]
+    adoptions = [i for i, e in enumerate(standing) if isinstance(e, TorAdopted)]
+    since = standing[adoptions[-1] :] if adoptions else standing
+    return [
+        str(e.event_id)
+        for e in since
+        if isinstance(e, TorAdopted) or sections & set(touched_sections(e))
+    ]
+
+
+def report(
+    db: Connection,
+    body: str,
+    day: date,
+    known_at: str,
+    label: str | None,
+    events: list[LedgerEvent],
+    section: str | None = None,
+) -> TorReport:
+    """The ToR (or one section) on ``day`` as known at ``known_at``, with provenance."""
     view = projection.tor_on(db, body, day, known_at)
     if view is None:
         raise NotFound(
             f"{body} has no terms of reference in force on {day}"
             + (f" as known at {label}" if label else "")
         )
-    ids = sorted({view.adopted_by, *(s.changed_by for s in view.sections)})
-    made = provenance(db, ids)
-    pending = projection.pending_after(db, body, day, known_at)
+    if section is not None:
+        view.sections = [s for s in view.sections if s.id == section]
+        if not view.sections:
+            raise NotFound(f"{body} has no section '{section}' in force on {day}")
+    made = provenance(db, makers(events, day, {s.id for s in view.sections}))
+    pending = [
+        change
+        for change in projection.pending_after(db, body, day, known_at)
+        if section is None or change.section == section
+    ]
     return TorReport(
         body=body,
         on=view.on,

@@ -97,18 +97,7 @@ def show(
         ledger tor show kcsp-wg --on 2024-07-04
         ledger tor show kcsp-wg --on 2024-07-04 --section membership --known-at 2024-07-01
     """
-    from ledger.domain.errors import NotFound
-
-    report = session.ledger.tor(body, on or date.today(), known_at=known_at)
-    if section is not None:
-        report.sections = [s for s in report.sections if s.id == section]
-        if not report.sections:
-            raise NotFound(f"{body} has no section '{section}' in force on {report.on}")
-        report.pending = [c for c in report.pending if c.section == section]
-        shown = {report.sections[0].changed_by}
-        report.provenance = [
-            p for p in report.provenance if p.event_id in shown or p.effective == report.adopted_on
-        ]
+    report = session.ledger.tor(body, on or date.today(), known_at=known_at, section=section)
     if as_json or fmt == "json":
         emit_json(report)
         return
