@@ -14,7 +14,13 @@ from pydantic import Field, field_validator
 from ledger.domain.commands import Context, EffectiveCommand
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent
-from ledger.domain.history import History, in_force, register_checker
+from ledger.domain.history import (
+    History,
+    changes_by_date,
+    in_force,
+    register_checker,
+    state_at,
+)
 from ledger.domain.ids import aggregate_id
 
 
@@ -122,29 +128,16 @@ def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:
 
 def timeline(events: Sequence[LedgerEvent]) -> list[Segment]:
     """The body's states over effective time, from events already filtered by ``in_force``."""
-    changes: list[tuple[date, BodyState]] = []
-    state: BodyState | None = None
-    for event in events:
-        state = _apply(state, event)
-        if changes and changes[-1][0] == event.effective:
-            changes[-1] = (event.effective, state)
-        else:
-            changes.append((event.effective, state))
-    segments = []
-    for index, (start, held) in enumerate(changes):
-        end = changes[index + 1][0] if index + 1 < len(changes) else None
-        segments.append(Segment(start, end, held))
-    return segments
+    changes = changes_by_date(events, _apply)
+    return [
+        Segment(start, changes[i + 1][0] if i + 1 < len(changes) else None, held)
+        for i, (start, held) in enumerate(changes)
+    ]
 
 
 def state_on(events: Sequence[LedgerEvent], day: date) -> BodyState | None:
     """The body as it stood on ``day`` from in-force events (None before it existed)."""
-    state: BodyState | None = None
-    for event in events:
-        if event.effective > day:
-            break
-        state = _apply(state, event)
-    return state
+    return state_at(events, day, _apply)
 
 
 def check_history(events: Sequence[LedgerEvent]) -> None:

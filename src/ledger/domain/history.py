@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from ledger.domain.events import EventRetracted, LedgerEvent
@@ -80,3 +81,30 @@ def check_aggregate(events: Sequence[LedgerEvent]) -> None:
         if first.startswith(prefix):
             checker(events)
             return
+
+
+S = TypeVar("S")
+Step = Callable[[S | None, LedgerEvent], S]
+
+
+def changes_by_date(events: Sequence[LedgerEvent], step: Step[S]) -> list[tuple[date, S]]:
+    """Fold in-force events; the state from each effective date on (last change of a day wins)."""
+    changes: list[tuple[date, S]] = []
+    state: S | None = None
+    for event in events:
+        state = step(state, event)
+        if changes and changes[-1][0] == event.effective:
+            changes[-1] = (event.effective, state)
+        else:
+            changes.append((event.effective, state))
+    return changes
+
+
+def state_at(events: Sequence[LedgerEvent], day: date, step: Step[S]) -> S | None:
+    """Fold in-force events effective on or before ``day`` (None before the first)."""
+    state: S | None = None
+    for event in events:
+        if event.effective > day:
+            break
+        state = step(state, event)
+    return state

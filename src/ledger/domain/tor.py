@@ -19,7 +19,13 @@ from ledger.domain.body import body_history, state_on
 from ledger.domain.commands import Context, EffectiveCommand
 from ledger.domain.errors import RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent
-from ledger.domain.history import History, in_force, register_checker
+from ledger.domain.history import (
+    History,
+    changes_by_date,
+    in_force,
+    register_checker,
+    state_at,
+)
 from ledger.domain.ids import aggregate_id
 from ledger.domain.rules import Rule, check_rules
 
@@ -184,32 +190,20 @@ def _apply(state: TorState | None, event: LedgerEvent) -> TorState:
     raise RuleViolation(f"{event.TOPIC} does not apply to terms of reference")
 
 
-def _checked(state: TorState) -> TorState:
-    check_rules([(s.id, s.rules) for s in state.sections])
-    return state
+def _checked_step(state: TorState | None, event: LedgerEvent) -> TorState:
+    new = _apply(state, event)
+    check_rules([(s.id, s.rules) for s in new.sections])
+    return new
 
 
 def timeline(events: Sequence[LedgerEvent]) -> list[tuple[date, TorState]]:
     """(effective date, state from then) for each date a change took effect."""
-    changes: list[tuple[date, TorState]] = []
-    state: TorState | None = None
-    for event in events:
-        state = _checked(_apply(state, event))
-        if changes and changes[-1][0] == event.effective:
-            changes[-1] = (event.effective, state)
-        else:
-            changes.append((event.effective, state))
-    return changes
+    return changes_by_date(events, _checked_step)
 
 
 def tor_on(events: Sequence[LedgerEvent], day: date) -> TorState | None:
     """The terms of reference in force on ``day`` (None if none had been adopted)."""
-    state: TorState | None = None
-    for event in events:
-        if event.effective > day:
-            break
-        state = _apply(state, event)
-    return state
+    return state_at(events, day, _apply)
 
 
 def check_history(events: Sequence[LedgerEvent]) -> None:
