@@ -76,6 +76,9 @@ class UnitOfWork:
         if ref in self._by_key:
             return self._by_key[ref]
         match = POSITION.match(ref)
+        keyed = None if ref.startswith("#") else self._stored("c.source_key = ?", ref)
+        if keyed is not None:
+            return keyed
         if match:
             row = self._stored("c.position = ?", int(match.group(1)))
         else:

@@ -183,3 +183,17 @@ def test_projections_resume_in_a_new_process(ledger_url: str) -> None:
         second.execute([DHR])
         assert set(names(second, date(2020, 1, 1))) == {"kcsp", "kcsp-dhr"}
         assert set(second.projections.positions().values()) == {2}
+
+
+def test_correcting_a_correction_keeps_the_original_superseded(ledger: Ledger) -> None:
+    ledger.execute([KCSP])
+    first = ledger.execute([RenameBody(body="kcsp", name="KCSP", effective=date(2010, 1, 1))])
+    fix = ledger.execute(
+        [CorrectEvent(event=first.event_ids[0], effective=date(2011, 1, 1), reason="date")]
+    )
+    ledger.execute(
+        [CorrectEvent(event=fix.event_ids[0], changes={"name": "Kent CSP"}, reason="name too")]
+    )
+
+    assert names(ledger, date(2010, 6, 1))["kcsp"] == "Kent Community Safety Partnership"
+    assert names(ledger, date(2011, 1, 1))["kcsp"] == "Kent CSP"

@@ -54,6 +54,7 @@ def bodies_command(
 
     Example:
 
+    \b
         ledger bodies --on 2024-07-04
         ledger bodies --on 2025-08-01 --known-at 2025-06-30
     """
@@ -107,6 +108,7 @@ def establish(
 
     Example:
 
+    \b
         ledger body establish kcsp-wg --name "KCSP Working Group" --kind working-group \\
             --parent kcsp --effective 2008-04-01
     """
@@ -143,6 +145,7 @@ def rename(
 
     Example:
 
+    \b
         ledger body rename kcsp-dhr "DARDR Steering Group" --effective 2025-07-03
     """
     from ledger.domain.body import RenameBody
@@ -173,6 +176,7 @@ def dissolve(
 
     Example:
 
+    \b
         ledger body dissolve richmond-csp-exec --effective 2011-03-31
     """
     from ledger.domain.body import DissolveBody

@@ -61,6 +61,7 @@ def init(session: Session) -> None:
 
     Example:
 
+    \b
         ledger --db postgresql://postgres@127.0.0.1/ledger init
     """
     ledger = session.ledger
@@ -78,6 +79,7 @@ def import_(session: Session, files: tuple[Path, ...], dry_run: bool, as_json: b
 
     Example:
 
+    \b
         ledger import examples/demo/01-bodies.yaml --dry-run
     """
     from ledger.importing import import_files
@@ -105,6 +107,7 @@ def log(
 
     Example:
 
+    \b
         ledger log --body kcsp-dhr --from 2025-01-01
     """
     entries = session.ledger.log(body=body, effective_from=from_, effective_to=to, limit=limit)
@@ -141,6 +144,7 @@ def verify(session: Session, expect: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         ledger verify --expect 42:9f86d081884c7d65...
     """
     ledger = session.ledger
@@ -158,10 +162,11 @@ def verify(session: Session, expect: str | None, as_json: bool) -> None:
                 "problem": str(problem) if problem else None,
             }
         )
-    else:
-        if report.ok:
-            click.echo(f"intact: {report.events} events verified")
+    elif report.ok:
+        click.echo(f"intact: {report.events} events verified")
         click.echo(f"head {report.head_position}:{report.head_hash}")
+    else:
+        click.echo(f"{report.events} events verified before the first fault")
     if problem is not None:
         raise click.ClickException(f"NOT INTACT at {problem}")
 
@@ -173,6 +178,7 @@ def schema(out: Path | None) -> None:
 
     Example:
 
+    \b
         ledger schema --out docs/import-schema.json
     """
     from ledger.importing import import_schema
@@ -197,6 +203,7 @@ def rebuild(session: Session) -> None:
 
     Example:
 
+    \b
         ledger projections rebuild
     """
     ledger = session.ledger
@@ -212,6 +219,7 @@ def status(session: Session) -> None:
 
     Example:
 
+    \b
         ledger projections status
     """
     ledger = session.ledger
@@ -252,6 +260,7 @@ def correct(
 
     Example:
 
+    \b
         ledger correct '#3' --effective 2025-07-03 --reason "minuted date was 3 July"
     """
     from ledger.domain.corrections import CorrectEvent
@@ -288,6 +297,7 @@ def retract(
 
     Example:
 
+    \b
         ledger retract '#7' --reason "entered against the wrong body"
     """
     from ledger.domain.corrections import RetractEvent
@@ -304,6 +314,7 @@ def head(session: Session, as_json: bool) -> None:
 
     Example:
 
+    \b
         ledger head
     """
     position, digest = session.ledger.head()

@@ -83,6 +83,7 @@ def demo(session: Session) -> None:
 
     Example:
 
+    \b
         ledger demo
         ledger --db /tmp/demo.db demo
     """

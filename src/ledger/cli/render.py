@@ -45,13 +45,14 @@ def table(
         click.echo(empty)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     grid = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     for column in columns:
         grid.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        grid.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        grid.add_row(*("" if row.get(c) is None else escape(str(row.get(c))) for c in columns))
     Console(width=None if sys.stdout.isatty() else 160, soft_wrap=False).print(grid)
 
 

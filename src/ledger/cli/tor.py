@@ -94,8 +94,9 @@ def show(
 
     Example:
 
+    \b
         ledger tor show kcsp-wg --on 2024-07-04
-        ledger tor show kcsp-wg --on 2024-07-04 --section membership --known-at 2024-07-01
+        ledger tor show kcsp-wg --on 2024-07-04 --section membership --format markdown
     """
     report = session.ledger.tor(body, on or date.today(), known_at=known_at, section=section)
     if as_json or fmt == "json":
@@ -150,6 +151,7 @@ def diff(
 
     Example:
 
+    \b
         ledger tor diff kcsp-wg 2024-07-03 2024-07-04
     """
     red = session.ledger.tor_diff(body, date_from, date_to, known_at=known_at)
@@ -201,6 +203,7 @@ def history(session: Session, /, body: str, section: str | None, as_json: bool) 
 
     Example:
 
+    \b
         ledger tor history kcsp-wg --section membership
     """
     entries = session.ledger.tor_history(body, section)
@@ -264,6 +267,7 @@ def amend(
 
     Example:
 
+    \b
         ledger tor amend kcsp-wg meetings --effective 2025-07-03 \\
             --text "The group will meet quarterly." --meeting kcsp-2025-07-03 --item 6
     """
@@ -301,6 +305,7 @@ def repeal(
 
     Example:
 
+    \b
         ledger tor repeal richmond-csp diversity --effective 2011-04-01
     """
     from ledger.domain.tor import RepealSection
@@ -348,6 +353,7 @@ def import_document(
 
     Example:
 
+    \b
         ledger tor import richmond-csp richmond-csp-tor-2008.txt --effective 2008-03-01
     """
     from ledger.domain.errors import ValidationError

@@ -53,12 +53,21 @@ def project_history(history: History | None, events: Iterable[LedgerEvent]) -> H
 def in_force(events: Sequence[LedgerEvent], known_at: datetime | None = None) -> list[LedgerEvent]:
     """The events that hold, as known at ``known_at`` (all if None), in effective order."""
     known = [e for e in events if known_at is None or e.timestamp <= known_at]
-    # Newest first: a correction that was itself corrected or retracted no longer
-    # displaces the event it pointed at, so retracting a correction restores it.
+    # Newest first.  A retracted correction no longer displaces the event it pointed
+    # at, so retracting a correction restores the original; a corrected correction
+    # is replaced by the newer one, which takes its place over the original too.
+    by_id = {e.event_id: e for e in known}
     dropped: set[UUID] = set()
     for event in sorted(known, key=lambda e: e.originator_version, reverse=True):
-        if event.event_id not in dropped and event.corrects is not None:
-            dropped.add(event.corrects)
+        if event.event_id in dropped or event.corrects is None:
+            continue
+        dropped.add(event.corrects)
+        if isinstance(event, EventRetracted):
+            continue
+        replaced = by_id.get(event.corrects)
+        while replaced is not None and replaced.corrects is not None:
+            dropped.add(replaced.corrects)
+            replaced = by_id.get(replaced.corrects)
     kept = [e for e in known if e.event_id not in dropped and not isinstance(e, EventRetracted)]
     return sorted(kept, key=lambda e: (e.effective, e.originator_version))
 

@@ -65,24 +65,30 @@ class ProjectionRunner:
         return int(head) - done
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply every event not yet applied; returns how many were read."""
+        """Apply every event not yet applied; returns how many were read.
+
+        Each batch is one transaction that first takes the projections' lock and reads
+        the positions reached, so two processes catching up at once never apply an
+        event twice: the second waits, then finds the work done.
+        """
         if not self._ready:
             self.setup()
-        done = self.positions()
-        start = min((done.get(p.name, 0) for p in self.projections), default=0)
         read = 0
         nid = self.db.dialect.notification_id
         while True:
-            rows = self.db.query(
-                "SELECT c.position, c.recorded_at, e.topic, e.state "
-                f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
-                f"ON e.{nid} = c.notification_id "
-                "WHERE c.position > ? ORDER BY c.position LIMIT ?",
-                [start, BATCH],
-            )
-            if not rows:
-                return read
             with self.db.transaction():
+                self._lock()
+                done = self.positions()
+                start = min((done.get(p.name, 0) for p in self.projections), default=0)
+                rows = self.db.query(
+                    "SELECT c.position, c.recorded_at, e.topic, e.state "
+                    f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
+                    f"ON e.{nid} = c.notification_id "
+                    "WHERE c.position > ? ORDER BY c.position LIMIT ?",
+                    [start, BATCH],
+                )
+                if not rows:
+                    return read
                 for row in rows:
                     item = Delivered(
                         int(row["position"]),
@@ -95,7 +101,6 @@ class ProjectionRunner:
                 last = int(rows[-1]["position"])
                 for projection in self.projections:
                     if done[projection.name] < last:
-                        done[projection.name] = last
                         self.db.execute(
                             f"UPDATE {TRACKING} SET position = ? WHERE name = ?",
                             [last, projection.name],
@@ -103,7 +108,12 @@ class ProjectionRunner:
             read += len(rows)
             if progress:
                 progress(len(rows))
-            start = last
+
+    def _lock(self) -> None:
+        # SQLite: BEGIN IMMEDIATE already holds the only write lock.  PostgreSQL: lock
+        # the tracking rows, so concurrent catch-ups take turns.
+        if self.db.dialect.name == "postgresql":
+            self.db.execute(f"SELECT name FROM {TRACKING} ORDER BY name FOR UPDATE")
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop every projection and rebuild it from the log alone."""
