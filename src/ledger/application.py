@@ -19,7 +19,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
-from ledger import constitution
+from ledger import committee, constitution
 from ledger.domain import clock
 from ledger.domain.body import BodyState
 from ledger.domain.commands import Command
@@ -32,14 +32,20 @@ from ledger.domain.errors import (
 )
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import project_history
+from ledger.domain.organisation import OrganisationState
+from ledger.domain.quorum import QuorumResult
 from ledger.domain.tor import tor_id
 from ledger.infra import chain
 from ledger.infra.db import Connection, DatabaseConfig, parse_url
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
 from ledger.projections import bodies as bodies_projection
+from ledger.projections import organisations as organisations_projection
 from ledger.projections.bodies import BodiesProjection
 from ledger.projections.constitution import ConstitutionProjection
 from ledger.projections.events_index import EventIndex
+from ledger.projections.meetings import MeetingsProjection
+from ledger.projections.membership import MembershipProjection
+from ledger.projections.organisations import OrganisationsProjection
 from ledger.projections.runner import ProjectionRunner
 from ledger.registry import handler_for
 from ledger.unit_of_work import UnitOfWork
@@ -132,7 +138,15 @@ class Ledger:
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
         self.projections = ProjectionRunner(
-            self.db, [EventIndex(), BodiesProjection(), ConstitutionProjection()]
+            self.db,
+            [
+                EventIndex(),
+                BodiesProjection(),
+                ConstitutionProjection(),
+                OrganisationsProjection(),
+                MembershipProjection(),
+                MeetingsProjection(),
+            ],
         )
 
     # --- lifecycle ------------------------------------------------------------------
@@ -347,6 +361,48 @@ class Ledger:
         self.projections.catch_up()
         found = bodies_projection.bodies_on(self.db, on, _utc(known_at))
         return [b for b in found if include_dissolved or b.dissolved is None or b.dissolved > on]
+
+    def organisations(
+        self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
+    ) -> list[OrganisationState]:
+        """The organisations as they stood on ``on``, as known at ``known_at`` (default now)."""
+        self.projections.catch_up()
+        found = organisations_projection.organisations_on(self.db, on, _utc(known_at))
+        return [o for o in found if include_closed or o.closed is None or o.closed > on]
+
+    def members(
+        self, body: str, on: date, *, known_at: datetime | None = None
+    ) -> committee.MembersReport:
+        """Who sat on ``body`` on ``on`` (seats, representatives, substitutes, offices)."""
+        self.require_body(body)
+        return committee.members_report(self.db, body, on, _utc(known_at))
+
+    def meetings(
+        self,
+        body: str,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[committee.MeetingSummary]:
+        """The body's meetings between two dates, each with its quorum at the start."""
+        self.require_body(body)
+        return committee.meeting_list(self.db, body, first, last, _utc(known_at))
+
+    def quorum(
+        self, meeting: str, *, item: str | None = None, known_at: datetime | None = None
+    ) -> QuorumResult:
+        """Was the meeting (or one agenda item) quorate under the rules in force that day,
+        and why: who counted, who did not, and each requirement of the rule."""
+        self.projections.catch_up()
+        return committee.quorum(self.db, meeting, item, _utc(known_at))
+
+    def compliance(
+        self, body: str, year: int, *, known_at: datetime | None = None
+    ) -> committee.ComplianceReport:
+        """Meetings held in a year against the ToR's meeting-frequency rules."""
+        self.require_body(body)
+        return committee.compliance(self.db, body, year, _utc(known_at))
 
     def require_body(self, slug: str) -> None:
         """Raise NotFound unless the ledger has ever recorded a body with this id."""

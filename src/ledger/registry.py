@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
-from ledger.domain import body, corrections, tor
+from ledger.domain import body, corrections, meeting, membership, organisation, tor
 from ledger.domain.commands import Command, Context
 from ledger.domain.events import LedgerEvent
 
@@ -17,6 +17,20 @@ HANDLERS: dict[type[Command], Handler] = {
     body.EstablishBody: body.establish_body,
     body.RenameBody: body.rename_body,
     body.DissolveBody: body.dissolve_body,
+    organisation.RegisterOrganisation: organisation.register_organisation,
+    organisation.RenameOrganisation: organisation.rename_organisation,
+    organisation.CloseOrganisation: organisation.close_organisation,
+    membership.AddMember: membership.add_member,
+    membership.EndMember: membership.end_member,
+    membership.AppointRepresentative: membership.appoint_representative,
+    membership.NameSubstitute: membership.name_substitute,
+    membership.ElectOfficeHolder: membership.elect_office_holder,
+    meeting.ScheduleMeeting: meeting.schedule_meeting,
+    meeting.MeetingOutcome: meeting.meeting_outcome,
+    meeting.AddAgendaItem: meeting.add_agenda_item,
+    meeting.RecordAttendance: meeting.record_attendance,
+    meeting.DeclareInterest: meeting.declare_interest,
+    meeting.ApproveMinutes: meeting.approve_minutes,
     tor.AdoptTor: tor.adopt_tor,
     tor.AmendSection: tor.amend_section,
     tor.InsertSection: tor.insert_section,
@@ -29,6 +43,20 @@ AnyCommand = Annotated[
     body.EstablishBody
     | body.RenameBody
     | body.DissolveBody
+    | organisation.RegisterOrganisation
+    | organisation.RenameOrganisation
+    | organisation.CloseOrganisation
+    | membership.AddMember
+    | membership.EndMember
+    | membership.AppointRepresentative
+    | membership.NameSubstitute
+    | membership.ElectOfficeHolder
+    | meeting.ScheduleMeeting
+    | meeting.MeetingOutcome
+    | meeting.AddAgendaItem
+    | meeting.RecordAttendance
+    | meeting.DeclareInterest
+    | meeting.ApproveMinutes
     | tor.AdoptTor
     | tor.AmendSection
     | tor.InsertSection

@@ -166,7 +166,7 @@ def verify(session: Session, expect: str | None, as_json: bool) -> None:
         click.echo(f"intact: {report.events} events verified")
         click.echo(f"head {report.head_position}:{report.head_hash}")
     else:
-        click.echo(f"{report.events} events verified before the first fault")
+        click.echo(f"last good link {report.head_position}:{report.head_hash}")
     if problem is not None:
         raise click.ClickException(f"NOT INTACT at {problem}")
 

@@ -84,6 +84,7 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
 
     Example:
 
+    \b
         ledger demo
         ledger bodies --on 2024-07-04
         ledger verify
@@ -94,9 +95,9 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
 
 
 def _register() -> None:
-    from ledger.cli import bodies, core, demo, tor
+    from ledger.cli import bodies, committee, core, demo, meeting, organisations, tor
 
-    for module in (core, bodies, tor, demo):
+    for module in (core, bodies, organisations, tor, committee, meeting, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

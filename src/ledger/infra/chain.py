@@ -226,7 +226,7 @@ def check_anchor(
     if pos_text:
         position = int(pos_text)
     else:
-        found = position_of_hash(digest)
+        found = 0 if digest == GENESIS else position_of_hash(digest)
         if found is None:
             report.problems.append(
                 Problem(
@@ -245,7 +245,8 @@ def check_anchor(
             )
         )
         return
-    if hash_at(position) != digest:
+    # Position 0 is the genesis every chain starts from: the head of an empty ledger.
+    if (GENESIS if position == 0 else hash_at(position)) != digest:
         report.problems.append(
             Problem(position, "does not match the published head (the record was rewritten)")
         )

@@ -22,6 +22,9 @@ from ledger.infra.chain import (
     create_statements,
 )
 
+# Any fixed number: every ledger process takes this lock while it creates its tables.
+CREATE_LOCK = 0x6C6564676572
+
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
@@ -31,6 +34,17 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             SQL(statement).format()
             for statement in create_statements("postgresql", self.chain_table)
         )
+
+    def create_table(self) -> None:
+        # Every open re-runs the library's CREATE OR REPLACE FUNCTION; two processes
+        # opening a ledger at the same moment would fail with "tuple concurrently
+        # updated".  They take turns instead.
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [CREATE_LOCK])
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [CREATE_LOCK])
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         # One plain transaction (not the library's pipeline), so the chain can read

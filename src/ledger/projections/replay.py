@@ -13,6 +13,8 @@ from uuid import UUID
 from ledger.domain.body import BodyState, body_id, state_on
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import in_force
+from ledger.domain.organisation import OrganisationEvent, OrganisationState, organisation_id
+from ledger.domain.organisation import state_on as organisation_state_on
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.tor import tor_on as tor_state_on
 
@@ -47,3 +49,20 @@ def tor_on(
     """The terms of reference of ``body`` in force on ``day`` as known at ``known_at``."""
     history = by_aggregate(events).get(tor_id(body), [])
     return tor_state_on(in_force(history, known_at), day)
+
+
+def organisations_on(
+    events: Iterable[LedgerEvent], day: date, known_at: datetime | None = None
+) -> list[OrganisationState]:
+    """Every organisation's state on ``day`` as known at ``known_at``, by slug."""
+    found = []
+    for aggregate, history in by_aggregate(events).items():
+        first = history[0]
+        if not isinstance(first, OrganisationEvent):
+            continue
+        if aggregate != organisation_id(first.organisation):
+            continue
+        state = organisation_state_on(in_force(history, known_at), day)
+        if state is not None:
+            found.append(state)
+    return sorted(found, key=lambda s: s.slug)

@@ -1,0 +1,500 @@
+"""Meetings: scheduled, held, cancelled or dissolved for want of a quorum; their agenda
+items; who attended each item and in what capacity; declarations of interest; and the
+approval of the minutes at a later meeting.
+
+A meeting's id is short and readable: the body and the date (``kcsp-wg-2024-07-04``),
+with ``-2`` for a second meeting that day.  Every event of a meeting takes effect on the
+meeting's date, except the approval of its minutes, which takes effect when approved.
+Attendance recorded again for the same person replaces the earlier record (minutes are
+corrected this way, with the authority of the meeting that approved them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, field_validator, model_validator
+
+from ledger.domain.body import body_history
+from ledger.domain.body import state_on as body_on
+from ledger.domain.commands import Command, Context, EffectiveCommand
+from ledger.domain.errors import NotFound, RuleViolation
+from ledger.domain.events import SLUG, Authority, LedgerEvent
+from ledger.domain.history import History, in_force, register_checker
+from ledger.domain.ids import aggregate_id
+
+MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}-\d{4}-\d{2}-\d{2}(-\d+)?$")
+
+
+def _person_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError("a person id is lower-case letters, digits and hyphens, e.g. 's-brinson'")
+    return value
+
+
+def meeting_id(slug: str) -> UUID:
+    return aggregate_id("meeting", slug)
+
+
+class Classification(StrEnum):
+    FOR_DECISION = "for-decision"
+    FOR_INFORMATION = "for-information"
+    FOR_NOTING = "for-noting"
+    FOR_DISCUSSION = "for-discussion"
+
+
+class Status(StrEnum):
+    PRESENT = "present"
+    SUBSTITUTE = "substitute"  # present as substitute for a named member
+    IN_ATTENDANCE = "in-attendance"  # not a member
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+PRESENT = (Status.PRESENT, Status.SUBSTITUTE, Status.IN_ATTENDANCE)
+
+
+# --- events -----------------------------------------------------------------------
+
+
+class MeetingEvent(LedgerEvent):
+    meeting: str
+
+
+class MeetingScheduled(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.scheduled/v1"
+    title: str | None = None
+    public: bool = False
+
+    def describe(self) -> str:
+        return f"scheduled {self.meeting}" + (" (in public)" if self.public else "")
+
+
+class MeetingHeld(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.held/v1"
+
+    def describe(self) -> str:
+        return f"{self.meeting} was held"
+
+
+class MeetingCancelled(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.cancelled/v1"
+    reason: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.meeting} was cancelled" + (f": {self.reason}" if self.reason else "")
+
+
+class MeetingDissolved(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.dissolved/v1"
+    reason: str = "inquorate"
+
+    def describe(self) -> str:
+        return f"{self.meeting} was dissolved: {self.reason}"
+
+
+class AgendaItemAdded(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.item-added/v1"
+    item: str
+    title: str
+    paper: str | None = None
+    classification: Classification = Classification.FOR_INFORMATION
+    financial: bool = False
+
+    def describe(self) -> str:
+        return f"item {self.item} of {self.meeting}: {self.title} ({self.classification})"
+
+
+class AttendanceRecorded(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.attendance/v1"
+    person: str
+    name: str
+    status: Status
+    member: str | None = None
+    substitute_for: str | None = None
+    from_item: str | None = None
+    to_item: str | None = None
+
+    def describe(self) -> str:
+        capacity = f" for {self.substitute_for}" if self.substitute_for else ""
+        return f"{self.name}: {self.status}{capacity} at {self.meeting}"
+
+
+class InterestDeclared(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.interest-declared/v1"
+    person: str
+    item: str
+    interest: str
+    withdrew: bool = False
+
+    def describe(self) -> str:
+        left = ", withdrew" if self.withdrew else ""
+        return f"{self.person} declared an interest in item {self.item} of {self.meeting}{left}"
+
+
+class MinutesApproved(MeetingEvent):
+    TOPIC: ClassVar[str] = "meeting.minutes-approved/v1"
+    approved_at: str
+
+    def describe(self) -> str:
+        return f"minutes of {self.meeting} approved at {self.approved_at}"
+
+
+# --- state ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    item: str
+    title: str
+    paper: str | None
+    classification: str
+    financial: bool
+
+
+@dataclass(frozen=True)
+class Attendance:
+    person: str
+    name: str
+    status: str
+    member: str | None
+    substitute_for: str | None
+    from_item: str | None
+    to_item: str | None
+
+
+@dataclass(frozen=True)
+class Interest:
+    person: str
+    item: str
+    interest: str
+    withdrew: bool
+
+
+@dataclass(frozen=True)
+class MeetingState:
+    meeting: str
+    body: str
+    day: date
+    title: str | None
+    public: bool
+    status: str  # scheduled | held | cancelled | dissolved
+    items: tuple[Item, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+    interests: tuple[Interest, ...] = ()
+    minutes_approved_at: str | None = None
+    reason: str | None = None
+
+    def item_index(self, item: str) -> int:
+        for index, entry in enumerate(self.items):
+            if entry.item == item:
+                return index
+        raise NotFound(f"{self.meeting} has no agenda item {item}")
+
+    def present_at(self, record: Attendance, item: str | None) -> bool:
+        """Whether ``record`` places the person in the room for ``item`` (None: the start)."""
+        if record.status not in PRESENT:
+            return False
+        if not self.items:
+            return True
+        at = self.item_index(item) if item is not None else 0
+        start = self.item_index(record.from_item) if record.from_item else 0
+        end = self.item_index(record.to_item) if record.to_item else len(self.items) - 1
+        return start <= at <= end
+
+
+def apply(state: MeetingState | None, event: LedgerEvent) -> MeetingState:
+    if isinstance(event, MeetingScheduled):
+        if state is not None:
+            raise RuleViolation(f"{event.meeting} is already scheduled")
+        assert event.body is not None
+        return MeetingState(
+            event.meeting, event.body, event.effective, event.title, event.public, "scheduled"
+        )
+    if state is None:
+        raise RuleViolation(f"{getattr(event, 'meeting', '?')} has not been scheduled")
+    if isinstance(event, MinutesApproved):
+        if state.status not in ("held", "dissolved"):
+            raise RuleViolation(f"{state.meeting} was not held, so it has no minutes to approve")
+        return replace(state, minutes_approved_at=event.approved_at)
+    if event.effective != state.day:
+        raise RuleViolation(f"{state.meeting} took place on {state.day}, not {event.effective}")
+    if isinstance(event, MeetingHeld | MeetingCancelled | MeetingDissolved):
+        if state.status != "scheduled" and not (
+            isinstance(event, MeetingDissolved) and state.status == "held"
+        ):
+            raise RuleViolation(f"{state.meeting} is already {state.status}")
+        status = {MeetingHeld: "held", MeetingCancelled: "cancelled", MeetingDissolved: "dissolved"}
+        return replace(state, status=status[type(event)], reason=getattr(event, "reason", None))
+    if isinstance(event, AgendaItemAdded):
+        if any(i.item == event.item for i in state.items):
+            raise RuleViolation(f"{state.meeting} already has an item {event.item}")
+        item = Item(
+            event.item, event.title, event.paper, event.classification.value, event.financial
+        )
+        return replace(state, items=(*state.items, item))
+    if isinstance(event, AttendanceRecorded):
+        for bound in (event.from_item, event.to_item):
+            if bound is not None:
+                state.item_index(bound)
+        record = Attendance(
+            event.person,
+            event.name,
+            event.status.value,
+            event.member,
+            event.substitute_for,
+            event.from_item,
+            event.to_item,
+        )
+        others = tuple(a for a in state.attendance if a.person != event.person)
+        return replace(state, attendance=(*others, record))
+    if isinstance(event, InterestDeclared):
+        state.item_index(event.item)
+        interest = Interest(event.person, event.item, event.interest, event.withdrew)
+        return replace(state, interests=(*state.interests, interest))
+    raise RuleViolation(f"{event.TOPIC} does not apply to a meeting")
+
+
+def meeting_state(events: Sequence[LedgerEvent]) -> MeetingState | None:
+    """The meeting as recorded by the in-force events (in recorded order)."""
+    state: MeetingState | None = None
+    for event in sorted(events, key=lambda e: e.originator_version):
+        state = apply(state, event)
+    return state
+
+
+def check_history(events: Sequence[LedgerEvent]) -> None:
+    meeting_state(events)
+
+
+register_checker("meeting.", check_history)
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+class ScheduleMeeting(EffectiveCommand):
+    """Schedule a meeting of a body; its id is the body and the date (YYYY-MM-DD)."""
+
+    type: Literal["schedule-meeting"] = "schedule-meeting"
+    body: str
+    meeting: str | None = Field(default=None, description="Defaults to BODY-YYYY-MM-DD.")
+    title: str | None = Field(default=None, max_length=300)
+    public: bool = False
+
+    @model_validator(mode="after")
+    def _id(self) -> ScheduleMeeting:
+        if self.meeting is None:
+            object.__setattr__(self, "meeting", f"{self.body}-{self.effective.isoformat()}")
+        elif not MEETING_ID.match(self.meeting) or not self.meeting.startswith(
+            f"{self.body}-{self.effective.isoformat()}"
+        ):
+            raise ValueError(
+                f"a meeting id is BODY-YYYY-MM-DD[-N], e.g. {self.body}-{self.effective}"
+            )
+        return self
+
+
+class _OfMeeting(Command):
+    meeting: str = Field(description="The meeting id, e.g. kcsp-wg-2024-07-04.")
+
+
+class MeetingOutcome(_OfMeeting):
+    """Record that a meeting was held, cancelled, or dissolved for want of a quorum."""
+
+    type: Literal["meeting-outcome"] = "meeting-outcome"
+    outcome: Literal["held", "cancelled", "dissolved"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AddAgendaItem(_OfMeeting):
+    """Add an agenda item: number, title, paper and classification."""
+
+    type: Literal["add-agenda-item"] = "add-agenda-item"
+    item: str = Field(min_length=1, max_length=20)
+    title: str = Field(min_length=1, max_length=500)
+    paper: str | None = Field(default=None, max_length=500)
+    classification: Classification = Classification.FOR_INFORMATION
+    financial: bool = Field(default=False, description="A decision about money.")
+
+
+class RecordAttendance(_OfMeeting):
+    """Record one person's attendance (again, to correct it)."""
+
+    type: Literal["record-attendance"] = "record-attendance"
+    person: str
+    name: str = Field(min_length=1, max_length=200)
+    status: Status
+    member: str | None = Field(default=None, description="The seat they sit in.")
+    substitute_for: str | None = Field(default=None, description="The member they stand in for.")
+    from_item: str | None = Field(default=None, description="Arrived for this item.")
+    to_item: str | None = Field(default=None, description="Left after this item.")
+
+    _person = field_validator("person")(_person_slug)
+
+    @model_validator(mode="after")
+    def _capacity(self) -> RecordAttendance:
+        if (self.status == Status.SUBSTITUTE) != (self.substitute_for is not None):
+            raise ValueError("status 'substitute' goes with substitute_for, and only it")
+        return self
+
+
+class DeclareInterest(_OfMeeting):
+    """Record a declaration of interest in an item, and whether they withdrew from it."""
+
+    type: Literal["declare-interest"] = "declare-interest"
+    person: str
+    item: str
+    interest: str = Field(min_length=1, max_length=2000)
+    withdrew: bool = False
+
+
+class ApproveMinutes(_OfMeeting):
+    """Record that a meeting's minutes were approved at a later meeting."""
+
+    type: Literal["approve-minutes"] = "approve-minutes"
+    approved_at: str = Field(description="The meeting that approved them.")
+
+
+def _history(ctx: Context, meeting: str) -> tuple[History, MeetingState]:
+    history = ctx.history(meeting_id(meeting))
+    state = meeting_state(in_force(history.events))
+    if state is None:
+        raise NotFound(f"unknown meeting '{meeting}'")
+    return history, state
+
+
+def _recorded(
+    ctx: Context,
+    history: History,
+    cls: type[LedgerEvent],
+    effective: date,
+    authority: Authority | None,
+    **fields: Any,
+) -> list[LedgerEvent]:
+    event = ctx.new_event(cls, history, effective=effective, authority=authority, **fields)
+    meeting_state(in_force([*history.events, event]))
+    return [event]
+
+
+def schedule_meeting(ctx: Context, cmd: ScheduleMeeting) -> list[LedgerEvent]:
+    assert cmd.meeting is not None
+    body = body_on(in_force(body_history(ctx, cmd.body).events), cmd.effective)
+    if body is None or body.dissolved is not None:
+        raise RuleViolation(f"body '{cmd.body}' does not exist on {cmd.effective}")
+    history = ctx.history(meeting_id(cmd.meeting))
+    if in_force(history.events):
+        raise RuleViolation(f"meeting '{cmd.meeting}' is already scheduled")
+    return _recorded(
+        ctx,
+        history,
+        MeetingScheduled,
+        cmd.effective,
+        cmd.authority,
+        body=cmd.body,
+        meeting=cmd.meeting,
+        title=cmd.title,
+        public=cmd.public,
+    )
+
+
+def meeting_outcome(ctx: Context, cmd: MeetingOutcome) -> list[LedgerEvent]:
+    history, state = _history(ctx, cmd.meeting)
+    cls: dict[str, type[LedgerEvent]] = {
+        "held": MeetingHeld,
+        "cancelled": MeetingCancelled,
+        "dissolved": MeetingDissolved,
+    }
+    fields: dict[str, Any] = {}
+    if cmd.outcome != "held" and cmd.reason:
+        fields["reason"] = cmd.reason
+    return _recorded(
+        ctx,
+        history,
+        cls[cmd.outcome],
+        state.day,
+        cmd.authority,
+        body=state.body,
+        meeting=cmd.meeting,
+        **fields,
+    )
+
+
+def add_agenda_item(ctx: Context, cmd: AddAgendaItem) -> list[LedgerEvent]:
+    history, state = _history(ctx, cmd.meeting)
+    return _recorded(
+        ctx,
+        history,
+        AgendaItemAdded,
+        state.day,
+        cmd.authority,
+        body=state.body,
+        meeting=cmd.meeting,
+        item=cmd.item,
+        title=cmd.title,
+        paper=cmd.paper,
+        classification=cmd.classification,
+        financial=cmd.financial,
+    )
+
+
+def record_attendance(ctx: Context, cmd: RecordAttendance) -> list[LedgerEvent]:
+    history, state = _history(ctx, cmd.meeting)
+    return _recorded(
+        ctx,
+        history,
+        AttendanceRecorded,
+        state.day,
+        cmd.authority,
+        body=state.body,
+        meeting=cmd.meeting,
+        person=cmd.person,
+        name=cmd.name,
+        status=cmd.status,
+        member=cmd.member,
+        substitute_for=cmd.substitute_for,
+        from_item=cmd.from_item,
+        to_item=cmd.to_item,
+    )
+
+
+def declare_interest(ctx: Context, cmd: DeclareInterest) -> list[LedgerEvent]:
+    history, state = _history(ctx, cmd.meeting)
+    return _recorded(
+        ctx,
+        history,
+        InterestDeclared,
+        state.day,
+        cmd.authority,
+        body=state.body,
+        meeting=cmd.meeting,
+        person=cmd.person,
+        item=cmd.item,
+        interest=cmd.interest,
+        withdrew=cmd.withdrew,
+    )
+
+
+def approve_minutes(ctx: Context, cmd: ApproveMinutes) -> list[LedgerEvent]:
+    history, state = _history(ctx, cmd.meeting)
+    _, approving = _history(ctx, cmd.approved_at)
+    if approving.day < state.day:
+        raise RuleViolation(f"{cmd.approved_at} comes before {cmd.meeting}")
+    authority = cmd.authority or Authority(meeting=cmd.approved_at)
+    return _recorded(
+        ctx,
+        history,
+        MinutesApproved,
+        approving.day,
+        authority,
+        body=state.body,
+        meeting=cmd.meeting,
+        approved_at=cmd.approved_at,
+    )

@@ -1,0 +1,418 @@
+"""Membership of a body: seats held by organisations (or individuals), their
+representatives and named substitutes, and the offices of chair and vice-chair.
+
+A *member* is a seat: "Kent Police on the KCSP Working Group", in a category the ToR
+uses (responsible authority, co-operating body, invitee, other attendee, co-opted
+member...), voting or not, counting towards quorum or not.  People sit in seats:
+a representative and, per member, one named substitute.  Offices are elected for a
+term.  Limits the ToR sets ("up to two co-opted members") are enforced when recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, field_validator
+
+from ledger.domain.body import body_history
+from ledger.domain.body import state_on as body_on
+from ledger.domain.commands import Context, EffectiveCommand
+from ledger.domain.errors import RuleViolation
+from ledger.domain.events import SLUG, LedgerEvent
+from ledger.domain.history import History, changes_by_date, in_force, register_checker, state_at
+from ledger.domain.ids import aggregate_id
+from ledger.domain.organisation import organisation_id
+from ledger.domain.organisation import state_on as organisation_on
+from ledger.domain.rules import MembershipLimit
+from ledger.domain.tor import tor_id, tor_on
+
+CATEGORIES = (
+    "responsible-authority",
+    "co-operating-body",
+    "invitee",
+    "other-attendee",
+    "co-opted",
+    "independent",
+)
+
+
+def membership_id(body: str) -> UUID:
+    """The aggregate id of a body's membership."""
+    return aggregate_id("membership", body)
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError("must be a short id of lower-case letters, digits and hyphens")
+    return value
+
+
+# --- events -----------------------------------------------------------------------
+
+
+class MemberJoined(LedgerEvent):
+    TOPIC: ClassVar[str] = "membership.joined/v1"
+    member: str
+    organisation: str | None = None
+    category: str
+    voting: bool = True
+    counts_for_quorum: bool = True
+
+    def describe(self) -> str:
+        return f"{self.member} joined {self.body} as {self.category}" + (
+            "" if self.voting else " (non-voting)"
+        )
+
+
+class MemberLeft(LedgerEvent):
+    TOPIC: ClassVar[str] = "membership.left/v1"
+    member: str
+
+    def describe(self) -> str:
+        return f"{self.member} left {self.body}"
+
+
+class RepresentativeAppointed(LedgerEvent):
+    TOPIC: ClassVar[str] = "membership.representative-appointed/v1"
+    member: str
+    person: str
+    name: str
+    role: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} represents {self.member} on {self.body}"
+
+
+class SubstituteNamed(LedgerEvent):
+    TOPIC: ClassVar[str] = "membership.substitute-named/v1"
+    member: str
+    person: str
+    name: str
+    role: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} named substitute for {self.member} on {self.body}"
+
+
+class OfficeHolderElected(LedgerEvent):
+    TOPIC: ClassVar[str] = "membership.office-elected/v1"
+    office: str
+    person: str
+    name: str
+    term_end: date | None = None
+
+    def describe(self) -> str:
+        until = f" until {self.term_end}" if self.term_end else ""
+        return f"{self.name} elected {self.office} of {self.body}{until}"
+
+
+# --- state ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    person: str
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Seat:
+    member: str
+    organisation: str | None
+    category: str
+    voting: bool
+    counts_for_quorum: bool
+    joined: date
+    representative: Person | None = None
+    substitute: Person | None = None
+
+
+@dataclass(frozen=True)
+class Office:
+    office: str
+    holder: Person
+    elected: date
+    term_end: date | None
+
+    def held_on(self, day: date) -> bool:
+        return self.term_end is None or day <= self.term_end
+
+
+@dataclass(frozen=True)
+class MembershipState:
+    seats: tuple[Seat, ...] = ()
+    offices: tuple[Office, ...] = field(default_factory=tuple)
+
+    def seat(self, member: str) -> Seat | None:
+        return next((s for s in self.seats if s.member == member), None)
+
+    def office_holder(self, office: str, day: date) -> Person | None:
+        held = next((o for o in self.offices if o.office == office), None)
+        return held.holder if held is not None and held.held_on(day) else None
+
+    def seat_of(self, person: str) -> Seat | None:
+        """The seat this person represents (not as a substitute)."""
+        for seat in self.seats:
+            if seat.representative is not None and seat.representative.person == person:
+                return seat
+        return None
+
+
+def _with_seat(state: MembershipState, seat: Seat) -> MembershipState:
+    seats = tuple(seat if s.member == seat.member else s for s in state.seats)
+    return replace(state, seats=seats)
+
+
+def _apply(state: MembershipState | None, event: LedgerEvent) -> MembershipState:
+    state = state or MembershipState()
+    if isinstance(event, MemberJoined):
+        if state.seat(event.member) is not None:
+            raise RuleViolation(f"{event.member} is already a member of {event.body}")
+        seat = Seat(
+            event.member,
+            event.organisation,
+            event.category,
+            event.voting,
+            event.counts_for_quorum,
+            event.effective,
+        )
+        return replace(state, seats=(*state.seats, seat))
+    if isinstance(event, OfficeHolderElected):
+        office = Office(
+            event.office, Person(event.person, event.name), event.effective, event.term_end
+        )
+        others = tuple(o for o in state.offices if o.office != event.office)
+        return replace(state, offices=(*others, office))
+    member: str = getattr(event, "member", "")
+    found = state.seat(member)
+    if found is None:
+        raise RuleViolation(f"{member} is not a member of {event.body} on {event.effective}")
+    if isinstance(event, MemberLeft):
+        return replace(state, seats=tuple(s for s in state.seats if s.member != member))
+    if isinstance(event, RepresentativeAppointed):
+        return _with_seat(
+            state, replace(found, representative=Person(event.person, event.name, event.role))
+        )
+    if isinstance(event, SubstituteNamed):
+        return _with_seat(
+            state, replace(found, substitute=Person(event.person, event.name, event.role))
+        )
+    raise RuleViolation(f"{event.TOPIC} does not apply to a membership")
+
+
+def timeline(events: Sequence[LedgerEvent]) -> list[tuple[date, MembershipState]]:
+    """(effective date, membership from then) for each date the membership changed."""
+    return changes_by_date(events, _apply)
+
+
+def membership_on(events: Sequence[LedgerEvent], day: date) -> MembershipState:
+    """The membership on ``day`` (empty before anyone joined)."""
+    return state_at(events, day, _apply) or MembershipState()
+
+
+def check_history(events: Sequence[LedgerEvent]) -> None:
+    timeline(events)
+
+
+register_checker("membership.", check_history)
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+class AddMember(EffectiveCommand):
+    """A member (an organisation's seat, or an individual) joins a body."""
+
+    type: Literal["add-member"] = "add-member"
+    body: str
+    member: str = Field(description="Short id of the seat, e.g. 'kent-police'.")
+    organisation: str | None = Field(default=None, description="The organisation's id.")
+    category: str = Field(
+        min_length=1,
+        max_length=80,
+        description="e.g. responsible-authority, co-operating-body, invitee, co-opted.",
+    )
+    voting: bool = True
+    counts_for_quorum: bool = True
+    representative: str | None = Field(default=None, description="Person id of its representative.")
+    representative_name: str | None = None
+    representative_role: str | None = None
+
+    _member = field_validator("member")(_slug)
+
+
+class EndMember(EffectiveCommand):
+    """A member leaves a body."""
+
+    type: Literal["end-member"] = "end-member"
+    body: str
+    member: str
+
+
+class AppointRepresentative(EffectiveCommand):
+    """A person represents a member from a date (replacing any earlier representative)."""
+
+    type: Literal["appoint-representative"] = "appoint-representative"
+    body: str
+    member: str
+    person: str
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+
+    _person = field_validator("person")(_slug)
+
+
+class NameSubstitute(EffectiveCommand):
+    """Name a member's substitute (one per member; replaces any earlier one)."""
+
+    type: Literal["name-substitute"] = "name-substitute"
+    body: str
+    member: str
+    person: str
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+
+    _person = field_validator("person")(_slug)
+
+
+class ElectOfficeHolder(EffectiveCommand):
+    """Elect a chair, vice-chair or other office holder, for a term."""
+
+    type: Literal["elect-office-holder"] = "elect-office-holder"
+    body: str
+    office: str = Field(min_length=1, max_length=50, description="e.g. chair, vice-chair")
+    person: str
+    name: str = Field(min_length=1, max_length=200)
+    term_end: date | None = Field(default=None, description="Last day of the term.")
+
+    _person = field_validator("person")(_slug)
+
+
+def _body_exists(ctx: Context, body: str, day: date) -> None:
+    state = body_on(in_force(body_history(ctx, body).events), day)
+    if state is None or state.dissolved is not None:
+        raise RuleViolation(f"body '{body}' does not exist on {day}")
+
+
+def _limits(ctx: Context, body: str, day: date) -> list[tuple[str, MembershipLimit]]:
+    tor = tor_on(in_force(ctx.history(tor_id(body)).events), day)
+    if tor is None:
+        return []
+    return [(s.id, r) for s in tor.sections for r in s.rules if isinstance(r, MembershipLimit)]
+
+
+def _record(
+    ctx: Context, cmd: Any, staged: list[LedgerEvent], cls: type[LedgerEvent], **fields: Any
+) -> None:
+    """Create, check and stage one event; staged events are seen by the next ones."""
+    _body_exists(ctx, cmd.body, cmd.effective)
+    history: History = ctx.history(membership_id(cmd.body))
+    base = [e for e in history.events if e not in staged]
+    event = ctx.new_event(
+        cls,
+        History(history.id, [*base, *staged]),
+        body=cmd.body,
+        effective=cmd.effective,
+        authority=cmd.authority,
+        **fields,
+    )
+    timeline(in_force([*base, *staged, event]))
+    staged.append(event)
+
+
+def add_member(ctx: Context, cmd: AddMember) -> list[LedgerEvent]:
+    if cmd.organisation is not None:
+        org = organisation_on(
+            in_force(ctx.history(organisation_id(cmd.organisation)).events), cmd.effective
+        )
+        if org is None or org.closed is not None:
+            raise RuleViolation(
+                f"organisation '{cmd.organisation}' does not exist on {cmd.effective}"
+            )
+    current = membership_on(in_force(ctx.history(membership_id(cmd.body)).events), cmd.effective)
+    for section, limit in _limits(ctx, cmd.body, cmd.effective):
+        if limit.category != cmd.category:
+            continue
+        sitting = sum(1 for s in current.seats if s.category == cmd.category)
+        if sitting + 1 > limit.at_most:
+            raise RuleViolation(
+                f"refused: the terms of reference of {cmd.body} in force on {cmd.effective} "
+                f"(section {section}) allow {limit.describe()}; {sitting} already sit"
+            )
+    staged: list[LedgerEvent] = []
+    _record(
+        ctx,
+        cmd,
+        staged,
+        MemberJoined,
+        member=cmd.member,
+        organisation=cmd.organisation,
+        category=cmd.category,
+        voting=cmd.voting,
+        counts_for_quorum=cmd.counts_for_quorum,
+    )
+    if cmd.representative is not None:
+        _record(
+            ctx,
+            cmd,
+            staged,
+            RepresentativeAppointed,
+            member=cmd.member,
+            person=cmd.representative,
+            name=cmd.representative_name or cmd.representative,
+            role=cmd.representative_role,
+        )
+    return staged
+
+
+def _one(ctx: Context, cmd: Any, cls: type[LedgerEvent], **fields: Any) -> list[LedgerEvent]:
+    staged: list[LedgerEvent] = []
+    _record(ctx, cmd, staged, cls, **fields)
+    return staged
+
+
+def end_member(ctx: Context, cmd: EndMember) -> list[LedgerEvent]:
+    return _one(ctx, cmd, MemberLeft, member=cmd.member)
+
+
+def appoint_representative(ctx: Context, cmd: AppointRepresentative) -> list[LedgerEvent]:
+    return _one(
+        ctx,
+        cmd,
+        RepresentativeAppointed,
+        member=cmd.member,
+        person=cmd.person,
+        name=cmd.name,
+        role=cmd.role,
+    )
+
+
+def name_substitute(ctx: Context, cmd: NameSubstitute) -> list[LedgerEvent]:
+    return _one(
+        ctx,
+        cmd,
+        SubstituteNamed,
+        member=cmd.member,
+        person=cmd.person,
+        name=cmd.name,
+        role=cmd.role,
+    )
+
+
+def elect_office_holder(ctx: Context, cmd: ElectOfficeHolder) -> list[LedgerEvent]:
+    if cmd.term_end is not None and cmd.term_end < cmd.effective:
+        raise RuleViolation(f"the term cannot end ({cmd.term_end}) before it starts")
+    return _one(
+        ctx,
+        cmd,
+        OfficeHolderElected,
+        office=cmd.office,
+        person=cmd.person,
+        name=cmd.name,
+        term_end=cmd.term_end,
+    )

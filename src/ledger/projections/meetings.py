@@ -1,0 +1,114 @@
+"""Meetings as recorded at any moment: status, agenda, attendance and interests.
+
+Everything about a meeting takes effect on its date, so this read model keeps one row
+per meeting per belief: a new row whenever what is recorded about the meeting changes
+(attendance corrected when the minutes were approved, say), the old one closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from ledger.canonical import canonical_bytes
+from ledger.domain.history import in_force
+from ledger.domain.meeting import (
+    Attendance,
+    Interest,
+    Item,
+    MeetingState,
+    meeting_id,
+    meeting_state,
+)
+from ledger.infra.db import Connection
+from ledger.projections.base import Delivered, EventsOf, bitemporal_columns, replace_timeline
+
+TABLE = "proj_meetings"
+
+
+def _values(state: MeetingState) -> dict[str, Any]:
+    detail = {
+        "items": [asdict(i) for i in state.items],
+        "attendance": [asdict(a) for a in state.attendance],
+        "interests": [asdict(i) for i in state.interests],
+    }
+    return {
+        "body": state.body,
+        "title": state.title,
+        "public": int(state.public),
+        "status": state.status,
+        "minutes_approved_at": state.minutes_approved_at,
+        "reason": state.reason,
+        "detail": canonical_bytes(detail).decode(),
+    }
+
+
+class MeetingsProjection:
+    name = "meetings"
+    version = 1
+    tables: Sequence[str] = (TABLE,)
+
+    def create(self, db: Connection) -> None:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (meeting TEXT NOT NULL, body TEXT NOT NULL, "
+            "title TEXT, public INTEGER NOT NULL, status TEXT NOT NULL, minutes_approved_at TEXT, "
+            f"reason TEXT, detail TEXT NOT NULL, {bitemporal_columns()})"
+        )
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (meeting, recorded_to)")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_body_idx ON {TABLE} (body, valid_from)")
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        slug = getattr(item.event, "meeting", None)
+        if slug is None or item.event.originator_id != meeting_id(slug):
+            return
+        state = meeting_state(
+            in_force(events_of(item.event.originator_id, item.event.originator_version))
+        )
+        segments = [] if state is None else [(state.day.isoformat(), None, _values(state))]
+        replace_timeline(db, TABLE, {"meeting": slug}, segments, item.recorded_at)
+
+
+def _state(row: Any) -> MeetingState:
+    detail = json.loads(row["detail"])
+    return MeetingState(
+        meeting=row["meeting"],
+        body=row["body"],
+        day=date.fromisoformat(row["valid_from"]),
+        title=row["title"],
+        public=bool(row["public"]),
+        status=row["status"],
+        items=tuple(Item(**i) for i in detail["items"]),
+        attendance=tuple(Attendance(**a) for a in detail["attendance"]),
+        interests=tuple(Interest(**i) for i in detail["interests"]),
+        minutes_approved_at=row["minutes_approved_at"],
+        reason=row["reason"],
+    )
+
+
+RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
+
+
+def meeting_as_known(db: Connection, meeting: str, known_at: str) -> MeetingState | None:
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE meeting = ? AND {RECORDED}", [meeting, known_at, known_at]
+    )
+    return _state(rows[0]) if rows else None
+
+
+def meetings_of(
+    db: Connection, body: str, first: date | None, last: date | None, known_at: str
+) -> list[MeetingState]:
+    where, params = [f"body = ? AND {RECORDED}"], [body, known_at, known_at]
+    if first:
+        where.append("valid_from >= ?")
+        params.append(first.isoformat())
+    if last:
+        where.append("valid_from <= ?")
+        params.append(last.isoformat())
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE {' AND '.join(where)} ORDER BY valid_from, meeting", params
+    )
+    return [_state(r) for r in rows]

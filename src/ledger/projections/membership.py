@@ -1,0 +1,164 @@
+"""Membership over both time axes: seats and offices on a date, as known at a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from ledger.domain.history import in_force
+from ledger.domain.membership import (
+    MembershipState,
+    Office,
+    Person,
+    Seat,
+    membership_id,
+    timeline,
+)
+from ledger.infra.db import Connection
+from ledger.projections.base import (
+    Delivered,
+    EventsOf,
+    as_of_clause,
+    bitemporal_columns,
+    replace_timeline,
+)
+
+SEATS = "proj_members"
+OFFICES = "proj_offices"
+Segment = tuple[str, str | None, dict[str, Any]]
+
+
+def _person(prefix: str, person: Person | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_person": person.person if person else None,
+        f"{prefix}_name": person.name if person else None,
+        f"{prefix}_role": person.role if person else None,
+    }
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for start, end, values in segments:
+        if merged and merged[-1][1] == start and merged[-1][2] == values:
+            merged[-1] = (merged[-1][0], end, values)
+        else:
+            merged.append((start, end, values))
+    return merged
+
+
+def split(
+    changes: list[tuple[date, MembershipState]],
+) -> tuple[dict[str, list[Segment]], dict[str, list[Segment]]]:
+    seats: dict[str, list[Segment]] = {}
+    offices: dict[str, list[Segment]] = {}
+    for index, (start, state) in enumerate(changes):
+        end = changes[index + 1][0].isoformat() if index + 1 < len(changes) else None
+        for seat in state.seats:
+            values = {
+                "organisation": seat.organisation,
+                "category": seat.category,
+                "voting": int(seat.voting),
+                "counts_for_quorum": int(seat.counts_for_quorum),
+                "joined": seat.joined.isoformat(),
+                **_person("rep", seat.representative),
+                **_person("sub", seat.substitute),
+            }
+            seats.setdefault(seat.member, []).append((start.isoformat(), end, values))
+        for office in state.offices:
+            values = {
+                "person": office.holder.person,
+                "name": office.holder.name,
+                "elected": office.elected.isoformat(),
+                "term_end": office.term_end.isoformat() if office.term_end else None,
+            }
+            offices.setdefault(office.office, []).append((start.isoformat(), end, values))
+    return {k: _merge(v) for k, v in seats.items()}, {k: _merge(v) for k, v in offices.items()}
+
+
+class MembershipProjection:
+    name = "membership"
+    version = 1
+    tables: Sequence[str] = (SEATS, OFFICES)
+
+    def create(self, db: Connection) -> None:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {SEATS} (body TEXT NOT NULL, member TEXT NOT NULL, "
+            "organisation TEXT, category TEXT NOT NULL, voting INTEGER NOT NULL, "
+            "counts_for_quorum INTEGER NOT NULL, joined TEXT NOT NULL, rep_person TEXT, "
+            "rep_name TEXT, rep_role TEXT, sub_person TEXT, sub_name TEXT, sub_role TEXT, "
+            f"{bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {SEATS}_asof_idx "
+            f"ON {SEATS} (body, valid_from, recorded_from)"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {SEATS}_open_idx ON {SEATS} (body, member, recorded_to)"
+        )
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {OFFICES} (body TEXT NOT NULL, office TEXT NOT NULL, "
+            "person TEXT NOT NULL, name TEXT NOT NULL, elected TEXT NOT NULL, term_end TEXT, "
+            f"{bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {OFFICES}_idx ON {OFFICES} (body, office, recorded_to)"
+        )
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        event = item.event
+        if event.body is None or event.originator_id != membership_id(event.body):
+            return
+        body = event.body
+        changes = timeline(in_force(events_of(event.originator_id, event.originator_version)))
+        seats, offices = split(changes)
+        for table, column, segments in ((SEATS, "member", seats), (OFFICES, "office", offices)):
+            open_keys = {
+                r[column]
+                for r in db.query(
+                    f"SELECT DISTINCT {column} FROM {table} WHERE body = ? AND recorded_to IS NULL",
+                    [body],
+                )
+            }
+            for key in sorted(open_keys | set(segments)):
+                replace_timeline(
+                    db, table, {"body": body, column: key}, segments.get(key, []), item.recorded_at
+                )
+
+
+def _maybe_person(row: Any, prefix: str) -> Person | None:
+    if row[f"{prefix}_person"] is None:
+        return None
+    return Person(row[f"{prefix}_person"], row[f"{prefix}_name"], row[f"{prefix}_role"])
+
+
+def membership_on(db: Connection, body: str, day: date, known_at: str) -> MembershipState:
+    """The membership of ``body`` on ``day`` as recorded by ``known_at``."""
+    params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
+    seats = tuple(
+        Seat(
+            member=r["member"],
+            organisation=r["organisation"],
+            category=r["category"],
+            voting=bool(r["voting"]),
+            counts_for_quorum=bool(r["counts_for_quorum"]),
+            joined=date.fromisoformat(r["joined"]),
+            representative=_maybe_person(r, "rep"),
+            substitute=_maybe_person(r, "sub"),
+        )
+        for r in db.query(
+            f"SELECT * FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member", params
+        )
+    )
+    offices = tuple(
+        Office(
+            office=r["office"],
+            holder=Person(r["person"], r["name"]),
+            elected=date.fromisoformat(r["elected"]),
+            term_end=date.fromisoformat(r["term_end"]) if r["term_end"] else None,
+        )
+        for r in db.query(
+            f"SELECT * FROM {OFFICES} WHERE body = ? AND {as_of_clause()} ORDER BY office", params
+        )
+    )
+    return MembershipState(seats, offices)

@@ -1,0 +1,100 @@
+"""Organisations over both time axes: which stood on a date, as known at a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from ledger.domain.events import EventRetracted
+from ledger.domain.history import in_force
+from ledger.domain.organisation import (
+    OrganisationEvent,
+    OrganisationState,
+    organisation_id,
+    timeline,
+)
+from ledger.infra.db import Connection
+from ledger.projections.base import (
+    Delivered,
+    EventsOf,
+    as_of_clause,
+    bitemporal_columns,
+    replace_timeline,
+)
+
+TABLE = "proj_organisations"
+
+
+class OrganisationsProjection:
+    name = "organisations"
+    version = 1
+    tables: Sequence[str] = (TABLE,)
+
+    def create(self, db: Connection) -> None:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            "slug TEXT NOT NULL, name TEXT NOT NULL, short_name TEXT, sector TEXT NOT NULL, "
+            "registered TEXT NOT NULL, closed TEXT, successor TEXT, "
+            f"{bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_asof_idx ON {TABLE} (valid_from, recorded_from)"
+        )
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_slug_idx ON {TABLE} (slug, recorded_to)")
+
+    def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        event = item.event
+        if isinstance(event, OrganisationEvent):
+            slug = event.organisation
+            events = events_of(event.originator_id, event.originator_version)
+        elif isinstance(event, EventRetracted) and event.body is None:
+            # A retraction carries no organisation field: the aggregate's first event says.
+            events = events_of(event.originator_id, event.originator_version)
+            first = events[0] if events else None
+            if not isinstance(first, OrganisationEvent):
+                return
+            slug = first.organisation
+        else:
+            return
+        if event.originator_id != organisation_id(slug):
+            return
+        segments = [
+            (
+                seg.valid_from.isoformat(),
+                seg.valid_to.isoformat() if seg.valid_to else None,
+                {
+                    "name": seg.state.name,
+                    "short_name": seg.state.short_name,
+                    "sector": seg.state.sector,
+                    "registered": seg.state.registered.isoformat(),
+                    "closed": seg.state.closed.isoformat() if seg.state.closed else None,
+                    "successor": seg.state.successor,
+                },
+            )
+            for seg in timeline(in_force(events))
+        ]
+        replace_timeline(db, TABLE, {"slug": slug}, segments, item.recorded_at)
+
+
+def organisations_on(db: Connection, day: date, known_at: str) -> list[OrganisationState]:
+    """Every organisation's state on ``day`` as recorded by ``known_at`` (UTC text), by slug.
+
+    Sorted here rather than by the database, whose collation may order hyphens otherwise.
+    """
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE {as_of_clause()}",
+        [day.isoformat(), day.isoformat(), known_at, known_at],
+    )
+    found = [
+        OrganisationState(
+            slug=r["slug"],
+            name=r["name"],
+            short_name=r["short_name"],
+            sector=r["sector"],
+            registered=date.fromisoformat(r["registered"]),
+            closed=date.fromisoformat(r["closed"]) if r["closed"] else None,
+            successor=r["successor"],
+        )
+        for r in rows
+    ]
+    return sorted(found, key=lambda o: o.slug)
