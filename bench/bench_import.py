@@ -15,17 +15,53 @@ from __future__ import annotations
 
 import cProfile
 import io
+import multiprocessing
 import pstats
+import resource
 import sys
+import time
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
 
 import common
 from bench_verify import measure_verify
-from common import Backend, RawStore, Result, Splits
-
+from common import Backend, RawStore, Result
 from ledger import importing
 from ledger.application import Receipt
+
+T = TypeVar("T")
+
+
+class Splits:
+    """Accumulates the seconds spent inside wrapped callables, by name."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, name: str, fn: Callable[..., T]) -> Callable[..., T]:
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+        return wrapper
+
+
+def rss_mib() -> tuple[float, float]:
+    """This process's resident memory now and at its peak (ru_maxrss), in MiB (Linux)."""
+    status = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()
+    return int(status[0]) / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def isolated(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(*args)`` in a fresh Python process, so its peak memory is its own."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def profiled(fn: Callable[[], Any], top: int) -> Any:
@@ -51,12 +87,12 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
         # Time the phases import_files goes through, by wrapping what it calls.
         splits = Splits()
         load_entries = importing.load_entries
-        importing.load_entries = splits.wrap("parse", load_entries)  # type: ignore[assignment]
+        importing.load_entries = splits.wrap("parse", load_entries)
         store: Any = ledger._store
         store.save = splits.wrap("save", store.save)
         runner: Any = ledger.projections
         runner.catch_up = splits.wrap("project", runner.catch_up)
-        rss_before = common.rss_mib()
+        rss_before, _ = rss_mib()
 
         def run() -> Receipt:
             return importing.import_files(ledger, [path])
@@ -64,8 +100,8 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
         try:
             receipt, ledger_s = common.timed(lambda: profiled(run, top) if top else run())
         finally:
-            importing.load_entries = load_entries  # type: ignore[assignment]
-        peak = common.peak_rss_mib()
+            importing.load_entries = load_entries
+        _, peak = rss_mib()
         assert receipt.recorded == n, f"recorded {receipt.recorded} of {n}"
         rows = common.stored_rows(ledger)
         checked = [measure_verify(ledger, where.name, rows)] if verify else []
@@ -127,9 +163,7 @@ def main() -> None:
     renames = args.renames if args.renames is not None else (9 if args.quick else 49)
     results: list[Result] = []
     for name in common.chosen_backends(args):
-        results += common.isolated(
-            run_backend, name, bodies, renames, not args.no_verify, args.profile
-        )
+        results += isolated(run_backend, name, bodies, renames, not args.no_verify, args.profile)
     common.report("bulk import (+ verify)", results, as_json=args.json, setup=[])
 
 

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 import common
 from common import Backend, RawStore, Result
-
 from ledger.domain.body import BodyKind, EstablishBody, RenameBody
 from ledger.domain.commands import Command
 
@@ -103,7 +102,8 @@ def main() -> None:
     p.add_argument("--commands", type=int, help="commands to execute (default 2000; quick 200)")
     args = p.parse_args()
     n = args.commands or (200 if args.quick else 2000)
-    results, setup = [], []
+    results: list[Result] = []
+    setup: list[str] = []
     for name in common.chosen_backends(args):
         with common.backend(name) as where:
             results.append(measure(where, n, setup))

@@ -10,16 +10,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import platform
-import resource
 import secrets
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -97,18 +93,9 @@ def backend(name: str) -> Iterator[Backend]:
                 others = conn.execute(
                     "SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", ["bench\\_%"]
                 ).fetchone()[0]
-            if not exists and not others:
-                _drop_bench_database()
-
-
-def _drop_bench_database() -> None:
-    import psycopg
-
-    try:
-        with _pg("postgres") as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-    except psycopg.Error as exc:  # another benchmark is using it: leave it be
-        print(f"note: kept database {PG_DATABASE}: {exc}".strip(), file=sys.stderr)
+            if not exists and not others:  # this run created the database: drop it too
+                with _pg("postgres") as admin:
+                    admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
 
 
 def stored_rows(ledger: Ledger) -> list[Row]:
@@ -121,15 +108,15 @@ def stored_rows(ledger: Ledger) -> list[Row]:
 def durability(ledger: Ledger) -> str:
     """The durability settings the ledger's own event store runs with."""
     if ledger.db.dialect.name == "sqlite":
-        with ledger._store.recorder.datastore.transaction(commit=False) as c:
+        store: Any = ledger._store
+        with store.recorder.datastore.transaction(commit=False) as c:
             c.execute("PRAGMA journal_mode")
             mode = c.fetchone()[0]
             c.execute("PRAGMA synchronous")
             sync = c.fetchone()[0]
         return f"journal_mode={mode} synchronous={sync} (0 OFF, 1 NORMAL, 2 FULL)"
-    value = ledger.db.scalar("SHOW synchronous_commit")
-    fsync = ledger.db.scalar("SHOW fsync")
-    return f"synchronous_commit={value} fsync={fsync}"
+    sync, fsync = (ledger.db.scalar(f"SHOW {name}") for name in ("synchronous_commit", "fsync"))
+    return f"synchronous_commit={sync} fsync={fsync}"
 
 
 # --- raw ceilings --------------------------------------------------------------------
@@ -202,88 +189,29 @@ def chained_sha256(states: Sequence[bytes]) -> str:
     return prev.decode()
 
 
-# --- workload -----------------------------------------------------------------------
+# --- workload and timing ------------------------------------------------------------
 
 
 def write_import_file(path: Path, bodies: int, renames: int) -> int:
     """A JSON import file: ``bodies`` establish-body entries, then ``renames`` rounds of
-    rename-body over all of them (increasing effective dates, distinct names).
-    Returns the number of entries, one event each."""
-    start = date(2000, 1, 1)
-    entries: list[dict[str, str]] = [
-        {
-            "type": "establish-body",
-            "body": f"b{i:06d}",
-            "name": f"Body {i}",
-            "kind": "working-group",
-            "effective": start.isoformat(),
-        }
-        for i in range(bodies)
-    ]
-    for j in range(1, renames + 1):
-        effective = (start + timedelta(days=j)).isoformat()
-        entries += [
-            {
-                "type": "rename-body",
-                "body": f"b{i:06d}",
-                "name": f"Body {i} (revision {j})",
-                "effective": effective,
-            }
-            for i in range(bodies)
-        ]
+    rename-body over all of them (later effective date each round, distinct names).
+    Returns the number of entries (one event each)."""
+
+    def entry(i: int, j: int) -> dict[str, str]:
+        effective = (date(2000, 1, 1) + timedelta(days=j)).isoformat()
+        first = {"type": "establish-body", "kind": "working-group", "name": f"Body {i}"}
+        later = {"type": "rename-body", "name": f"Body {i} (revision {j})"}
+        return {**(later if j else first), "body": f"b{i:06d}", "effective": effective}
+
+    entries = [entry(i, j) for j in range(renames + 1) for i in range(bodies)]
     path.write_text(json.dumps(entries), encoding="utf-8")
     return len(entries)
-
-
-# --- timing and memory ---------------------------------------------------------------
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start
-
-
-class Splits:
-    """Accumulates the seconds spent inside wrapped callables, by name."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def wrap(self, name: str, fn: Callable[..., T]) -> Callable[..., T]:
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                elapsed = time.perf_counter() - start
-                self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
-
-        return wrapper
-
-
-def rss_mib() -> float:
-    """This process's resident memory now (Linux), else its peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return peak_rss_mib()
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory (ru_maxrss: KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def isolated(fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn(*args)`` in a fresh Python process, so its peak memory is its own."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(fn, *args).result()
 
 
 # --- results -------------------------------------------------------------------------

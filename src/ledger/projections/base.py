@@ -25,6 +25,9 @@ class Projection(Protocol):
     name: str
     version: int
     tables: Sequence[str]
+    # True for projections that rebuild an aggregate's rows from all its events, so only
+    # the last event of an aggregate at one recorded moment needs processing.
+    recomputes: bool
 
     def create(self, db: Connection) -> None:
         """Create the projection's tables and indexes if they do not exist."""
@@ -72,10 +75,12 @@ def replace_timeline(
         if mark in wanted:
             believed.add(mark)
         else:
+            # Open rows of one key never share a valid_from, so this names one row; the
+            # table's key index (key columns, valid_from, recorded_to) serves it.
             db.execute(
                 f"UPDATE {table} SET recorded_to = ? WHERE {where} AND valid_from = ? "
-                "AND recorded_from = ? AND recorded_to IS NULL",
-                [recorded_at, *key.values(), row["valid_from"], row["recorded_from"]],
+                "AND recorded_to IS NULL",
+                [recorded_at, *key.values(), row["valid_from"]],
             )
     inserts = []
     for valid_from, valid_to, values in segments:
@@ -94,6 +99,12 @@ _BITEMPORAL = {"valid_from", "valid_to", "recorded_from", "recorded_to"}
 def _value_columns(row: Any, key: dict[str, Any]) -> list[str]:
     names = row.keys()
     return [n for n in names if n not in key and n not in _BITEMPORAL]
+
+
+def key_index(db: Connection, table: str, key: Sequence[str]) -> None:
+    """The index that finds one key's open row for a date: what replace_timeline updates by."""
+    columns = ", ".join([*key, "valid_from", "recorded_to"])
+    db.execute(f"CREATE INDEX IF NOT EXISTS {table}_key_idx ON {table} ({columns})")
 
 
 def as_of_clause() -> str:

@@ -13,6 +13,7 @@ from ledger.projections.base import (
     EventsOf,
     as_of_clause,
     bitemporal_columns,
+    key_index,
     replace_timeline,
 )
 
@@ -22,6 +23,7 @@ TABLE = "proj_bodies"
 class BodiesProjection:
     name = "bodies"
     version = 1
+    recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:
@@ -34,6 +36,7 @@ class BodiesProjection:
             f"CREATE INDEX IF NOT EXISTS {TABLE}_asof_idx ON {TABLE} (valid_from, recorded_from)"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_slug_idx ON {TABLE} (slug, recorded_to)")
+        key_index(db, TABLE, ["slug"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event

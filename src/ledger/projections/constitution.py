@@ -20,6 +20,7 @@ from ledger.projections.base import (
     EventsOf,
     as_of_clause,
     bitemporal_columns,
+    key_index,
     replace_timeline,
 )
 
@@ -108,6 +109,7 @@ def split_timeline(
 class ConstitutionProjection:
     name = "constitution"
     version = 1
+    recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (SECTIONS, DOCUMENTS)
 
     def create(self, db: Connection) -> None:
@@ -130,6 +132,8 @@ class ConstitutionProjection:
             f"adopted_by TEXT NOT NULL, adopted_on TEXT NOT NULL, {bitemporal_columns()})"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {DOCUMENTS}_idx ON {DOCUMENTS} (body, recorded_to)")
+        key_index(db, DOCUMENTS, ["body"])
+        key_index(db, SECTIONS, ["body", "section_id"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event

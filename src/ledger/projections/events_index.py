@@ -13,6 +13,7 @@ TABLE = "proj_events"
 class EventIndex:
     name = "events"
     version = 1
+    recomputes = False  # one row per event: every event counts
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

@@ -24,7 +24,13 @@ from ledger.domain.meeting import (
     meeting_state,
 )
 from ledger.infra.db import Connection
-from ledger.projections.base import Delivered, EventsOf, bitemporal_columns, replace_timeline
+from ledger.projections.base import (
+    Delivered,
+    EventsOf,
+    bitemporal_columns,
+    key_index,
+    replace_timeline,
+)
 
 TABLE = "proj_meetings"
 
@@ -49,6 +55,7 @@ def _values(state: MeetingState) -> dict[str, Any]:
 class MeetingsProjection:
     name = "meetings"
     version = 1
+    recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:
@@ -59,6 +66,7 @@ class MeetingsProjection:
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (meeting, recorded_to)")
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_body_idx ON {TABLE} (body, valid_from)")
+        key_index(db, TABLE, ["meeting"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         slug = getattr(item.event, "meeting", None)

@@ -21,6 +21,7 @@ from ledger.projections.base import (
     EventsOf,
     as_of_clause,
     bitemporal_columns,
+    key_index,
     replace_timeline,
 )
 
@@ -79,6 +80,7 @@ def split(
 class MembershipProjection:
     name = "membership"
     version = 1
+    recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (SEATS, OFFICES)
 
     def create(self, db: Connection) -> None:
@@ -104,6 +106,8 @@ class MembershipProjection:
         db.execute(
             f"CREATE INDEX IF NOT EXISTS {OFFICES}_idx ON {OFFICES} (body, office, recorded_to)"
         )
+        key_index(db, SEATS, ["body", "member"])
+        key_index(db, OFFICES, ["body", "office"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event

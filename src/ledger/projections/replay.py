@@ -11,10 +11,17 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger.domain.body import BodyState, body_id, state_on
+from ledger.domain.errors import NotFound
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import in_force
+from ledger.domain.meeting import MeetingState, meeting_id, meeting_state
+from ledger.domain.membership import MembershipState, membership_id
+from ledger.domain.membership import membership_on as membership_state_on
 from ledger.domain.organisation import OrganisationEvent, OrganisationState, organisation_id
 from ledger.domain.organisation import state_on as organisation_state_on
+from ledger.domain.quorum import QuorumResult
+from ledger.domain.quorum import evaluate as evaluate_quorum
+from ledger.domain.rules import QuorumRule
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.tor import tor_on as tor_state_on
 
@@ -66,3 +73,43 @@ def organisations_on(
         if state is not None:
             found.append(state)
     return sorted(found, key=lambda s: s.slug)
+
+
+def membership_on(
+    events: Iterable[LedgerEvent], body: str, day: date, known_at: datetime | None = None
+) -> MembershipState:
+    """The membership of ``body`` on ``day`` (seats and offices) as known at ``known_at``."""
+    history = by_aggregate(events).get(membership_id(body), [])
+    return membership_state_on(in_force(history, known_at), day)
+
+
+def meeting_as_known(
+    events: Iterable[LedgerEvent], meeting: str, known_at: datetime | None = None
+) -> MeetingState | None:
+    """The meeting as recorded by ``known_at`` (None if it was not scheduled then)."""
+    history = by_aggregate(events).get(meeting_id(meeting), [])
+    return meeting_state(in_force(history, known_at))
+
+
+def quorum(
+    events: Iterable[LedgerEvent],
+    meeting: str,
+    item: str | None = None,
+    known_at: datetime | None = None,
+) -> QuorumResult:
+    """Whether ``meeting`` (or ``item``) was quorate under the rule in force on its date."""
+    everything = list(events)
+    state = meeting_as_known(everything, meeting, known_at)
+    if state is None:
+        raise NotFound(f"unknown meeting '{meeting}'")
+    seats = membership_on(everything, state.body, state.day, known_at)
+    rule: QuorumRule | None = None
+    rule_section: str | None = None
+    tor = tor_on(everything, state.body, state.day, known_at)
+    for section in tor.sections if tor is not None else ():
+        found = next((r for r in section.rules if isinstance(r, QuorumRule)), None)
+        if found is not None:
+            rule, rule_section = found, section.id
+            break
+    sectors = {o.slug: o.sector for o in organisations_on(everything, state.day, known_at)}
+    return evaluate_quorum(state, seats, rule, rule_section, sectors, item)
