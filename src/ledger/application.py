@@ -197,6 +197,7 @@ class Ledger:
             try:
                 recordings = self._store.save(*uow.pending)
             except IntegrityError:
+                self._check_clock(uow.timestamp)
                 continue
             except PersistenceError as exc:
                 raise StorageError(f"the database refused the write: {exc}") from None
@@ -208,6 +209,17 @@ class Ledger:
         raise ConcurrentWriteError(
             "another writer kept changing the same records; nothing was recorded, try again"
         )
+
+    def _check_clock(self, moment: datetime) -> None:
+        """Refuse to write while the clock reads earlier than the last recorded time."""
+        last = self.db.scalar(
+            f"SELECT recorded_at FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+        )
+        if last is not None and str(last) > chain.utc_text(moment):
+            raise StorageError(
+                f"this machine's clock reads {chain.utc_text(moment)}, before the ledger's last "
+                f"recorded time {last}; recorded times never go backwards, so check the clock"
+            )
 
     def _known_keys(self, keys: list[str]) -> set[str]:
         found: set[str] = set()

@@ -197,3 +197,13 @@ def test_correcting_a_correction_keeps_the_original_superseded(ledger: Ledger) -
 
     assert names(ledger, date(2010, 6, 1))["kcsp"] == "Kent Community Safety Partnership"
     assert names(ledger, date(2011, 1, 1))["kcsp"] == "Kent CSP"
+
+
+def test_a_clock_that_runs_backwards_is_refused_with_a_clear_reason(ledger: Ledger) -> None:
+    from ledger.domain.errors import StorageError
+
+    with freeze_time("2030-01-01 12:00:00"):
+        ledger.execute([KCSP])
+    with freeze_time("2029-12-31 12:00:00"), pytest.raises(StorageError, match="check the clock"):
+        ledger.execute([DHR])
+    assert ledger.count() == 1

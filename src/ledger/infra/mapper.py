@@ -12,6 +12,7 @@ from typing import Any
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from ledger.canonical import canonical_bytes
+from ledger.domain.errors import StorageError
 from ledger.domain.events import LedgerEvent, event_class
 
 
@@ -43,4 +44,11 @@ class PydanticMapper(Mapper):  # type: ignore[type-arg]
 
 def decode_event(topic: str, state: bytes) -> LedgerEvent:
     """Rebuild an event from its topic and stored bytes."""
-    return event_class(topic).model_validate_json(state)
+    try:
+        cls = event_class(topic)
+    except LookupError:
+        raise StorageError(
+            f"the ledger holds an event of topic {topic!r}, which this version of ledger "
+            "does not know; upgrade ledger to read it"
+        ) from None
+    return cls.model_validate_json(state)

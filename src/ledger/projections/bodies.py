@@ -63,10 +63,10 @@ class BodiesProjection:
 def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
     """Every body's state on ``day`` as recorded by ``known_at`` (UTC text), by slug."""
     rows = db.query(
-        f"SELECT * FROM {TABLE} WHERE {as_of_clause()} ORDER BY slug",
+        f"SELECT * FROM {TABLE} WHERE {as_of_clause()}",
         [day.isoformat(), day.isoformat(), known_at, known_at],
     )
-    return [
+    found = [
         BodyState(
             slug=r["slug"],
             name=r["name"],
@@ -77,3 +77,5 @@ def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
         )
         for r in rows
     ]
+    # Sorted here, not by the database, whose collation may order hyphens otherwise.
+    return sorted(found, key=lambda b: b.slug)

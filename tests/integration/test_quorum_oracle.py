@@ -1,0 +1,396 @@
+"""Who sat, and was the meeting quorate, is what a plain replay of the events says.
+
+Hypothesis writes random histories of a body's membership (members joining and leaving
+in various categories, voting or not; representatives, substitutes, chairs elected for
+terms), amendments of the quorum rule in its terms of reference, and two meetings
+(agenda items, attendance arriving and leaving by item, substitutes, people in
+attendance, apologies, interests with withdrawal), with corrections and retractions,
+each recorded at a later frozen moment.  Commands the rules refuse are skipped, as a
+clerk's would be.  Then, for every moment on the recorded axis, the membership read
+model on each date, and the quorum of every item, must equal a replay in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import Ledger
+from ledger.domain.body import EstablishBody
+from ledger.domain.commands import Command
+from ledger.domain.corrections import CorrectEvent, RetractEvent
+from ledger.domain.errors import LedgerError, NotFound
+from ledger.domain.events import LedgerEvent
+from ledger.domain.meeting import (
+    AddAgendaItem,
+    AttendanceRecorded,
+    DeclareInterest,
+    MeetingOutcome,
+    RecordAttendance,
+    ScheduleMeeting,
+    Status,
+)
+from ledger.domain.membership import (
+    AddMember,
+    AppointRepresentative,
+    ElectOfficeHolder,
+    EndMember,
+    MembershipState,
+    NameSubstitute,
+)
+from ledger.domain.organisation import OrganisationSector, RegisterOrganisation
+from ledger.domain.quorum import QuorumResult
+from ledger.domain.rules import (
+    AnyOf,
+    Counted,
+    FractionPresent,
+    MembershipLimit,
+    MinimumPresent,
+    OfficeHolderPresent,
+    QuorumRule,
+)
+from ledger.domain.tor import AdoptTor, AmendSection, SectionText
+from ledger.infra.chain import CHAIN_TABLE, utc_text
+from ledger.infra.mapper import decode_event
+from ledger.projections import membership as membership_projection
+from ledger.projections import replay
+from tests.conftest import drop_pg_schema, new_pg_url
+
+RA = "responsible-authority"
+START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+JUNE = "wg-2020-06-15"
+SEPTEMBER = "wg-2020-09-15"
+ITEMS = {JUNE: ["1", "2", "3"], SEPTEMBER: ["1", "2"]}
+MEMBERS = ["m-a", "m-b", "m-c", "m-d"]
+PEOPLE = ["p1", "p2", "p3", "p4", "p5"]
+NAMES = st.sampled_from(["Ann", "Bob", "Cy", "Di"])
+ORGANISATIONS = st.sampled_from([None, "o-pol", "o-nhs", "o-la"])
+CATEGORIES = st.sampled_from([RA, RA, "co-opted", "invitee"])
+# Dates near the meetings, so joining, leaving and amending fall either side of them.
+DAYS = st.one_of(
+    st.sampled_from(
+        [
+            date(2020, 1, 1),
+            date(2020, 6, 14),
+            date(2020, 6, 15),
+            date(2020, 6, 16),
+            date(2020, 9, 14),
+            date(2020, 9, 15),
+            date(2020, 9, 16),
+        ]
+    ),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31)),
+)
+RULES = st.sampled_from(
+    [
+        QuorumRule(all_of=[MinimumPresent(at_least=2, of=Counted.ORGANISATIONS, category=RA)]),
+        QuorumRule(all_of=[MinimumPresent(at_least=2)]),
+        QuorumRule(all_of=[FractionPresent(numerator=1, denominator=2)]),
+        QuorumRule(
+            all_of=[
+                FractionPresent(numerator=2, denominator=3, of=Counted.ORGANISATIONS, category=RA)
+            ]
+        ),
+        QuorumRule(
+            all_of=[
+                MinimumPresent(at_least=1, sector="health"),
+                OfficeHolderPresent(office="chair"),
+            ]
+        ),
+        QuorumRule(
+            all_of=[
+                AnyOf(
+                    options=[
+                        MinimumPresent(at_least=3),
+                        OfficeHolderPresent(office="chair", or_deputy=False),
+                    ]
+                )
+            ]
+        ),
+    ]
+)
+
+
+def setup() -> list[Command]:
+    """Organisations, the body, its ToR (a quorum rule, one co-opted member) and two
+    meetings with their agendas: the fixed ground every history builds on."""
+    return [
+        RegisterOrganisation(
+            organisation="o-pol",
+            name="Police",
+            sector=OrganisationSector.POLICE,
+            effective=date(2019, 1, 1),
+        ),
+        RegisterOrganisation(
+            organisation="o-nhs",
+            name="NHS",
+            sector=OrganisationSector.HEALTH,
+            effective=date(2019, 1, 1),
+        ),
+        RegisterOrganisation(
+            organisation="o-la",
+            name="Council",
+            sector=OrganisationSector.LOCAL_AUTHORITY,
+            effective=date(2019, 1, 1),
+        ),
+        EstablishBody(body="wg", name="WG", kind="working-group", effective=date(2019, 1, 1)),
+        AdoptTor(
+            body="wg",
+            effective=date(2020, 1, 1),
+            sections=[
+                SectionText(
+                    id="membership",
+                    number="3",
+                    heading="Membership",
+                    rules=[MembershipLimit(category="co-opted", at_most=1)],
+                ),
+                SectionText(
+                    id="quorum",
+                    number="6",
+                    heading="Quorum",
+                    rules=[QuorumRule(all_of=[MinimumPresent(at_least=2)])],
+                ),
+            ],
+        ),
+        ScheduleMeeting(body="wg", effective=date(2020, 6, 15)),
+        ScheduleMeeting(body="wg", effective=date(2020, 9, 15)),
+        *(
+            AddAgendaItem(meeting=m, item=i, title=f"Item {i}")
+            for m, items in ITEMS.items()
+            for i in items
+        ),
+    ]
+
+
+def draw_command(data: st.DataObject, events: list[LedgerEvent], first: int) -> Command:
+    """A command a clerk might plausibly type next; some will be refused."""
+    kind = data.draw(
+        st.sampled_from(
+            ["join"] * 4
+            + ["leave", "represent", "represent", "substitute", "elect", "amend"]
+            + ["attend"] * 6
+            + ["interest", "outcome", "correct", "correct", "retract"]
+        )
+    )
+    member = data.draw(st.sampled_from(MEMBERS))
+    person = data.draw(st.sampled_from(PEOPLE))
+    day = data.draw(DAYS)
+    if kind == "join":
+        return AddMember(
+            body="wg",
+            member=member,
+            organisation=data.draw(ORGANISATIONS),
+            category=data.draw(CATEGORIES),
+            voting=data.draw(st.sampled_from([True, True, False])),
+            counts_for_quorum=data.draw(st.sampled_from([True, True, False])),
+            representative=data.draw(st.one_of(st.none(), st.just(person))),
+            representative_name=data.draw(NAMES),
+            effective=day,
+        )
+    if kind == "leave":
+        return EndMember(body="wg", member=member, effective=day)
+    if kind in ("represent", "substitute"):
+        cls = AppointRepresentative if kind == "represent" else NameSubstitute
+        return cls(body="wg", member=member, person=person, name=data.draw(NAMES), effective=day)
+    if kind == "elect":
+        return ElectOfficeHolder(
+            body="wg",
+            office=data.draw(st.sampled_from(["chair", "vice-chair"])),
+            person=person,
+            name=data.draw(NAMES),
+            effective=day,
+            term_end=data.draw(st.one_of(st.none(), DAYS)),
+        )
+    if kind == "amend":
+        rules = data.draw(st.one_of(RULES.map(lambda r: [r]), st.just([])))
+        return AmendSection(body="wg", section="quorum", effective=day, rules=rules)
+    meeting = data.draw(st.sampled_from([JUNE, JUNE, SEPTEMBER]))
+    item = st.sampled_from(ITEMS[meeting])
+    if kind == "attend":
+        status = data.draw(st.sampled_from(list(Status)))
+        fields: dict[str, Any] = {}
+        if status == Status.SUBSTITUTE:
+            fields["substitute_for"] = data.draw(st.sampled_from(MEMBERS))
+        else:
+            fields["member"] = data.draw(st.one_of(st.none(), st.sampled_from(MEMBERS)))
+        return RecordAttendance(
+            meeting=meeting,
+            person=person,
+            name=data.draw(NAMES),
+            status=status,
+            from_item=data.draw(st.one_of(st.none(), item)),
+            to_item=data.draw(st.one_of(st.none(), item)),
+            **fields,
+        )
+    if kind == "interest":
+        return DeclareInterest(
+            meeting=meeting,
+            person=person,
+            item=data.draw(item),
+            interest="a declared interest",
+            withdrew=data.draw(st.booleans()),
+        )
+    if kind == "outcome":
+        outcome = data.draw(st.sampled_from(["held", "held", "cancelled", "dissolved"]))
+        return MeetingOutcome(meeting=meeting, outcome=outcome)
+    # Corrections and retractions aim mostly at what the history itself recorded,
+    # attendance above all.
+    attendance = [
+        n for n, e in enumerate(events, start=1) if isinstance(e, AttendanceRecorded) and n > first
+    ]
+    later = list(range(first + 1, len(events) + 1))
+    choices = [st.integers(min_value=1, max_value=max(1, len(events)))]
+    choices += [st.sampled_from(later)] if later else []
+    choices += [st.sampled_from(attendance)] * 2 if attendance else []
+    position = data.draw(st.one_of(*choices))
+    if kind == "retract":
+        return RetractEvent(event=f"#{position}", reason="recorded in error")
+    change = data.draw(
+        st.sampled_from(
+            [
+                {"status": "present"},
+                {"status": "apologies"},
+                {"status": "in-attendance"},
+                {"to_item": "1"},
+                {"from_item": "2"},
+                {"member": data.draw(st.sampled_from(MEMBERS))},
+                {"withdrew": True},
+                {"voting": False},
+                {"counts_for_quorum": False},
+                {"category": "co-opted"},
+                {"person": person},
+                {"term_end": "2020-06-15"},
+                {},
+            ]
+        )
+    )
+    return CorrectEvent(
+        event=f"#{position}",
+        changes=change,
+        effective=None if change else day,
+        reason="the minutes were corrected",
+    )
+
+
+def all_events(ledger: Ledger) -> list[LedgerEvent]:
+    nid = ledger.db.dialect.notification_id
+    rows = ledger.db.query(
+        f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c JOIN {ledger.db.dialect.events} e "
+        f"ON e.{nid} = c.notification_id ORDER BY c.position"
+    )
+    return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
+
+
+def ordered(state: MembershipState) -> MembershipState:
+    """The same membership, seats and offices in a fixed order (tables have no order)."""
+    return replace(
+        state,
+        seats=tuple(sorted(state.seats, key=lambda s: s.member)),
+        offices=tuple(sorted(state.offices, key=lambda o: o.office)),
+    )
+
+
+def moment_text(known_at: datetime | None) -> str:
+    return utc_text(known_at) if known_at else "9999-12-31T23:59:59.999999Z"
+
+
+def ledger_quorum(ledger: Ledger, meeting: str, item: str | None, known_at: datetime | None):  # type: ignore[no-untyped-def]
+    try:
+        return ledger.quorum(meeting, item=item, known_at=known_at)
+    except NotFound as exc:
+        return type(exc)
+
+
+def replay_quorum(
+    events: list[LedgerEvent], meeting: str, item: str | None, known_at: datetime | None
+) -> QuorumResult | type[NotFound]:
+    try:
+        return replay.quorum(events, meeting, item, known_at)
+    except NotFound as exc:
+        return type(exc)
+
+
+def run_history(url: str, data: st.DataObject) -> None:
+    moment = START
+    with Ledger(url, actor="oracle") as ledger:
+        with freeze_time(moment):
+            ledger.execute(setup())
+        first = ledger.count()
+        events = all_events(ledger)
+        for _step in range(data.draw(st.integers(min_value=6, max_value=24), label="steps")):
+            moment += timedelta(hours=data.draw(st.integers(min_value=0, max_value=2)))
+            command = draw_command(data, events, first)
+            with freeze_time(moment):
+                try:
+                    ledger.execute([command])
+                except LedgerError:
+                    continue
+            events = all_events(ledger)
+        ledger.projections.catch_up()
+
+        recorded = sorted({e.timestamp for e in events})
+        knowns: list[datetime | None] = [
+            None,
+            *recorded,
+            *(t - timedelta(microseconds=1) for t in recorded),
+        ]
+        membership_days = sorted(
+            {date(2020, 6, 15), date(2020, 9, 15)}
+            | {e.effective for e in events if e.body == "wg" and e.effective.year == 2020}
+        )
+        for known_at in knowns:
+            for day in membership_days:
+                expected = ordered(replay.membership_on(events, "wg", day, known_at))
+                found = membership_projection.membership_on(
+                    ledger.db, "wg", day, moment_text(known_at)
+                )
+                assert ordered(found) == expected, (day, known_at)
+            for meeting, items in ITEMS.items():
+                for item in [None, *items]:
+                    expected_quorum = replay_quorum(events, meeting, item, known_at)
+                    assert ledger_quorum(ledger, meeting, item, known_at) == expected_quorum, (
+                        meeting,
+                        item,
+                        known_at,
+                    )
+
+        # The service's own answer is the read model's, and survives a rebuild.
+        for meeting in ITEMS:
+            assert ledger_quorum(ledger, meeting, None, None) == replay_quorum(
+                events, meeting, None, None
+            )
+        now = ledger.members("wg", date(2020, 6, 15))
+        expected_now = replay.membership_on(events, "wg", date(2020, 6, 15))
+        assert sorted(m.member for m in now.members) == sorted(s.member for s in expected_now.seats)
+        ledger.rebuild_projections()
+        for meeting, items in ITEMS.items():
+            for item in [None, *items]:
+                assert ledger_quorum(ledger, meeting, item, None) == replay_quorum(
+                    events, meeting, item, None
+                )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_membership_and_quorum_match_a_plain_replay_on_sqlite(data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        run_history(str(Path(folder) / "oracle.db"), data)
+
+
+@pytest.mark.postgres
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_membership_and_quorum_match_a_plain_replay_on_postgresql(data: st.DataObject) -> None:
+    url = new_pg_url()
+    try:
+        run_history(url, data)
+    finally:
+        drop_pg_schema(url)
