@@ -41,6 +41,20 @@ class EventsOf(Protocol):
         """An aggregate's events up to and including a version, in version order."""
 
 
+Segment = tuple[str, str | None, dict[str, Any]]
+
+
+def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
+    """Join back-to-back segments that hold the same values."""
+    merged: list[Segment] = []
+    for start, end, values in segments:
+        if merged and merged[-1][1] == start and merged[-1][2] == values:
+            merged[-1] = (merged[-1][0], end, values)
+        else:
+            merged.append((start, end, values))
+    return merged
+
+
 def bitemporal_columns() -> str:
     return "valid_from TEXT NOT NULL, valid_to TEXT, recorded_from TEXT NOT NULL, recorded_to TEXT"
 

@@ -18,17 +18,17 @@ from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
     EventsOf,
+    Segment,
     as_of_clause,
     bitemporal_columns,
     key_index,
+    merge_segments,
     replace_timeline,
 )
 
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
 RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule])
-
-Segment = tuple[str, str | None, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,6 @@ class TorView:
 
 def _rules_text(rules: Sequence[Any]) -> str:
     return canonical_bytes([r.model_dump(mode="json") for r in rules]).decode()
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    merged: list[Segment] = []
-    for start, end, values in segments:
-        if merged and merged[-1][1] == start and merged[-1][2] == values:
-            merged[-1] = (merged[-1][0], end, values)
-        else:
-            merged.append((start, end, values))
-    return merged
 
 
 def split_timeline(
@@ -103,7 +93,7 @@ def split_timeline(
                     },
                 )
             )
-    return _merge(documents), {k: _merge(v) for k, v in sections.items()}
+    return merge_segments(documents), {k: merge_segments(v) for k, v in sections.items()}
 
 
 class ConstitutionProjection:

@@ -19,15 +19,16 @@ from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
     EventsOf,
+    Segment,
     as_of_clause,
     bitemporal_columns,
     key_index,
+    merge_segments,
     replace_timeline,
 )
 
 SEATS = "proj_members"
 OFFICES = "proj_offices"
-Segment = tuple[str, str | None, dict[str, Any]]
 
 
 def _person(prefix: str, person: Person | None) -> dict[str, Any]:
@@ -36,16 +37,6 @@ def _person(prefix: str, person: Person | None) -> dict[str, Any]:
         f"{prefix}_name": person.name if person else None,
         f"{prefix}_role": person.role if person else None,
     }
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    merged: list[Segment] = []
-    for start, end, values in segments:
-        if merged and merged[-1][1] == start and merged[-1][2] == values:
-            merged[-1] = (merged[-1][0], end, values)
-        else:
-            merged.append((start, end, values))
-    return merged
 
 
 def split(
@@ -74,7 +65,9 @@ def split(
                 "term_end": office.term_end.isoformat() if office.term_end else None,
             }
             offices.setdefault(office.office, []).append((start.isoformat(), end, values))
-    return {k: _merge(v) for k, v in seats.items()}, {k: _merge(v) for k, v in offices.items()}
+    return {k: merge_segments(v) for k, v in seats.items()}, {
+        k: merge_segments(v) for k, v in offices.items()
+    }
 
 
 class MembershipProjection:
