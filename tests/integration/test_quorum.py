@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from ledger.application import Ledger
 from ledger.domain.body import EstablishBody
 from ledger.domain.commands import Command
-from ledger.domain.corrections import CorrectEvent
+from ledger.domain.corrections import CorrectEvent, RetractEvent
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import Authority
 from ledger.domain.meeting import (
@@ -623,6 +623,20 @@ def test_attendance_corrected_when_the_minutes_were_approved(ledger: Ledger, how
         ledger.quorum("wg-2024-03-14", known_at=datetime(2024, 3, 14, tzinfo=UTC))
 
 
+def test_attendance_recorded_in_error_is_retracted(ledger: Ledger) -> None:
+    ledger.execute([*working_group(), *march_meeting()])
+    tom = next(e.position for e in ledger.log() if e.summary.startswith("Tom Tate:"))
+    with freeze_time("2030-01-01"):
+        ledger.execute([RetractEvent(event=f"#{tom}", reason="he was at another meeting")])
+
+    result = ledger.quorum(MARCH)
+    assert "Tom Tate" not in reasons(result)
+    assert result.quorate is True
+    assert ledger.meetings("wg")[0].present == 9
+    before = ledger.quorum(MARCH, known_at=datetime(2029, 1, 1, tzinfo=UTC))
+    assert reasons(before)["Tom Tate"] == "not the named substitute for kcc (Sam Brinson is)"
+
+
 def test_a_third_co_opted_member_is_refused_with_the_rule_quoted(ledger: Ledger) -> None:
     ledger.execute(working_group())
     for person in ("co-a", "co-b"):
@@ -709,18 +723,27 @@ def test_members_shows_representatives_substitutes_and_when_they_sat(ledger: Led
 
 def test_meetings_lists_ids_with_quorum_at_the_start(ledger: Ledger) -> None:
     ledger.execute(
-        [*working_group(), *march_meeting(), *meeting("wg", date(2024, 6, 13), public=True)]
+        [
+            *working_group(),
+            *march_meeting(),
+            *meeting("wg", date(2024, 6, 13), public=True),
+            held("wg-2024-06-13"),
+            *meeting("wg", date(2024, 9, 12), items=2),
+        ]
     )
     ledger.execute([ApproveMinutes(meeting=MARCH, approved_at="wg-2024-06-13")])
     listed = ledger.meetings("wg")
     assert [(m.id, m.date, m.status, m.public, m.items, m.quorate) for m in listed] == [
         ("wg-2024-03-14", "2024-03-14", "held", False, 5, True),
-        ("wg-2024-06-13", "2024-06-13", "scheduled", True, 0, False),
+        ("wg-2024-06-13", "2024-06-13", "held", True, 0, False),
+        ("wg-2024-09-12", "2024-09-12", "scheduled", False, 2, False),
     ]
     # In the room at the start: everyone present but Hal Green (late); Ann Officer too.
     assert listed[0].present == 10
     assert listed[0].minutes_approved_at == "wg-2024-06-13"
-    assert [m.id for m in ledger.meetings("wg", first=date(2024, 4, 1))] == ["wg-2024-06-13"]
+    assert [
+        m.id for m in ledger.meetings("wg", first=date(2024, 4, 1), last=date(2024, 6, 30))
+    ] == ["wg-2024-06-13"]
     assert [m.id for m in ledger.meetings("wg", last=date(2024, 4, 1))] == ["wg-2024-03-14"]
 
 

@@ -121,7 +121,7 @@ def quorum(
     Example:
 
     \b
-        ledger quorum kcsp-wg-2024-07-04 --item 5
+        ledger quorum kcsp-wg-2024-06-13 --item 3
     """
     result = session.ledger.quorum(meeting, item=item, known_at=known_at)
     if as_json:
@@ -149,9 +149,12 @@ def quorum(
 @click.command()
 @click.argument("body")
 @click.option("--year", type=int, required=True, help="The calendar year.")
+@click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
 @json_option
 @pass_session
-def compliance(session: Session, /, body: str, year: int, as_json: bool) -> None:
+def compliance(
+    session: Session, /, body: str, year: int, known_at: datetime | None, as_json: bool
+) -> None:
     """Compare the meetings held in a year with the ToR's meeting frequency.
 
     Example:
@@ -159,7 +162,7 @@ def compliance(session: Session, /, body: str, year: int, as_json: bool) -> None
     \b
         ledger compliance richmond-csp --year 2008
     """
-    report = session.ledger.compliance(body, year)
+    report = session.ledger.compliance(body, year, known_at=known_at)
     if as_json:
         emit_json({**vars(report), "compliant": report.compliant})
         return
@@ -264,7 +267,7 @@ def member_end(
     Example:
 
     \b
-        ledger member end kcsp-wg kss-crc --effective 2021-06-25
+        ledger member end kcsp kent-opcc --effective 2026-03-31
     """
     from ledger.domain.membership import EndMember
 
@@ -354,8 +357,8 @@ def member_elect(
     Example:
 
     \b
-        ledger member elect richmond-csp chair cllr-a --name "Cllr A" \\
-            --effective 2008-05-20 --until 2009-05-19 --meeting richmond-csp-2008-05-20
+        ledger member elect richmond-csp chair lbrut-cabinet \\
+            --name "Cabinet Member for Communities, LBRuT" --effective 2009-05-19
     """
     from ledger.domain.membership import ElectOfficeHolder
 

@@ -129,6 +129,27 @@ def demo(session: Session) -> None:
         url,
         ["tor", "show", "richmond-csp", "--on", "2008-03-01", "--section", "frequency-of-meetings"],
     )
+    _say(
+        "Who sat on the Working Group when the review took effect? Seats, not people: KCC's "
+        "teams sit in seats of their own; the 2023 ToR's CCGs and CRC seats passed to successors."
+    )
+    _run(url, ["members", "kcsp-wg", "--on", "2024-07-04"])
+    _say("Its meetings, and whether each was quorate at the start:")
+    _run(url, ["meetings", "kcsp-wg"])
+    _say(
+        "13 June was quorate at the start but not at item 3: KFRS had left (so the approved "
+        "minutes say) and Probation withdrew for an interest. KCC counts once, as one authority."
+    )
+    _run(url, ["quorum", "kcsp-wg-2024-06-13", "--item", "3"])
+    _say("12 September: three responsible authorities, however many KCC officers came.")
+    _run(url, ["quorum", "kcsp-wg-2024-09-12"])
+    _say("Richmond after its May 2008 meeting: Chair and Vice-Chair elected, one substitute each.")
+    _run(url, ["members", "richmond-csp", "--on", "2008-06-01"])
+    _say(
+        "Its ToR asks for ten meetings a year, one in public; 2008 fell short. It sets no quorum, "
+        "so `ledger quorum` answers 'not evaluated' for its meetings."
+    )
+    _run(url, ["compliance", "richmond-csp", "--year", "2008"])
     _say("The DHR Steering Group became the DARDR Steering Group in 2025; its history keeps both.")
     _run(url, ["log", "--body", "kcsp-dhr"])
     _say("The audit chain, recomputed from every stored event:")

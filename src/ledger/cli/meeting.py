@@ -45,7 +45,7 @@ def schedule(
     Example:
 
     \b
-        ledger meeting schedule kcsp-wg --date 2024-07-04
+        ledger meeting schedule kcsp-wg --date 2025-03-13
     """
     from ledger.domain.meeting import ScheduleMeeting
 
@@ -70,7 +70,7 @@ def outcome(
     Example:
 
     \b
-        ledger meeting outcome kcsp-wg-2024-07-04 held
+        ledger meeting outcome kcsp-wg-2024-09-12 held
     """
     from ledger.domain.meeting import MeetingOutcome
 
@@ -110,7 +110,7 @@ def item(
     Example:
 
     \b
-        ledger meeting item kcsp-2024-07-04 5 "KCSP Terms of Reference Update 2024" \\
+        ledger meeting item kcsp-wg-2025-03-13 4 "Community Safety Fund allocations" \\
             --classification for-decision
     """
     from ledger.domain.meeting import AddAgendaItem, Classification
@@ -162,8 +162,8 @@ def attend(
     Example:
 
     \b
-        ledger meeting attend kcsp-wg-2024-07-04 s-brinson substitute --for kcc \\
-            --name "S Brinson"
+        ledger meeting attend kcsp-wg-2024-09-12 s-brinson substitute \\
+            --for kcc-community-safety --name "Ms S Brinson"
     """
     from ledger.domain.meeting import RecordAttendance, Status
 
@@ -204,7 +204,7 @@ def interest(
     Example:
 
     \b
-        ledger meeting interest kcsp-wg-2024-07-04 j-jones 4 --interest "trustee" --withdrew
+        ledger meeting interest kcsp-wg-2024-06-13 s-peerbux 3 --interest "trustee" --withdrew
     """
     from ledger.domain.meeting import DeclareInterest
 
@@ -225,7 +225,7 @@ def approve_minutes(session: Session, /, meeting_id: str, approved_at: str, as_j
     Example:
 
     \b
-        ledger meeting approve-minutes kcsp-wg-2024-07-04 --at kcsp-wg-2024-10-10
+        ledger meeting approve-minutes kcsp-wg-2024-09-12 --at kcsp-wg-2024-12-12
     """
     from ledger.domain.meeting import ApproveMinutes
 

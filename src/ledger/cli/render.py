@@ -33,6 +33,21 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(_plain(data), indent=2, ensure_ascii=False))
 
 
+PROSE = {
+    "name",
+    "what",
+    "authority",
+    "organisation",
+    "representative",
+    "substitute",
+    "title",
+    "heading",
+    "rule",
+    "reason",
+    "office",
+}
+
+
 def table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
@@ -50,7 +65,8 @@ def table(
 
     grid = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     for column in columns:
-        grid.add_column(column.replace("_", " "), overflow="fold")
+        # Ids, dates and short codes never wrap; prose columns fold.
+        grid.add_column(column.replace("_", " "), overflow="fold", no_wrap=column not in PROSE)
     for row in rows:
         grid.add_row(*("" if row.get(c) is None else escape(str(row.get(c))) for c in columns))
     Console(width=None if sys.stdout.isatty() else 160, soft_wrap=False).print(grid)

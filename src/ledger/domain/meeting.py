@@ -239,7 +239,8 @@ def apply(state: MeetingState | None, event: LedgerEvent) -> MeetingState:
         item = Item(
             event.item, event.title, event.paper, event.classification.value, event.financial
         )
-        return replace(state, items=(*state.items, item))
+        items = sorted((*state.items, item), key=lambda i: _natural(i.item))
+        return replace(state, items=tuple(items))
     if isinstance(event, AttendanceRecorded):
         for bound in (event.from_item, event.to_item):
             if bound is not None:
@@ -262,10 +263,23 @@ def apply(state: MeetingState | None, event: LedgerEvent) -> MeetingState:
     raise RuleViolation(f"{event.TOPIC} does not apply to a meeting")
 
 
+def _natural(number: str) -> tuple[tuple[int, int | str], ...]:
+    """Agenda order: "2" before "10", "3.1" after "3"."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\s]+", number) if p)
+
+
+def _stage(event: LedgerEvent) -> int:
+    # The meeting first, then its agenda, then everything that refers to the agenda: a
+    # corrected item keeps its place and what was said of it still finds it.
+    if isinstance(event, MeetingScheduled):
+        return 0
+    return 1 if isinstance(event, AgendaItemAdded) else 2
+
+
 def meeting_state(events: Sequence[LedgerEvent]) -> MeetingState | None:
-    """The meeting as recorded by the in-force events (in recorded order)."""
+    """The meeting as recorded by the in-force events."""
     state: MeetingState | None = None
-    for event in sorted(events, key=lambda e: e.originator_version):
+    for event in sorted(events, key=lambda e: (_stage(e), e.originator_version)):
         state = apply(state, event)
     return state
 
@@ -413,7 +427,9 @@ def meeting_outcome(ctx: Context, cmd: MeetingOutcome) -> list[LedgerEvent]:
         "dissolved": MeetingDissolved,
     }
     fields: dict[str, Any] = {}
-    if cmd.outcome != "held" and cmd.reason:
+    if cmd.outcome == "held" and cmd.reason:
+        raise RuleViolation("a reason goes with a cancelled or dissolved meeting, not a held one")
+    if cmd.reason:
         fields["reason"] = cmd.reason
     return _recorded(
         ctx,
@@ -485,8 +501,12 @@ def declare_interest(ctx: Context, cmd: DeclareInterest) -> list[LedgerEvent]:
 def approve_minutes(ctx: Context, cmd: ApproveMinutes) -> list[LedgerEvent]:
     history, state = _history(ctx, cmd.meeting)
     _, approving = _history(ctx, cmd.approved_at)
-    if approving.day < state.day:
-        raise RuleViolation(f"{cmd.approved_at} comes before {cmd.meeting}")
+    if approving.day <= state.day:
+        raise RuleViolation(f"the minutes of {cmd.meeting} are approved at a later meeting")
+    if approving.status != "held":
+        raise RuleViolation(
+            f"{cmd.approved_at} is {approving.status}; only a meeting held approves minutes"
+        )
     authority = cmd.authority or Authority(meeting=cmd.approved_at)
     return _recorded(
         ctx,

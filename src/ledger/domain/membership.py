@@ -156,11 +156,16 @@ class MembershipState:
         return held.holder if held is not None and held.held_on(day) else None
 
     def seat_of(self, person: str) -> Seat | None:
-        """The seat this person represents (not as a substitute)."""
-        for seat in self.seats:
-            if seat.representative is not None and seat.representative.person == person:
-                return seat
-        return None
+        """The seat this person represents (not as a substitute).
+
+        Someone who represents two seats is taken for the first by member id, so the
+        answer never depends on the order the seats happen to be held in."""
+        held = [
+            s
+            for s in self.seats
+            if s.representative is not None and s.representative.person == person
+        ]
+        return min(held, key=lambda s: s.member, default=None)
 
 
 def _with_seat(state: MembershipState, seat: Seat) -> MembershipState:

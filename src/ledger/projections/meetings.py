@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from ledger.canonical import canonical_bytes
+from ledger.domain.events import EventRetracted
 from ledger.domain.history import in_force
 from ledger.domain.meeting import (
     Attendance,
@@ -69,12 +70,15 @@ class MeetingsProjection:
         key_index(db, TABLE, ["meeting"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
-        slug = getattr(item.event, "meeting", None)
-        if slug is None or item.event.originator_id != meeting_id(slug):
+        event = item.event
+        slug = getattr(event, "meeting", None)
+        if slug is None and isinstance(event, EventRetracted):
+            # A retraction names no meeting: the meeting's first event does.
+            first = events_of(event.originator_id, 1)
+            slug = getattr(first[0], "meeting", None) if first else None
+        if slug is None or event.originator_id != meeting_id(slug):
             return
-        state = meeting_state(
-            in_force(events_of(item.event.originator_id, item.event.originator_version))
-        )
+        state = meeting_state(in_force(events_of(event.originator_id, event.originator_version)))
         segments = [] if state is None else [(state.day.isoformat(), None, _values(state))]
         replace_timeline(db, TABLE, {"meeting": slug}, segments, item.recorded_at)
 
