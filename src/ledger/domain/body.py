@@ -16,9 +16,10 @@ from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent
 from ledger.domain.history import (
     History,
-    changes_by_date,
+    Segment,
     in_force,
     register_checker,
+    segments,
     state_at,
 )
 from ledger.domain.ids import aggregate_id
@@ -96,15 +97,6 @@ class BodyState:
     dissolved: date | None = None
 
 
-@dataclass(frozen=True)
-class Segment:
-    """``state`` held from ``valid_from`` until the day before ``valid_to`` (None: still)."""
-
-    valid_from: date
-    valid_to: date | None
-    state: BodyState
-
-
 def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:
     """One step of the fold; raises RuleViolation naming the event that cannot apply."""
     day = event.effective
@@ -126,13 +118,9 @@ def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:
     raise RuleViolation(f"{event.TOPIC} does not apply to a body")
 
 
-def timeline(events: Sequence[LedgerEvent]) -> list[Segment]:
+def timeline(events: Sequence[LedgerEvent]) -> list[Segment[BodyState]]:
     """The body's states over effective time, from events already filtered by ``in_force``."""
-    changes = changes_by_date(events, _apply)
-    return [
-        Segment(start, changes[i + 1][0] if i + 1 < len(changes) else None, held)
-        for i, (start, held) in enumerate(changes)
-    ]
+    return segments(events, _apply)
 
 
 def state_on(events: Sequence[LedgerEvent], day: date) -> BodyState | None:

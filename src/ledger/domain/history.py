@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from ledger.domain.events import EventRetracted, LedgerEvent
@@ -117,3 +117,21 @@ def state_at(events: Sequence[LedgerEvent], day: date, step: Step[S]) -> S | Non
             break
         state = step(state, event)
     return state
+
+
+@dataclass(frozen=True)
+class Segment(Generic[S]):
+    """``state`` held from ``valid_from`` until the day before ``valid_to`` (None: still)."""
+
+    valid_from: date
+    valid_to: date | None
+    state: S
+
+
+def segments(events: Sequence[LedgerEvent], step: Step[S]) -> list[Segment[S]]:
+    """The states over effective time, each with the dates it held between."""
+    changes = changes_by_date(events, step)
+    return [
+        Segment(start, changes[i + 1][0] if i + 1 < len(changes) else None, held)
+        for i, (start, held) in enumerate(changes)
+    ]
