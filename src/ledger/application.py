@@ -164,8 +164,17 @@ class Ledger:
 
     # --- writing --------------------------------------------------------------------
 
-    def execute(self, entries: Sequence[Entry | Command], *, dry_run: bool = False) -> Receipt:
+    def execute(
+        self,
+        entries: Sequence[Entry | Command],
+        *,
+        dry_run: bool = False,
+        progress: Progress = None,
+    ) -> Receipt:
         """Record the commands' events all together, or nothing (raises LedgerError).
+
+        ``progress`` is told how many entries were checked, then how many events the
+        read models have applied.
 
         Entries whose import key the ledger already holds are skipped.  A write that
         meets another writer's write is re-checked against the new state and retried.
@@ -189,6 +198,8 @@ class Ledger:
                 except LedgerError as exc:
                     prefix = f"{entry.label}: " if entry.label else ""
                     raise type(exc)(f"{prefix}{exc}") from None
+                if progress:
+                    progress(1)
             receipt.recorded = len(uow.pending)
             receipt.event_ids = [str(e.event_id) for e in uow.pending]
             if dry_run or not uow.pending:
@@ -203,7 +214,7 @@ class Ledger:
                 raise StorageError(f"the database refused the write: {exc}") from None
             nids = [r.notification.id for r in recordings]
             receipt.positions = self._positions_of(nids)
-            self.projections.catch_up()
+            self.projections.catch_up(progress)
             receipt.head_position, receipt.head_hash = self.head()
             return receipt
         raise ConcurrentWriteError(

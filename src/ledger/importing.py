@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +97,22 @@ def load_entries(path: Path) -> list[Entry]:
     return entries
 
 
-def import_files(ledger: Ledger, paths: Sequence[Path], *, dry_run: bool = False) -> Receipt:
-    """Import every file as one all-or-nothing write (``dry_run`` validates only)."""
+def import_files(
+    ledger: Ledger,
+    paths: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str, int], Callable[[int], None] | None] | None = None,
+) -> Receipt:
+    """Import every file as one all-or-nothing write (``dry_run`` validates only).
+
+    ``progress(label, total)``, if given, returns a callback for each stage."""
     entries: list[Entry] = []
     for path in paths:
         entries.extend(load_entries(Path(path)))
-    return ledger.execute(entries, dry_run=dry_run)
+    checked = progress("checking and recording", len(entries)) if progress else None
+    receipt = ledger.execute(entries, dry_run=dry_run, progress=checked)
+    return receipt
 
 
 def import_schema() -> dict[str, Any]:

@@ -84,7 +84,9 @@ def import_(session: Session, files: tuple[Path, ...], dry_run: bool, as_json: b
     """
     from ledger.importing import import_files
 
-    receipt = import_files(session.ledger, files, dry_run=dry_run)
+    with progress("importing", None) as advance:
+        stage = (lambda label, total: advance) if advance else None
+        receipt = import_files(session.ledger, files, dry_run=dry_run, progress=stage)
     report_receipt(receipt, as_json, "imported")
 
 
