@@ -137,6 +137,7 @@ class Ledger:
             raise StorageError(f"cannot open {self.config.describe()}: {exc}") from None
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
+        self._histories: dict[UUID, list[LedgerEvent]] = {}
         self.projections = ProjectionRunner(
             self.db,
             [
@@ -208,7 +209,9 @@ class Ledger:
             try:
                 recordings = self._store.save(*uow.pending)
             except IntegrityError:
-                self._check_clock(uow.timestamp)
+                # Another writer got in first (retry with a fresh time), unless the
+                # clock itself is behind the record.
+                self._check_clock(clock.now())
                 continue
             except PersistenceError as exc:
                 raise StorageError(f"the database refused the write: {exc}") from None
@@ -437,10 +440,20 @@ class Ledger:
         """Every stored event of one aggregate, in version order (corrected ones too)."""
         from eventsourcing.application import AggregateNotFoundError
 
+        # Stored events never change, so a history read before is good up to its
+        # version: only a newer version makes this process read it again.
+        latest = self.db.scalar(
+            f"SELECT MAX(originator_version) FROM {self.db.dialect.events} WHERE originator_id = ?",
+            [aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id],
+        )
+        cached = self._histories.get(aggregate_id)
+        if cached is not None and cached[-1].originator_version == latest:
+            return list(cached)
         try:
             history = self._store.repository.get(aggregate_id, projector_func=project_history)
         except AggregateNotFoundError:
             return []
+        self._histories[aggregate_id] = list(history.events)
         return list(history.events)
 
     def tor(

@@ -74,6 +74,8 @@ class ProjectionRunner:
         """
         if not self._ready:
             self.setup()
+        if self.behind() <= 0:
+            return 0  # the common case for a read: no lock, two indexed lookups
         read = 0
         nid = self.db.dialect.notification_id
         while True:
