@@ -59,7 +59,8 @@ def quorum_rule(
 
 def members_report(db: Connection, body: str, day: date, known_at: str) -> MembersReport:
     state = membership.membership_on(db, body, day, known_at)
-    names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at)}
+    wanted = sorted({s.organisation for s in state.seats if s.organisation})
+    names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at, wanted)}
     holders = {o.office: o.holder for o in state.offices if o.held_on(day)}
     views = []
     for seat in state.seats:
@@ -92,7 +93,10 @@ def quorum(db: Connection, meeting: str, item: str | None, known_at: str) -> Quo
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
     seats: MembershipState = membership.membership_on(db, state.body, state.day, known_at)
     rule, section = quorum_rule(db, state.body, state.day, known_at)
-    sectors = {o.slug: o.sector for o in organisations.organisations_on(db, state.day, known_at)}
+    wanted = sorted({s.organisation for s in seats.seats if s.organisation})
+    sectors = {
+        o.slug: o.sector for o in organisations.organisations_on(db, state.day, known_at, wanted)
+    }
     return evaluate(state, seats, rule, section, sectors, item)
 
 

@@ -79,15 +79,22 @@ class OrganisationsProjection:
         replace_timeline(db, TABLE, {"slug": slug}, segments, item.recorded_at)
 
 
-def organisations_on(db: Connection, day: date, known_at: str) -> list[OrganisationState]:
-    """Every organisation's state on ``day`` as recorded by ``known_at`` (UTC text), by slug.
+def organisations_on(
+    db: Connection, day: date, known_at: str, slugs: Sequence[str] | None = None
+) -> list[OrganisationState]:
+    """Every organisation's (or only these ``slugs``') state on ``day`` as recorded by
+    ``known_at`` (UTC text), by slug.
 
     Sorted here rather than by the database, whose collation may order hyphens otherwise.
     """
-    rows = db.query(
-        f"SELECT * FROM {TABLE} WHERE {as_of_clause()}",
-        [day.isoformat(), day.isoformat(), known_at, known_at],
-    )
+    params: list[str] = [day.isoformat(), day.isoformat(), known_at, known_at]
+    where = as_of_clause()
+    if slugs is not None:
+        if not slugs:
+            return []
+        where += f" AND slug IN ({','.join('?' * len(slugs))})"
+        params.extend(slugs)
+    rows = db.query(f"SELECT * FROM {TABLE} WHERE {where}", params)
     found = [
         OrganisationState(
             slug=r["slug"],
