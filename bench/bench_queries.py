@@ -1,0 +1,265 @@
+"""(d) Read queries on a large ledger: ToR, members and quorum, beside the raw SELECTs.
+
+Builds a ledger of N events (default 100,000 and 1,000,000; --quick 20,000) by importing
+generated JSON files (at most 100,000 entries each, at least 10 files) one at a time.
+One body, ``target``, has a history (a ToR of 15 sections amended 300 times over 20
+years, with rules; 25 members at a time; 40 meetings of 10 items and 20 attendances); the
+rest is noise (bodies and organisations, renamed in later files).  Each question is timed
+after a warm-up, interleaved with its raw ceiling: the indexed as-of SELECTs its answer is
+made of, issued with the ledger's own connection (``ledger.db.query``).  See README.md.
+
+    .venv/bin/python bench/bench_queries.py [--backend sqlite|postgres|both] [--quick]
+        [--sizes 100000,1000000] [--runs 200]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any
+
+import common
+from bench_write import percentile
+from common import Backend, Result
+from ledger.application import Ledger, _utc
+from ledger.importing import import_files
+from ledger.projections.base import as_of_clause
+from ledger.projections.meetings import RECORDED
+
+Entry = dict[str, Any]
+BODY, START, YEARS, WARM_UP, RA = "target", date(2005, 1, 1), 20, 20, "responsible-authority"
+END = date(START.year + YEARS, 6, 30)
+KNOWN = _utc(None)  # the "known at" a Ledger query uses when given none
+TEXT = "The partnership shall act in accordance with the relevant regulations. " * 5
+SEATS = [f"m{i:02d}" for i in range(30)]  # m00-m24 from 2005; m25-m29 join later
+LEAVERS = {f"m{17 + k}": date(2008 + 3 * k, 9, 1) for k in range(5)}
+JOINERS = {f"m{25 + k}": date(2007 + 3 * k, 4, 1) for k in range(5)}
+MEETINGS = [f"{BODY}-{y}-{md}" for y in range(START.year, END.year) for md in ("03-15", "10-15")]
+SEATS_SQL = "proj_members + the seats' proj_organisations (by slug)"
+TOR_SQL = "proj_tor_documents + proj_tor_sections"
+RAW_WHAT = {
+    "tor": f"{TOR_SQL} as of the day",
+    "members": f"{SEATS_SQL} + proj_offices as of the day",
+}
+RAW_WHAT["quorum"] = f"the proj_meetings row, then {SEATS_SQL} + {TOR_SQL} as of its day"
+
+
+def fields(**values: Any) -> Entry:
+    return values
+
+
+def quorum_rule(i: int) -> list[Entry]:
+    need = [fields(require="minimum", at_least=3 + i % 3, of="organisations", category=RA)]
+    need += [{"require": "office-holder", "office": "chair"}] if i % 2 else []
+    return [{"kind": "quorum", "all_of": need}]
+
+
+def seated(seat: str, day: date) -> bool:
+    return JOINERS.get(seat, START) <= day < LEAVERS.get(seat, date.max)
+
+
+def rep(seat: str, day: date) -> str:  # seats m00-m14 change representative every 5 years
+    return f"rep-{seat}-{(day.year - START.year) // 5 if int(seat[1:]) < 15 else 0}"
+
+
+def core() -> list[Entry]:
+    """The ``target`` body's history, in effective-date order (ties in the order made)."""
+    out: list[tuple[date, Entry]] = []
+
+    def add(day: date, kind: str, dated: bool = True, /, **fields: Any) -> None:
+        out.append((day, {"type": kind, **fields, **({"effective": str(day)} if dated else {})}))
+
+    for i in range(30):
+        org, sector = f"org-t{i:02d}", ["police", "local-authority", "health", "probation"][i % 4]
+        add(date(2004, 1, 1), "register-organisation", organisation=org, name=org, sector=sector)
+        for y in (2010, 2018):
+            add(date(y, 4, 1), "rename-organisation", organisation=org, name=f"{org} ({y})")
+    add(START, "establish-body", body=BODY, name="Target CSP", kind="partnership")
+    rules = {3: quorum_rule(0), 4: [fields(kind="meeting-frequency", at_least=2, per="year")]}
+    rules[5] = [{"kind": "decision-method", "method": "consensus"}]
+    heads = [fields(id=f"s{k:02d}", number=str(k + 1), heading=f"S{k}") for k in range(15)]
+    sections = [{**head, "text": TEXT, "rules": rules.get(k, [])} for k, head in enumerate(heads)]
+    add(START, "adopt-tor", body=BODY, title="Terms of Reference", sections=sections)
+    for i in range(300):  # every section amended 20 times, over 20 years
+        day, k = START + timedelta(days=1 + i * 365 * YEARS // 300), (i * 7) % 15
+        more = {"rules": quorum_rule(i)} if k == 3 else {}
+        add(day, "amend-section", body=BODY, section=f"s{k:02d}", text=f"({i}) {TEXT}", **more)
+    for n, seat in enumerate(SEATS):
+        cat = RA if n < 15 or n >= 25 else "co-operating-body" if n < 22 else "invitee"
+        day, vote, of = JOINERS.get(seat, START), cat != "invitee", {"body": BODY, "member": seat}
+        sits = fields(organisation=f"org-t{n:02d}", category=cat, voting=vote)
+        sits |= fields(counts_for_quorum=vote, representative=rep(seat, day))
+        add(day, "add-member", **of, **sits, representative_name=seat)
+        if seat in LEAVERS:
+            add(LEAVERS[seat], "end-member", **of)
+        if n < 10:
+            add(date(2005, 3, 1), "name-substitute", **of, person=f"sub-{seat}", name=seat)
+        for y in (2010, 2015, 2020) if n < 15 else ():
+            who = rep(seat, date(y, 1, 1))
+            add(date(y, 1, 1), "appoint-representative", **of, person=who, name=who)
+    for k, y in enumerate((2005, 2010, 2015, 2020)):
+        chair = {"person": rep(SEATS[k], date(y, 1, 2)), "name": f"Chair {y}"}
+        add(date(y, 1, 2), "elect-office-holder", body=BODY, office="chair", **chair)
+    for meeting in MEETINGS:
+        day = date.fromisoformat(meeting[len(BODY) + 1 :])
+        add(day, "schedule-meeting", body=BODY, title="Partnership meeting")
+        for item in range(1, 11):
+            add(day, "add-agenda-item", False, meeting=meeting, item=str(item), title="An item")
+        add(day, "meeting-outcome", False, meeting=meeting, outcome="held")
+        here = [s for s in SEATS if seated(s, day)]  # 2 substitutes, 15 present, 2 apologies
+        rows = [fields(person=f"sub-{s}", status="substitute", substitute_for=s) for s in here[:2]]
+        rows += [fields(person=rep(s, day), status="present", member=s) for s in here[2:17]]
+        rows += [fields(person=rep(s, day), status="apologies", member=s) for s in here[17:19]]
+        rows[2]["from_item"], rows[3]["to_item"] = "3", "7"
+        rows.append({"person": "officer", "status": "in-attendance"})
+        for row in rows:
+            add(day, "record-attendance", False, meeting=meeting, name=row["person"], **row)
+    return [entry for _day, entry in sorted(out, key=lambda pair: pair[0])]
+
+
+def noise(total: int) -> Iterator[Entry]:
+    """``total`` entries: bodies of 10 events, organisations of 5 (a tenth of the events),
+    in rounds (every establishment, then each round of renames), so renames come later."""
+    orgs = total // 50
+    bodies, extra = divmod(total - 5 * orgs, 10)
+    for j in range(10):
+        day = str(date(2000, 1, 1) + timedelta(days=400 * j))
+        for i in range(bodies + (extra > 0)):
+            if j < (10 if i < bodies else extra):
+                first = {"type": "establish-body", "kind": "working-group"}
+                kind = first if j == 0 else {"type": "rename-body"}
+                yield {**kind, "body": f"n{i:06d}", "name": f"Body {i} ({j})", "effective": day}
+        for i in range(orgs if j % 2 == 0 else 0):
+            first = {"type": "register-organisation", "sector": "voluntary"}
+            kind = first if j == 0 else {"type": "rename-organisation"}
+            yield {**kind, "organisation": f"o{i:06d}", "name": f"Org {i} ({j})", "effective": day}
+
+
+def build(ledger: Ledger, where: Backend, n: int) -> int:
+    """Import ``n`` events in files, the target's history spread over them; return files."""
+    story = core()
+    # An add-member naming a representative records two events; every other entry one.
+    rest = n - len(story) - sum(1 for e in story if e.get("representative"))
+    files, stream, started, done = max(10, -(-n // 100_000)), noise(rest), time.perf_counter(), 0
+    assert rest >= 0, f"the target body alone takes {n - rest} events"
+    for f in range(files):
+        part = story[f * len(story) // files : (f + 1) * len(story) // files]
+        part += list(islice(stream, rest // files + (f < rest % files)))
+        path = where.workdir / f"import-{f:02d}.json"
+        path.write_text(json.dumps(part), encoding="utf-8")
+        receipt, took = common.timed(lambda: import_files(ledger, [path]))  # noqa: B023
+        path.unlink()
+        done += receipt.recorded
+        got = f"{receipt.recorded:,} events in {took:.0f} s ({common.rate(receipt.recorded, took)})"
+        so_far = f"{done:,} in {time.perf_counter() - started:.0f} s"
+        print(f"[{where.name} {n:,}] file {f + 1}/{files}: {got}; {so_far}", file=sys.stderr)
+    return files
+
+
+def raw_queries(ledger: Ledger) -> dict[str, Callable[[Any], list[Any]]]:
+    """The ceilings: the as-of SELECTs each answer needs, on the ledger's own connection."""
+
+    def as_of(table: str, day: str, key: str, *values: str, order: str = "") -> list[Any]:
+        sql = f"SELECT * FROM {table} WHERE {key} AND {as_of_clause()}{order}"
+        return ledger.db.query(sql, [*values, day, day, KNOWN, KNOWN])
+
+    def tor(body: str, day: str) -> list[Any]:  # as projections.constitution.tor_on
+        sections = as_of("proj_tor_sections", day, "body = ?", body, order=" ORDER BY ordinal")
+        return [as_of("proj_tor_documents", day, "body = ?", body), sections]
+
+    def seats(body: str, day: str) -> list[Any]:  # as projections.membership.membership_on
+        rows = as_of("proj_members", day, "body = ?", body, order=" ORDER BY member")
+        slugs = [r["organisation"] for r in rows if r["organisation"]]
+        marks = ",".join("?" * len(slugs))
+        return [rows, as_of("proj_organisations", day, f"slug IN ({marks})", *slugs)]
+
+    def quorum(meeting_item: tuple[str, str]) -> list[Any]:
+        sql = f"SELECT * FROM proj_meetings WHERE meeting = ? AND {RECORDED}"
+        m = ledger.db.query(sql, [meeting_item[0], KNOWN, KNOWN])
+        return [m, *seats(m[0]["body"], m[0]["valid_from"]), *tor(m[0]["body"], m[0]["valid_from"])]
+
+    def members(day: date) -> list[Any]:
+        offices = as_of("proj_offices", str(day), "body = ?", BODY, order=" ORDER BY office")
+        return [*seats(BODY, str(day)), offices]
+
+    return {"tor": lambda day: tor(BODY, str(day)), "members": members, "quorum": quorum}
+
+
+def check(name: str, answer: Any, rows: list[Any]) -> None:
+    """The ceiling returns the rows the ledger's answer is made of."""
+    if name == "tor":
+        assert [s.id for s in answer.sections] == [r["section_id"] for r in rows[1]]
+    elif name == "members":
+        assert [m.member for m in answer.members] == [r["member"] for r in rows[0]]
+    else:
+        assert len(answer.counted) + len(answer.not_counted) == 20, answer
+
+
+def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
+    rng, span = random.Random(n), (END - START).days
+    days = [START + timedelta(days=rng.randrange(span)) for _ in range(WARM_UP + runs)]
+    items = [(rng.choice(MEETINGS), str(rng.randint(1, 10))) for _ in range(WARM_UP + runs)]
+    asks: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
+        "tor": (lambda day: ledger.tor(BODY, day), days),
+        "members": (lambda day: ledger.members(BODY, day), days),
+        "quorum": (lambda mi: ledger.quorum(mi[0], item=mi[1]), items),
+    }
+    raws, results = raw_queries(ledger), []
+    for name, (ask, inputs) in asks.items():
+        for x in inputs[:WARM_UP]:
+            check(name, ask(x), raws[name](x))
+        took: dict[str, list[float]] = {"ledger": [], "raw": []}
+        for x in inputs[WARM_UP:]:
+            for side, fn in (("ledger", ask), ("raw", raws[name])):
+                began = time.perf_counter()
+                fn(x)
+                took[side].append(time.perf_counter() - began)
+        stats = [(1000 * sum(t) / runs, 1000 * percentile(t, 0.95)) for t in took.values()]
+        (lm, lp), (rm, rp) = stats
+        sums = sum(took["ledger"]), sum(took["raw"])
+        result = Result(backend, f"{name} @ {n:,} events", runs, *sums, RAW_WHAT[name])
+        result.notes.append(
+            f"ms per query: ledger mean {lm:.3f} p95 {lp:.3f} | raw mean {rm:.3f} p95 {rp:.3f}"
+            f" | ledger/raw mean {lm / rm:.1f}x p95 {lp / rp:.1f}x"
+        )
+        result.extra = {"ledger_events": n, "ledger_mean_ms": lm, "ledger_p95_ms": lp}
+        result.extra |= {"raw_mean_ms": rm, "raw_p95_ms": rp, "ledger_over_raw": lm / rm}
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    p = common.parser(__doc__.splitlines()[0])
+    p.add_argument("--sizes", help="ledger sizes in events, e.g. 100000,1000000")
+    p.add_argument("--runs", type=int, default=200, help="timed queries of each kind (200)")
+    args = p.parse_args()
+    default = [20_000] if args.quick else [100_000, 1_000_000]
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else default
+    results: list[Result] = []
+    setup: list[str] = []
+    for name in common.chosen_backends(args):
+        for n in sizes:
+            with common.backend(name) as where:
+                ledger = where.open()
+                try:
+                    files, built = common.timed(lambda: build(ledger, where, n))  # noqa: B023
+                    ledger.projections.catch_up()
+                    count = ledger.count()  # n, unless an entry records other than 1 event
+                    setup.append(
+                        f"{name} {count:,} events: imported from {files} files in {built:.0f} s "
+                        f"({common.rate(count, built)}); {common.durability(ledger)}"
+                    )
+                    results += measure(ledger, name, n, args.runs)
+                finally:
+                    ledger.close()
+    title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
+    common.report(title, results, as_json=args.json, setup=setup)
+
+
+if __name__ == "__main__":
+    main()
