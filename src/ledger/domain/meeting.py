@@ -419,40 +419,33 @@ def schedule_meeting(ctx: Context, cmd: ScheduleMeeting) -> list[LedgerEvent]:
     )
 
 
-def meeting_outcome(ctx: Context, cmd: MeetingOutcome) -> list[LedgerEvent]:
+def _on_meeting(
+    ctx: Context, cmd: _OfMeeting, cls: type[LedgerEvent], **fields: Any
+) -> list[LedgerEvent]:
+    """An event about an existing meeting, effective on its date."""
     history, state = _history(ctx, cmd.meeting)
+    return _recorded(
+        ctx, history, cls, state.day, cmd.authority, body=state.body, meeting=cmd.meeting, **fields
+    )
+
+
+def meeting_outcome(ctx: Context, cmd: MeetingOutcome) -> list[LedgerEvent]:
     cls: dict[str, type[LedgerEvent]] = {
         "held": MeetingHeld,
         "cancelled": MeetingCancelled,
         "dissolved": MeetingDissolved,
     }
-    fields: dict[str, Any] = {}
     if cmd.outcome == "held" and cmd.reason:
         raise RuleViolation("a reason goes with a cancelled or dissolved meeting, not a held one")
-    if cmd.reason:
-        fields["reason"] = cmd.reason
-    return _recorded(
-        ctx,
-        history,
-        cls[cmd.outcome],
-        state.day,
-        cmd.authority,
-        body=state.body,
-        meeting=cmd.meeting,
-        **fields,
-    )
+    fields = {"reason": cmd.reason} if cmd.reason else {}
+    return _on_meeting(ctx, cmd, cls[cmd.outcome], **fields)
 
 
 def add_agenda_item(ctx: Context, cmd: AddAgendaItem) -> list[LedgerEvent]:
-    history, state = _history(ctx, cmd.meeting)
-    return _recorded(
+    return _on_meeting(
         ctx,
-        history,
+        cmd,
         AgendaItemAdded,
-        state.day,
-        cmd.authority,
-        body=state.body,
-        meeting=cmd.meeting,
         item=cmd.item,
         title=cmd.title,
         paper=cmd.paper,
@@ -462,15 +455,10 @@ def add_agenda_item(ctx: Context, cmd: AddAgendaItem) -> list[LedgerEvent]:
 
 
 def record_attendance(ctx: Context, cmd: RecordAttendance) -> list[LedgerEvent]:
-    history, state = _history(ctx, cmd.meeting)
-    return _recorded(
+    return _on_meeting(
         ctx,
-        history,
+        cmd,
         AttendanceRecorded,
-        state.day,
-        cmd.authority,
-        body=state.body,
-        meeting=cmd.meeting,
         person=cmd.person,
         name=cmd.name,
         status=cmd.status,
@@ -482,15 +470,10 @@ def record_attendance(ctx: Context, cmd: RecordAttendance) -> list[LedgerEvent]:
 
 
 def declare_interest(ctx: Context, cmd: DeclareInterest) -> list[LedgerEvent]:
-    history, state = _history(ctx, cmd.meeting)
-    return _recorded(
+    return _on_meeting(
         ctx,
-        history,
+        cmd,
         InterestDeclared,
-        state.day,
-        cmd.authority,
-        body=state.body,
-        meeting=cmd.meeting,
         person=cmd.person,
         item=cmd.item,
         interest=cmd.interest,

@@ -76,23 +76,24 @@ class MemberLeft(LedgerEvent):
         return f"{self.member} left {self.body}"
 
 
-class RepresentativeAppointed(LedgerEvent):
-    TOPIC: ClassVar[str] = "membership.representative-appointed/v1"
+class _PersonInSeat(LedgerEvent):
+    """A person named to sit in a member's seat."""
+
     member: str
     person: str
     name: str
     role: str | None = None
+
+
+class RepresentativeAppointed(_PersonInSeat):
+    TOPIC: ClassVar[str] = "membership.representative-appointed/v1"
 
     def describe(self) -> str:
         return f"{self.name} represents {self.member} on {self.body}"
 
 
-class SubstituteNamed(LedgerEvent):
+class SubstituteNamed(_PersonInSeat):
     TOPIC: ClassVar[str] = "membership.substitute-named/v1"
-    member: str
-    person: str
-    name: str
-    role: str | None = None
 
     def describe(self) -> str:
         return f"{self.name} named substitute for {self.member} on {self.body}"
@@ -259,30 +260,26 @@ class EndMember(EffectiveCommand):
     member: str
 
 
-class AppointRepresentative(EffectiveCommand):
+class _NamePerson(EffectiveCommand):
+    body: str
+    member: str
+    person: str
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+
+    _person = field_validator("person")(_slug)
+
+
+class AppointRepresentative(_NamePerson):
     """A person represents a member from a date (replacing any earlier representative)."""
 
     type: Literal["appoint-representative"] = "appoint-representative"
-    body: str
-    member: str
-    person: str
-    name: str = Field(min_length=1, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-
-    _person = field_validator("person")(_slug)
 
 
-class NameSubstitute(EffectiveCommand):
+class NameSubstitute(_NamePerson):
     """Name a member's substitute (one per member; replaces any earlier one)."""
 
     type: Literal["name-substitute"] = "name-substitute"
-    body: str
-    member: str
-    person: str
-    name: str = Field(min_length=1, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-
-    _person = field_validator("person")(_slug)
 
 
 class ElectOfficeHolder(EffectiveCommand):
