@@ -154,7 +154,8 @@ def demo(session: Session) -> None:
     _run(url, ["log", "--body", "kcsp-dhr"])
     _say("The audit chain, recomputed from every stored event:")
     _run(url, ["verify"])
-    _say(f"Try: ledger --db {url} tor show kcsp-wg --on 2024-07-04   |   ledger --db {url} --help")
+    click.echo()
+    click.echo(f"Next: ledger --db {url} --help")
 
 
 COMMANDS = [demo]
