@@ -30,10 +30,9 @@ from ledger.domain.organisation import (
     RegisterOrganisation,
     RenameOrganisation,
 )
-from ledger.infra.chain import CHAIN_TABLE
-from ledger.infra.mapper import decode_event
 from ledger.projections import replay
 from tests.conftest import drop_pg_schema, new_pg_url
+from tests.integration.oracle import all_events, edge_days, edge_moments
 
 # "q-r" and "qr" sort differently under some database collations than in Python.
 SLUGS = ["p", "q-r", "qr"]
@@ -98,16 +97,6 @@ def draw_command(data: st.DataObject, events: list[LedgerEvent]) -> Command:
     return CorrectEvent(event=f"#{position}", effective=data.draw(DAYS), reason="minuted date")
 
 
-def all_events(ledger: Ledger) -> list[LedgerEvent]:
-    """Every stored event, decoded, in the ledger's order."""
-    nid = ledger.db.dialect.notification_id
-    rows = ledger.db.query(
-        f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c JOIN {ledger.db.dialect.events} e "
-        f"ON e.{nid} = c.notification_id ORDER BY c.position"
-    )
-    return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
-
-
 def standing(found: list[OrganisationState], day: date) -> list[OrganisationState]:
     return [o for o in found if o.closed is None or o.closed > day]
 
@@ -146,15 +135,7 @@ def run_history(url: str, data: st.DataObject) -> None:
             events = all_events(ledger)
         assert len(events) == ledger.count()
 
-        days = sorted(
-            {e.effective for e in events} | {e.effective - timedelta(days=1) for e in events}
-        )
-        recorded = sorted({e.timestamp for e in events})
-        knowns: list[datetime | None] = [
-            None,
-            *recorded,
-            *(t - timedelta(microseconds=1) for t in recorded),
-        ]
+        days, knowns = edge_days(events), edge_moments(events)
         answers = ask(ledger, days, knowns)
         for (day, known_at), (everything, current) in answers.items():
             expected = replay.organisations_on(events, day, known_at)

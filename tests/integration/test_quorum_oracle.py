@@ -61,11 +61,11 @@ from ledger.domain.rules import (
     QuorumRule,
 )
 from ledger.domain.tor import AdoptTor, AmendSection, SectionText
-from ledger.infra.chain import CHAIN_TABLE, utc_text
-from ledger.infra.mapper import decode_event
+from ledger.infra.chain import utc_text
 from ledger.projections import membership as membership_projection
 from ledger.projections import replay
 from tests.conftest import drop_pg_schema, new_pg_url
+from tests.integration.oracle import all_events
 
 RA = "responsible-authority"
 START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
@@ -317,15 +317,6 @@ def draw_command(
 
 
 REASON = re.compile(r"\b(m-[a-d]|p[1-5]|Ann|Bob|Cy|Di|item [0-9]|2020-[0-9-]+)\b")
-
-
-def all_events(ledger: Ledger) -> list[LedgerEvent]:
-    nid = ledger.db.dialect.notification_id
-    rows = ledger.db.query(
-        f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c JOIN {ledger.db.dialect.events} e "
-        f"ON e.{nid} = c.notification_id ORDER BY c.position"
-    )
-    return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
 
 
 def ordered(state: MembershipState) -> MembershipState:

@@ -17,10 +17,9 @@ from ledger.domain.corrections import CorrectEvent, RetractEvent
 from ledger.domain.errors import LedgerError
 from ledger.domain.rules import DecisionMethod, MeetingFrequency
 from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
-from ledger.infra.chain import CHAIN_TABLE
-from ledger.infra.mapper import decode_event
 from ledger.projections import replay
 from tests.conftest import drop_pg_schema, new_pg_url
+from tests.integration.oracle import all_events
 
 IDS = ["a", "b", "c", "d"]
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31))
@@ -87,15 +86,6 @@ steps = st.tuples(
         max_size=12,
     ),
 ).map(lambda pair: [pair[0], *pair[1]])
-
-
-def all_events(ledger: Ledger) -> list:  # type: ignore[type-arg]
-    nid = ledger.db.dialect.notification_id
-    rows = ledger.db.query(
-        f"SELECT e.topic, e.state FROM {CHAIN_TABLE} c JOIN {ledger.db.dialect.events} e "
-        f"ON e.{nid} = c.notification_id ORDER BY c.position"
-    )
-    return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
 
 
 def as_tuple(state):  # type: ignore[no-untyped-def]
