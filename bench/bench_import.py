@@ -1,4 +1,4 @@
-"""(b) Bulk import: ``import_files(ledger, [path])`` of a generated JSON file (100,000 events).
+"""(b) Bulk import: ``ledger.import_files([path])`` of a generated JSON file (100,000 events).
 
 The file holds 2,000 establish-body entries and 49 rounds of rename-body over them
 (increasing effective dates, distinct names), so each body has 50 events.  The raw
@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 import common
 from bench_verify import measure_verify
 from common import Backend, RawStore, Result
-from ledger import importing
 from ledger.application import Receipt
+from ledger.interchange import importing
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
     ledger = where.open()
     try:
         durability = common.durability(ledger)
-        # Time the phases import_files goes through, by wrapping what it calls.
+        # Time the phases ledger.import_files goes through, by wrapping what it calls.
         splits = Splits()
         load_entries = importing.load_entries
         importing.load_entries = splits.wrap("parse", load_entries)
@@ -95,7 +95,7 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
         rss_before, _ = rss_mib()
 
         def run() -> Receipt:
-            return importing.import_files(ledger, [path])
+            return ledger.import_files([path])
 
         try:
             receipt, ledger_s = common.timed(lambda: profiled(run, top) if top else run())

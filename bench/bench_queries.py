@@ -26,15 +26,15 @@ from typing import Any
 import common
 from bench_write import percentile
 from common import Backend, Result
-from ledger.application import Ledger, _utc
-from ledger.importing import import_files
+from ledger.application import Ledger
 from ledger.projections.base import as_of_clause
 from ledger.projections.meetings import RECORDED
+from ledger.queries.known import known_at_text
 
 Entry = dict[str, Any]
 BODY, START, YEARS, WARM_UP, RA = "target", date(2005, 1, 1), 20, 20, "responsible-authority"
 END = date(START.year + YEARS, 6, 30)
-KNOWN = _utc(None)  # the "known at" a Ledger query uses when given none
+KNOWN = known_at_text(None)  # the "known at" a Ledger query uses when given none
 TEXT = "The partnership shall act in accordance with the relevant regulations. " * 5
 SEATS = [f"m{i:02d}" for i in range(30)]  # m00-m24 from 2005; m25-m29 join later
 LEAVERS = {f"m{17 + k}": date(2008 + 3 * k, 9, 1) for k in range(5)}
@@ -152,7 +152,7 @@ def build(ledger: Ledger, where: Backend, n: int) -> int:
         part += list(islice(stream, rest // files + (f < rest % files)))
         path = where.workdir / f"import-{f:02d}.json"
         path.write_text(json.dumps(part), encoding="utf-8")
-        receipt, took = common.timed(lambda: import_files(ledger, [path]))  # noqa: B023
+        receipt, took = common.timed(lambda: ledger.import_files([path]))  # noqa: B023
         path.unlink()
         done += receipt.recorded
         got = f"{receipt.recorded:,} events in {took:.0f} s ({common.rate(receipt.recorded, took)})"

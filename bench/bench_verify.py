@@ -16,7 +16,6 @@ from collections.abc import Callable
 import common
 from common import Result, Row
 from ledger.application import Ledger
-from ledger.importing import import_files
 
 REPEAT = 3
 
@@ -68,7 +67,7 @@ def main() -> None:
             n = common.write_import_file(path, bodies, renames)
             ledger = where.open()
             try:
-                _, build_s = common.timed(lambda: import_files(ledger, [path]))  # noqa: B023
+                _, build_s = common.timed(lambda: ledger.import_files([path]))  # noqa: B023
                 setup.append(f"{name}: built {n:,} events by import in {build_s:.1f} s")
                 results.append(measure_verify(ledger, name, common.stored_rows(ledger)))
             finally:

@@ -1,17 +1,22 @@
-"""The one service API.  The CLI, the tests and any future front end use only this.
+"""The one service API.  The CLI, the web view, the tests and any future front end use
+only this.
 
-Commands go in (pydantic models, one at a time or a whole import file); events are
-recorded all together or not at all; ids and read models come out.  Nothing else
-writes events.
+``Ledger`` is a thin facade.  Its one write path, ``execute``, runs commands through
+their handlers in a unit of work and records their events all together or not at all.
+Every read method catches the read models up and hands the question to one function
+in ``ledger.queries``; files are read and planned by ``ledger.interchange``.  New
+capabilities follow the same pattern: a query module (or a command), and here one
+method of a few lines that delegates to it.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -19,27 +24,27 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
-from ledger import committee, constitution
 from ledger.domain import clock
 from ledger.domain.body import BodyState
-from ledger.domain.commands import Command
+from ledger.domain.commands import Command, Entry
 from ledger.domain.errors import (
     ConcurrentWriteError,
     LedgerError,
     NotFound,
     StorageError,
-    ValidationError,
 )
-from ledger.domain.events import LedgerEvent
-from ledger.domain.history import project_history
+from ledger.domain.events import Authority, LedgerEvent
 from ledger.domain.organisation import OrganisationState
 from ledger.domain.quorum import QuorumResult
-from ledger.domain.tor import tor_id
+from ledger.domain.registry import handler_for
+from ledger.domain.tor_text import ParsedDocument
 from ledger.infra import chain
 from ledger.infra.db import Connection, DatabaseConfig, parse_url
+from ledger.infra.histories import Histories
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
-from ledger.projections import bodies as bodies_projection
-from ledger.projections import organisations as organisations_projection
+from ledger.infra.unit_of_work import UnitOfWork, check_clock, known_keys, positions_of
+from ledger.interchange import importing, tor_document
+from ledger.interchange.tor_document import TorCommand
 from ledger.projections.bodies import BodiesProjection
 from ledger.projections.constitution import ConstitutionProjection
 from ledger.projections.events_index import EventIndex
@@ -47,10 +52,18 @@ from ledger.projections.meetings import MeetingsProjection
 from ledger.projections.membership import MembershipProjection
 from ledger.projections.organisations import OrganisationsProjection
 from ledger.projections.runner import ProjectionRunner
-from ledger.registry import handler_for
-from ledger.unit_of_work import UnitOfWork
+from ledger.queries import audit, constitution, registers
+from ledger.queries.compliance import ComplianceReport, compliance_report
+from ledger.queries.known import known_at_text
+from ledger.queries.log import LogEntry, log_entries
+from ledger.queries.meetings import MeetingSummary, meeting_list
+from ledger.queries.members import MembersReport, members_report
+from ledger.queries.quorum import quorum_result
+
+__all__ = ["Entry", "Ledger", "LogEntry", "Receipt", "TorDocumentImport", "import_schema"]
 
 Progress = Callable[[int], None] | None
+StageProgress = Callable[[str, int], Progress] | None
 ATTEMPTS = 5
 META = "ledger_meta"
 
@@ -70,15 +83,6 @@ class _Store(Application[UUID]):
         return PydanticMapper(transcoder=CanonicalJSONTranscoder())
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A command with its import key (None for commands typed at the CLI)."""
-
-    command: Command
-    key: str | None = None
-    label: str = ""
-
-
 @dataclass
 class Receipt:
     """What a write recorded."""
@@ -92,19 +96,15 @@ class Receipt:
     dry_run: bool = False
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    position: int
-    recorded_at: str
+@dataclass
+class TorDocumentImport:
+    """A ToR document: what was parsed, the commands it meant, and what was recorded."""
+
+    body: str
     effective: str
-    topic: str
-    body: str | None
-    actor: str
-    summary: str
-    authority: str | None
-    event_id: str
-    corrects: str | None
-    hash: str
+    parsed: ParsedDocument
+    commands: list[TorCommand]
+    receipt: Receipt
 
 
 def default_actor() -> str:
@@ -118,8 +118,9 @@ def default_actor() -> str:
         return "unknown"
 
 
-def _utc(moment: datetime | None) -> str:
-    return chain.utc_text(moment) if moment is not None else "9999-12-31T23:59:59.999999Z"
+def import_schema() -> dict[str, Any]:
+    """The JSON Schema of an import file, generated from the command models."""
+    return importing.import_schema()
 
 
 class Ledger:
@@ -137,7 +138,7 @@ class Ledger:
             raise StorageError(f"cannot open {self.config.describe()}: {exc}") from None
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
-        self._histories: dict[UUID, list[LedgerEvent]] = {}
+        self._histories = Histories(self._store, self.db)
         self.projections = ProjectionRunner(
             self.db,
             [
@@ -163,7 +164,16 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- writing --------------------------------------------------------------------
+    def describe(self) -> str:
+        """Where this ledger is, for messages (never with a password)."""
+        return self.config.describe()
+
+    def init(self) -> int:
+        """Create every table the ledger needs (if missing); returns the events held."""
+        self.projections.setup()
+        return self.count()
+
+    # --- writing: the one command path ----------------------------------------------
 
     def execute(
         self,
@@ -184,7 +194,7 @@ class Ledger:
         for _attempt in range(ATTEMPTS):
             self.projections.catch_up()
             uow = UnitOfWork(self._store, self.db, clock.now(), self.actor)
-            known = self._known_keys([e.key for e in batch if e.key])
+            known = known_keys(self.db, [e.key for e in batch if e.key])
             receipt = Receipt(dry_run=dry_run)
             seen: set[str] = set()
             for entry in batch:
@@ -211,12 +221,11 @@ class Ledger:
             except IntegrityError:
                 # Another writer got in first (retry with a fresh time), unless the
                 # clock itself is behind the record.
-                self._check_clock(clock.now())
+                check_clock(self.db, clock.now())
                 continue
             except PersistenceError as exc:
                 raise StorageError(f"the database refused the write: {exc}") from None
-            nids = [r.notification.id for r in recordings]
-            receipt.positions = self._positions_of(nids)
+            receipt.positions = positions_of(self.db, [r.notification.id for r in recordings])
             self.projections.catch_up(progress)
             receipt.head_position, receipt.head_hash = self.head()
             return receipt
@@ -224,49 +233,51 @@ class Ledger:
             "another writer kept changing the same records; nothing was recorded, try again"
         )
 
-    def _check_clock(self, moment: datetime) -> None:
-        """Refuse to write while the clock reads earlier than the last recorded time."""
-        last = self.db.scalar(
-            f"SELECT recorded_at FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
-        )
-        if last is not None and str(last) > chain.utc_text(moment):
-            raise StorageError(
-                f"this machine's clock reads {chain.utc_text(moment)}, before the ledger's last "
-                f"recorded time {last}; recorded times never go backwards, so check the clock"
-            )
+    def import_files(
+        self, paths: Sequence[Path], *, dry_run: bool = False, progress: StageProgress = None
+    ) -> Receipt:
+        """Import YAML or JSON files as one all-or-nothing write (``dry_run`` validates only).
 
-    def _known_keys(self, keys: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.query(
-                f"SELECT source_key FROM {chain.CHAIN_TABLE} WHERE source_key IN ({marks})", chunk
-            )
-            found.update(r["source_key"] for r in rows)
-        return found
+        ``progress(label, total)``, if given, returns a callback for each stage."""
+        entries = importing.read_files(paths)
+        checked = progress("checking and recording", len(entries)) if progress else None
+        return self.execute(entries, dry_run=dry_run, progress=checked)
 
-    def _positions_of(self, nids: list[int]) -> list[int]:
-        if not nids:
-            return []
-        rows = self.db.query(
-            f"SELECT position FROM {chain.CHAIN_TABLE} WHERE notification_id >= ? "
-            "AND notification_id <= ? ORDER BY position",
-            [min(nids), max(nids)],
-        )
-        return [int(r["position"]) for r in rows]
+    def import_tor_document(
+        self,
+        body: str,
+        text: str,
+        effective: date,
+        authority: Authority | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> TorDocumentImport:
+        """Parse a ToR document and record it, all or nothing: adopted whole if the body
+        has no ToR in force on ``effective``, else as the amendments, insertions and
+        repeals that turn the version in force into it."""
+        parsed = tor_document.parse(text)
+        self.require_body(body)
+        try:
+            current = self.tor(body, effective).sections
+        except NotFound:
+            current = None
+        plan = tor_document.plan(body, parsed, effective, authority, current)
+        receipt = self.execute(list(plan.commands), dry_run=dry_run)
+        return TorDocumentImport(plan.body, plan.effective, plan.parsed, plan.commands, receipt)
 
     # --- the record -----------------------------------------------------------------
 
     def head(self) -> tuple[int, str]:
         """The position and hash of the last link of the audit chain."""
-        rows = self.db.query(
-            f"SELECT position, hash FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
-        )
-        return (int(rows[0]["position"]), rows[0]["hash"]) if rows else (0, chain.GENESIS)
+        return audit.head(self.db)
 
     def count(self) -> int:
-        return int(self.db.scalar(f"SELECT COUNT(*) FROM {chain.CHAIN_TABLE}") or 0)
+        """How many events the ledger holds."""
+        return audit.count(self.db)
+
+    def is_empty(self) -> bool:
+        """True while nothing has been recorded."""
+        return self.count() == 0
 
     def log(
         self,
@@ -278,105 +289,15 @@ class Ledger:
     ) -> list[LogEntry]:
         """Events in the ledger's order, optionally for one body and effective dates."""
         self.projections.catch_up()
-        where, params = ["1=1"], []
-        if body:
-            where.append("p.body = ?")
-            params.append(body)
-        if effective_from:
-            where.append("p.effective >= ?")
-            params.append(effective_from.isoformat())
-        if effective_to:
-            where.append("p.effective <= ?")
-            params.append(effective_to.isoformat())
-        statement = (
-            f"SELECT p.*, c.hash FROM proj_events p JOIN {chain.CHAIN_TABLE} c "
-            f"ON c.position = p.position WHERE {' AND '.join(where)} ORDER BY p.position"
-        )
-        if limit:
-            statement += f" LIMIT {int(limit)}"
-        return [
-            LogEntry(
-                position=int(r["position"]),
-                recorded_at=r["recorded_at"],
-                effective=r["effective"],
-                topic=r["topic"],
-                body=r["body"],
-                actor=r["actor"],
-                summary=r["summary"],
-                authority=r["authority"],
-                event_id=r["event_id"],
-                corrects=r["corrects"],
-                hash=r["hash"],
-            )
-            for r in self.db.query(statement, params)
-        ]
+        return log_entries(self.db, body, effective_from, effective_to, limit)
 
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
-        report = chain.VerifyReport()
-        chain.check_rows(self._chain_rows(), report, progress)
-        inserted = self._first_unchained_event()
-        if inserted is not None:
-            report.problems.append(inserted)
-        if expect:
-            chain.check_anchor(report, expect, self._hash_at, self._position_of_hash)
-        return report
+        return audit.verify(self.db, expect, progress)
 
-    def _chain_rows(self) -> Iterator[chain.ChainRow]:
-        nid = self.db.dialect.notification_id
-        after = 0
-        while True:
-            rows = self.db.query(
-                f"SELECT c.position, c.notification_id, c.recorded_at, c.source_key, c.hash, "
-                f"e.originator_id, e.originator_version, e.topic, e.state "
-                f"FROM {chain.CHAIN_TABLE} c LEFT JOIN {self.db.dialect.events} e "
-                f"ON e.{nid} = c.notification_id WHERE c.position > ? "
-                "ORDER BY c.position LIMIT 5000",
-                [after],
-            )
-            if not rows:
-                return
-            for r in rows:
-                yield chain.ChainRow(
-                    position=int(r["position"]),
-                    notification_id=int(r["notification_id"]),
-                    recorded_at=r["recorded_at"],
-                    source_key=r["source_key"],
-                    hash=r["hash"],
-                    originator_id=None if r["originator_id"] is None else str(r["originator_id"]),
-                    originator_version=r["originator_version"],
-                    topic=r["topic"],
-                    state=None if r["state"] is None else bytes(r["state"]),
-                )
-            after = int(rows[-1]["position"])
-
-    def _first_unchained_event(self) -> chain.Problem | None:
-        nid = self.db.dialect.notification_id
-        rows = self.db.query(
-            f"SELECT MIN(e.{nid}) AS nid FROM {self.db.dialect.events} e WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {chain.CHAIN_TABLE} c WHERE c.notification_id = e.{nid})"
-        )
-        if not rows or rows[0]["nid"] is None:
-            return None
-        before = self.db.scalar(
-            f"SELECT COUNT(*) FROM {chain.CHAIN_TABLE} WHERE notification_id < ?",
-            [rows[0]["nid"]],
-        )
-        return chain.Problem(
-            int(before) + 1, "an event is there that the chain never recorded (inserted)"
-        )
-
-    def _hash_at(self, position: int) -> str | None:
-        value = self.db.scalar(
-            f"SELECT hash FROM {chain.CHAIN_TABLE} WHERE position = ?", [position]
-        )
-        return None if value is None else str(value)
-
-    def _position_of_hash(self, digest: str) -> int | None:
-        value = self.db.scalar(
-            f"SELECT position FROM {chain.CHAIN_TABLE} WHERE hash = ?", [digest.lower()]
-        )
-        return None if value is None else int(value)
+    def aggregate_events(self, aggregate_id: UUID) -> list[LedgerEvent]:
+        """Every stored event of one aggregate, in version order (corrected ones too)."""
+        return self._histories.events(aggregate_id)
 
     # --- read models ----------------------------------------------------------------
 
@@ -385,23 +306,24 @@ class Ledger:
     ) -> list[BodyState]:
         """The bodies as they stood on ``on``, as the ledger knew at ``known_at`` (default now)."""
         self.projections.catch_up()
-        found = bodies_projection.bodies_on(self.db, on, _utc(known_at))
-        return [b for b in found if include_dissolved or b.dissolved is None or b.dissolved > on]
+        return registers.bodies(self.db, on, known_at_text(known_at), include_dissolved)
 
     def organisations(
         self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
     ) -> list[OrganisationState]:
         """The organisations as they stood on ``on``, as known at ``known_at`` (default now)."""
         self.projections.catch_up()
-        found = organisations_projection.organisations_on(self.db, on, _utc(known_at))
-        return [o for o in found if include_closed or o.closed is None or o.closed > on]
+        return registers.organisations(self.db, on, known_at_text(known_at), include_closed)
 
-    def members(
-        self, body: str, on: date, *, known_at: datetime | None = None
-    ) -> committee.MembersReport:
+    def require_body(self, slug: str) -> None:
+        """Raise NotFound unless the ledger has ever recorded a body with this id."""
+        self.projections.catch_up()
+        registers.require_body(self.db, slug)
+
+    def members(self, body: str, on: date, *, known_at: datetime | None = None) -> MembersReport:
         """Who sat on ``body`` on ``on`` (seats, representatives, substitutes, offices)."""
         self.require_body(body)
-        return committee.members_report(self.db, body, on, _utc(known_at))
+        return members_report(self.db, body, on, known_at_text(known_at))
 
     def meetings(
         self,
@@ -410,10 +332,10 @@ class Ledger:
         first: date | None = None,
         last: date | None = None,
         known_at: datetime | None = None,
-    ) -> list[committee.MeetingSummary]:
+    ) -> list[MeetingSummary]:
         """The body's meetings between two dates, each with its quorum at the start."""
         self.require_body(body)
-        return committee.meeting_list(self.db, body, first, last, _utc(known_at))
+        return meeting_list(self.db, body, first, last, known_at_text(known_at))
 
     def quorum(
         self, meeting: str, *, item: str | None = None, known_at: datetime | None = None
@@ -421,40 +343,14 @@ class Ledger:
         """Was the meeting (or one agenda item) quorate under the rules in force that day,
         and why: who counted, who did not, and each requirement of the rule."""
         self.projections.catch_up()
-        return committee.quorum(self.db, meeting, item, _utc(known_at))
+        return quorum_result(self.db, meeting, item, known_at_text(known_at))
 
     def compliance(
         self, body: str, year: int, *, known_at: datetime | None = None
-    ) -> committee.ComplianceReport:
+    ) -> ComplianceReport:
         """Meetings held in a year against the ToR's meeting-frequency rules."""
         self.require_body(body)
-        return committee.compliance(self.db, body, year, _utc(known_at))
-
-    def require_body(self, slug: str) -> None:
-        """Raise NotFound unless the ledger has ever recorded a body with this id."""
-        self.projections.catch_up()
-        if not self.db.scalar("SELECT COUNT(*) FROM proj_bodies WHERE slug = ?", [slug]):
-            raise NotFound(f"unknown body '{slug}'")
-
-    def aggregate_events(self, aggregate_id: UUID) -> list[LedgerEvent]:
-        """Every stored event of one aggregate, in version order (corrected ones too)."""
-        from eventsourcing.application import AggregateNotFoundError
-
-        # Stored events never change, so a history read before is good up to its
-        # version: only a newer version makes this process read it again.
-        latest = self.db.scalar(
-            f"SELECT MAX(originator_version) FROM {self.db.dialect.events} WHERE originator_id = ?",
-            [aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id],
-        )
-        cached = self._histories.get(aggregate_id)
-        if cached is not None and cached[-1].originator_version == latest:
-            return list(cached)
-        try:
-            history = self._store.repository.get(aggregate_id, projector_func=project_history)
-        except AggregateNotFoundError:
-            return []
-        self._histories[aggregate_id] = list(history.events)
-        return list(history.events)
+        return compliance_report(self.db, body, year, known_at_text(known_at))
 
     def tor(
         self,
@@ -468,40 +364,32 @@ class Ledger:
         ``known_at`` (default now), with the events that made it so and the changes
         known to be pending after ``on``."""
         self.require_body(body)
-        label = _utc(known_at) if known_at else None
-        events = [
-            e
-            for e in self.aggregate_events(tor_id(body))
-            if known_at is None or e.timestamp <= known_at
-        ]
-        return constitution.report(self.db, body, on, _utc(known_at), label, events, section)
+        return constitution.tor_report(self.db, self._histories, body, on, known_at, section)
 
     def tor_diff(
         self, body: str, first: date, second: date, *, known_at: datetime | None = None
     ) -> constitution.Redline:
         """The per-section redline between the ToR in force on two dates."""
         self.require_body(body)
-        return constitution.redline(self.db, body, first, second, _utc(known_at))
+        return constitution.redline(self.db, body, first, second, known_at_text(known_at))
 
     def tor_history(self, body: str, section: str | None = None) -> list[constitution.HistoryEntry]:
         """Every recorded change to a body's ToR (or one section), oldest first."""
         self.require_body(body)
-        events = self.aggregate_events(tor_id(body))
-        if not events:
-            raise NotFound(f"{body} has no terms of reference recorded")
-        entries = constitution.history(self.db, events, section)
-        if section is not None and not entries:
-            raise NotFound(f"{body}'s terms of reference have never had a section '{section}'")
-        return entries
+        return constitution.tor_history(self.db, self._histories, body, section)
+
+    # --- read-model maintenance -----------------------------------------------------
 
     def rebuild_projections(self, progress: Progress = None) -> int:
         """Drop every read model and rebuild it from the log; returns events read."""
         return self.projections.rebuild(progress)
 
-    # --- metadata -------------------------------------------------------------------
+    def projection_positions(self) -> dict[str, int]:
+        """How far each read model has applied the log (chain position)."""
+        self.projections.setup()
+        return self.projections.positions()
 
-    def is_empty(self) -> bool:
-        return self.count() == 0
+    # --- metadata -------------------------------------------------------------------
 
     def wipe(self) -> None:
         """Delete this ledger's tables (used only to rebuild a demo ledger); then close."""
@@ -518,15 +406,11 @@ class Ledger:
         self.db.close()
 
     def meta(self, key: str) -> str | None:
+        """A value the ledger keeps about itself (e.g. that it is a demo)."""
         value = self.db.scalar(f"SELECT value FROM {META} WHERE key = ?", [key])
         return None if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
+        """Set a value the ledger keeps about itself."""
         self.db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
         self.db.execute(f"INSERT INTO {META} (key, value) VALUES (?, ?)", [key, value])
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise a ValidationError with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise ValidationError(message)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application import Ledger, import_schema
 from ledger.domain.errors import NotFound, RuleViolation, ValidationError
-from ledger.importing import import_files, import_schema
 
 GOOD = """
 - id: kcsp
@@ -39,7 +38,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_imports_a_file_and_answers_from_it(ledger: Ledger, tmp_path: Path) -> None:
-    receipt = import_files(ledger, [write(tmp_path, "a.yaml", GOOD)])
+    receipt = ledger.import_files([write(tmp_path, "a.yaml", GOOD)])
 
     assert (receipt.recorded, receipt.skipped, receipt.positions) == (3, 0, [1, 2, 3])
     assert [b.slug for b in ledger.bodies(date(2010, 1, 1))] == ["kcsp", "kcsp-wg"]
@@ -47,10 +46,10 @@ def test_imports_a_file_and_answers_from_it(ledger: Ledger, tmp_path: Path) -> N
 
 def test_importing_the_same_file_again_records_nothing_new(ledger: Ledger, tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", GOOD)
-    import_files(ledger, [path])
+    ledger.import_files([path])
     head = ledger.head()
 
-    again = import_files(ledger, [path])
+    again = ledger.import_files([path])
 
     assert (again.recorded, again.skipped) == (0, 3)
     assert ledger.head() == head
@@ -59,26 +58,26 @@ def test_importing_the_same_file_again_records_nothing_new(ledger: Ledger, tmp_p
 def test_the_same_entries_as_json_are_recognised_too(ledger: Ledger, tmp_path: Path) -> None:
     import yaml
 
-    import_files(ledger, [write(tmp_path, "a.yaml", GOOD)])
+    ledger.import_files([write(tmp_path, "a.yaml", GOOD)])
     entries = yaml.safe_load(GOOD)
     for entry in entries:
         entry["effective"] = entry["effective"].isoformat()
         entry.setdefault("authority", None)
-    again = import_files(ledger, [write(tmp_path, "a.json", json.dumps(entries))])
+    again = ledger.import_files([write(tmp_path, "a.json", json.dumps(entries))])
     assert (again.recorded, again.skipped) == (0, 3)
 
 
 def test_a_file_that_extends_an_earlier_one_records_only_the_new_entries(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    import_files(ledger, [write(tmp_path, "a.yaml", GOOD)])
+    ledger.import_files([write(tmp_path, "a.yaml", GOOD)])
     more = GOOD + "- type: dissolve-body\n  body: kcsp-wg\n  effective: 2020-03-31\n"
-    receipt = import_files(ledger, [write(tmp_path, "b.yaml", more)])
+    receipt = ledger.import_files([write(tmp_path, "b.yaml", more)])
     assert (receipt.recorded, receipt.skipped) == (1, 3)
 
 
 def test_dry_run_validates_and_records_nothing(ledger: Ledger, tmp_path: Path) -> None:
-    receipt = import_files(ledger, [write(tmp_path, "a.yaml", GOOD)], dry_run=True)
+    receipt = ledger.import_files([write(tmp_path, "a.yaml", GOOD)], dry_run=True)
     assert receipt.dry_run
     assert receipt.recorded == 3
     assert ledger.count() == 0
@@ -113,7 +112,7 @@ def test_a_bad_file_is_refused_naming_the_entry_and_field(
     ledger: Ledger, tmp_path: Path, text: str, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        import_files(ledger, [write(tmp_path, "bad.yaml", text)])
+        ledger.import_files([write(tmp_path, "bad.yaml", text)])
     assert ledger.count() == 0
 
 
@@ -124,7 +123,7 @@ def test_an_entry_the_rules_refuse_leaves_the_whole_file_unrecorded(
         GOOD + "- type: rename-body\n  body: kcsp-wg\n  name: Too early\n  effective: 2000-01-01\n"
     )
     with pytest.raises(RuleViolation, match=r"entry 4 \(rename-body\): kcsp-wg is not established"):
-        import_files(ledger, [write(tmp_path, "bad.yaml", bad)])
+        ledger.import_files([write(tmp_path, "bad.yaml", bad)])
     assert ledger.count() == 0
 
 
@@ -136,7 +135,7 @@ def test_several_files_are_one_all_or_nothing_import(ledger: Ledger, tmp_path: P
         "- type: rename-body\n  body: nope\n  name: X\n  effective: 2001-01-01\n",
     )
     with pytest.raises(NotFound, match="unknown body 'nope'"):
-        import_files(ledger, [good, bad])
+        ledger.import_files([good, bad])
     assert ledger.count() == 0
 
 
@@ -145,14 +144,14 @@ def test_a_correction_in_a_file_can_name_an_entry_by_its_id(ledger: Ledger, tmp_
         GOOD
         + "- type: correct\n  event: kcsp\n  effective: 2007-09-01\n  reason: Regulations date\n"
     )
-    import_files(ledger, [write(tmp_path, "a.yaml", fix)])
+    ledger.import_files([write(tmp_path, "a.yaml", fix)])
     assert ledger.bodies(date(2007, 8, 15)) == []
     assert [b.slug for b in ledger.bodies(date(2007, 9, 1))] == ["kcsp"]
 
 
 def test_a_missing_file_is_one_clear_error(ledger: Ledger, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="no such file"):
-        import_files(ledger, [tmp_path / "missing.yaml"])
+        ledger.import_files([tmp_path / "missing.yaml"])
 
 
 def test_the_import_schema_is_generated_from_the_models() -> None:

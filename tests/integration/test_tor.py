@@ -14,7 +14,7 @@ from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import Authority
 from ledger.domain.rules import DecisionMethod, MeetingFrequency, MinimumPresent, QuorumRule
 from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
-from ledger.redline import marked
+from ledger.queries.redline import marked
 
 WG = EstablishBody(
     body="wg", name="KCSP Working Group", kind="working-group", effective=date(2008, 4, 1)

@@ -14,7 +14,6 @@ from ledger.cli.main import cli
 from ledger.domain.body import EstablishBody
 from ledger.domain.errors import NotFound, ValidationError
 from ledger.domain.events import Authority
-from ledger.tor_document import import_document
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo"
 RICHMOND = (DEMO / "richmond-csp-tor-2008.txt").read_text(encoding="utf-8")
@@ -28,8 +27,8 @@ STRATEGY_GROUP = EstablishBody(
 
 def test_a_document_is_adopted_whole_when_no_tor_is_in_force(ledger: Ledger) -> None:
     ledger.execute([STRATEGY_GROUP])
-    result = import_document(
-        ledger, "richmond-csp", RICHMOND, date(2008, 3, 1), Authority(paper="ToR March 2008")
+    result = ledger.import_tor_document(
+        "richmond-csp", RICHMOND, date(2008, 3, 1), Authority(paper="ToR March 2008")
     )
 
     assert [c.type for c in result.commands] == ["adopt-tor"]
@@ -42,17 +41,17 @@ def test_a_document_is_adopted_whole_when_no_tor_is_in_force(ledger: Ledger) -> 
 
 def test_importing_the_same_document_again_records_nothing(ledger: Ledger) -> None:
     ledger.execute([STRATEGY_GROUP])
-    import_document(ledger, "richmond-csp", RICHMOND, date(2008, 3, 1))
+    ledger.import_tor_document("richmond-csp", RICHMOND, date(2008, 3, 1))
     count = ledger.count()
 
-    again = import_document(ledger, "richmond-csp", RICHMOND, date(2008, 3, 1))
+    again = ledger.import_tor_document("richmond-csp", RICHMOND, date(2008, 3, 1))
     assert again.commands == []
     assert ledger.count() == count
 
 
 def test_a_revised_document_is_recorded_as_the_amendments_it_makes(ledger: Ledger) -> None:
     ledger.execute([STRATEGY_GROUP])
-    import_document(ledger, "richmond-csp", RICHMOND, date(2008, 3, 1))
+    ledger.import_tor_document("richmond-csp", RICHMOND, date(2008, 3, 1))
     revised = (
         RICHMOND.replace("meet 10 times per year", "meet 6 times per year")
         .replace("13. Diversity", "13. Equality and diversity")
@@ -66,7 +65,7 @@ def test_a_revised_document_is_recorded_as_the_amendments_it_makes(ledger: Ledge
         )[1]
     )
 
-    result = import_document(ledger, "richmond-csp", revised, date(2011, 4, 1))
+    result = ledger.import_tor_document("richmond-csp", revised, date(2011, 4, 1))
 
     planned = sorted(
         (c.type, getattr(c, "section", None) if c.type != "insert-section" else c.section.id)
@@ -86,9 +85,11 @@ def test_a_revised_document_is_recorded_as_the_amendments_it_makes(ledger: Ledge
 def test_a_document_without_numbered_headings_is_refused(ledger: Ledger) -> None:
     ledger.execute([STRATEGY_GROUP])
     with pytest.raises(ValidationError, match="numbered heading"):
-        import_document(ledger, "richmond-csp", "Just some prose.\nNo headings.", date(2008, 3, 1))
+        ledger.import_tor_document(
+            "richmond-csp", "Just some prose.\nNo headings.", date(2008, 3, 1)
+        )
     with pytest.raises(NotFound, match="unknown body 'nobody'"):
-        import_document(ledger, "nobody", RICHMOND, date(2008, 3, 1))
+        ledger.import_tor_document("nobody", RICHMOND, date(2008, 3, 1))
     assert ledger.count() == 1
 
 

@@ -22,7 +22,6 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.canonical import MAX_SAFE_INTEGER, NotCanonicalisable, canonical_bytes
 from ledger.domain.body import BodyDissolved, BodyEstablished, BodyKind, BodyRenamed
 from ledger.domain.events import Authority, EventRetracted, LedgerEvent
 from ledger.domain.rules import (
@@ -45,6 +44,7 @@ from ledger.domain.tor import (
     SectionText,
     TorAdopted,
 )
+from ledger.infra.canonical import MAX_SAFE_INTEGER, NotCanonicalisable, canonical_bytes
 from ledger.infra.chain import GENESIS, link_hash
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper, decode_event
 

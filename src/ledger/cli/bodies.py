@@ -6,16 +6,10 @@ from datetime import date, datetime
 
 import click
 
-from ledger.cli.core import (
-    authority_from,
-    authority_options,
-    json_option,
-    pass_session,
-    report_receipt,
-)
-from ledger.cli.main import Session
+from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, MOMENT
-from ledger.cli.render import emit_json, table
+from ledger.cli.render import emit_json, report_receipt, table
+from ledger.cli.session import Session, pass_session
 from ledger.domain.body import BodyKind, BodyState
 
 

@@ -3,55 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from ledger.cli.main import Session
+from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE
-from ledger.cli.render import emit_json, heading, progress, table
-
-F = TypeVar("F", bound=Callable[..., Any])
-pass_session = click.make_pass_decorator(Session)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-
-
-def authority_options(func: F) -> F:
-    """--meeting/--item/--paper/--note: on whose authority the change was made."""
-    for name, text in (
-        ("note", "Any other authority, in words."),
-        ("paper", "The paper or report that proposed it."),
-        ("item", "The agenda item number."),
-        ("meeting", "The meeting that approved it (e.g. kcsp-2024-07-04)."),
-    ):
-        func = click.option(f"--{name}", default=None, help=text)(func)
-    return func
-
-
-def authority_from(meeting: str | None, item: str | None, paper: str | None, note: str | None):  # type: ignore[no-untyped-def]
-    from ledger.domain.events import Authority
-
-    if not any((meeting, item, paper, note)):
-        return None
-    return Authority(meeting=meeting, item=item, paper=paper, note=note)
-
-
-def report_receipt(receipt, as_json: bool, what: str = "recorded") -> None:  # type: ignore[no-untyped-def]
-    if as_json:
-        emit_json(receipt)
-        return
-    verb = "would record" if receipt.dry_run else what
-    line = f"{verb} {receipt.recorded} event(s)"
-    if receipt.skipped:
-        line += f", skipped {receipt.skipped} already recorded"
-    if receipt.positions:
-        first, last = receipt.positions[0], receipt.positions[-1]
-        line += f" at position {first}" if first == last else f" at positions {first}-{last}"
-    click.echo(line)
-    click.echo(f"head {receipt.head_position}:{receipt.head_hash}")
+from ledger.cli.render import emit_json, heading, progress, report_receipt, table
+from ledger.cli.session import Session, pass_session
 
 
 @click.command()
@@ -65,8 +25,8 @@ def init(session: Session) -> None:
         ledger --db postgresql://postgres@127.0.0.1/ledger init
     """
     ledger = session.ledger
-    ledger.projections.setup()
-    click.echo(f"ledger ready: {ledger.config.describe()} ({ledger.count()} events)")
+    count = ledger.init()
+    click.echo(f"ledger ready: {ledger.describe()} ({count} events)")
 
 
 @click.command(name="import")
@@ -82,11 +42,9 @@ def import_(session: Session, files: tuple[Path, ...], dry_run: bool, as_json: b
     \b
         ledger import examples/demo/01-bodies.yaml --dry-run
     """
-    from ledger.importing import import_files
-
     with progress("importing", None) as advance:
         stage = (lambda label, total: advance) if advance else None
-        receipt = import_files(session.ledger, files, dry_run=dry_run, progress=stage)
+        receipt = session.ledger.import_files(files, dry_run=dry_run, progress=stage)
     report_receipt(receipt, as_json, "imported")
 
 
@@ -183,7 +141,7 @@ def schema(out: Path | None) -> None:
     \b
         ledger schema --out docs/import-schema.json
     """
-    from ledger.importing import import_schema
+    from ledger.application import import_schema
 
     text = json.dumps(import_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
@@ -225,11 +183,11 @@ def status(session: Session) -> None:
         ledger projections status
     """
     ledger = session.ledger
-    ledger.projections.setup()
+    positions = ledger.projection_positions()
     head = ledger.head()[0]
     rows = [
         {"projection": name, "position": pos, "behind": head - pos}
-        for name, pos in sorted(ledger.projections.positions().items())
+        for name, pos in sorted(positions.items())
     ]
     table(rows, ["projection", "position", "behind"])
 

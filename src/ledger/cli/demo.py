@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.main import Session
 from ledger.cli.render import heading
+from ledger.cli.session import Session
 from ledger.domain.errors import ValidationError
 
 DEMO_MARK = "demo"
@@ -26,11 +26,11 @@ def examples_dir() -> Path:
 
 
 def _run(url: str, args: list[str]) -> None:
-    from ledger.cli.main import cli
-
+    """Run one command of the tour through the same group the user called."""
+    group = click.get_current_context().find_root().command
     click.echo()
     click.echo(click.style("$ ledger " + shlex.join(args), fg="cyan"))
-    cli.main(["--db", url, *args], prog_name="ledger", standalone_mode=False)
+    group.main(["--db", url, *args], prog_name="ledger", standalone_mode=False)
 
 
 def _say(text: str) -> None:
@@ -44,8 +44,6 @@ def build(url: str) -> dict[str, str]:
 
     from ledger.application import Ledger
     from ledger.domain.events import Authority
-    from ledger.importing import import_files
-    from ledger.tor_document import import_document
 
     folder = examples_dir()
     steps = yaml.load((folder / "demo.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
@@ -56,19 +54,18 @@ def build(url: str) -> dict[str, str]:
             if "mark" in step:
                 marks[step["mark"]] = ledger.log()[-1].recorded_at
             elif "import" in step:
-                receipt = import_files(ledger, [folder / step["import"]])
+                receipt = ledger.import_files([folder / step["import"]])
                 click.echo(f"imported {step['import']}: {receipt.recorded} events")
             else:
                 from datetime import date
 
-                result = import_document(
-                    ledger,
+                result = ledger.import_tor_document(
                     step["body"],
                     (folder / step["tor-import"]).read_text(encoding="utf-8"),
                     date.fromisoformat(step["effective"]),
                     Authority(**step["authority"]) if "authority" in step else None,
                 )
-                count = result.receipt.recorded if result.receipt else 0
+                count = result.receipt.recorded
                 click.echo(f"imported {step['tor-import']} as {step['body']}'s ToR: {count} events")
     return marks
 

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ledger import __version__
-
-if TYPE_CHECKING:
-    from ledger.application import Ledger
-
-
-class Session:
-    """Opens the ledger only when a command needs it (``--help`` stays instant)."""
-
-    def __init__(self, url: str | None, actor: str | None):
-        self.url = url
-        self.actor = actor
-        self._ledger: Ledger | None = None
-
-    @property
-    def ledger(self) -> Ledger:
-        if self._ledger is None:
-            from ledger.application import Ledger
-
-            self._ledger = Ledger(self.url, actor=self.actor)
-        return self._ledger
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+from ledger.cli import bodies, committee, core, demo, meeting, organisations, tor
+from ledger.cli.session import Session
 
 
 class UsageProblem(click.ClickException):
@@ -94,15 +71,9 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-def _register() -> None:
-    from ledger.cli import bodies, committee, core, demo, meeting, organisations, tor
-
-    for module in (core, bodies, organisations, tor, committee, meeting, demo):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
+for _module in (core, bodies, organisations, tor, committee, meeting, demo):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
 
 
 def main() -> None:

@@ -6,15 +6,10 @@ from datetime import date
 
 import click
 
-from ledger.cli.core import (
-    authority_from,
-    authority_options,
-    json_option,
-    pass_session,
-    report_receipt,
-)
-from ledger.cli.main import Session
+from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE
+from ledger.cli.render import report_receipt
+from ledger.cli.session import Session, pass_session
 
 
 @click.group()

@@ -95,3 +95,19 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | 
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
+    """One line for what a write recorded (or would record), then the new head."""
+    if as_json:
+        emit_json(receipt)
+        return
+    verb = "would record" if receipt.dry_run else what
+    line = f"{verb} {receipt.recorded} event(s)"
+    if receipt.skipped:
+        line += f", skipped {receipt.skipped} already recorded"
+    if receipt.positions:
+        first, last = receipt.positions[0], receipt.positions[-1]
+        line += f" at position {first}" if first == last else f" at positions {first}-{last}"
+    click.echo(line)
+    click.echo(f"head {receipt.head_position}:{receipt.head_hash}")

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ledger.cli.core import (
-    authority_from,
-    authority_options,
-    json_option,
-    pass_session,
-    report_receipt,
-)
-from ledger.cli.main import Session
+from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, MOMENT
-from ledger.cli.render import emit_json, table
-from ledger.redline import Piece, diff_lines
+from ledger.cli.render import emit_json, report_receipt, table
+from ledger.cli.session import Session, pass_session
 
 
 @click.group()
@@ -108,7 +104,34 @@ def show(
 CONTEXT = 2  # unchanged lines shown around each change
 
 
-def _styled(pieces: list[Piece]) -> str:
+@dataclass(frozen=True)
+class Piece:
+    """A run of text in a redline: '=' kept, '-' removed, '+' added."""
+
+    op: str
+    text: str
+
+
+def diff_lines(pieces: Sequence[Any]) -> list[tuple[str, list[Piece]]]:
+    """Split a redline into lines, each marked ' ' kept, '-' removed, '+' added, '~' edited."""
+    lines: list[list[Piece]] = [[]]
+    for piece in pieces:
+        for index, part in enumerate(piece.text.split("\n")):
+            if index:
+                lines.append([])
+            if part:
+                lines[-1].append(Piece(piece.op, part))
+    if lines and not lines[-1]:
+        lines.pop()
+    marked_lines = []
+    for line in lines:
+        ops = {p.op for p in line}
+        kind = " " if ops <= {"="} else next(iter(ops)) if len(ops) == 1 else "~"
+        marked_lines.append((kind, line))
+    return marked_lines
+
+
+def _styled(pieces: Sequence[Any]) -> str:
     colour = sys.stdout.isatty()
     out = []
     for piece in pieces:
@@ -357,14 +380,13 @@ def import_document(
         ledger tor import richmond-csp richmond-csp-tor-2008.txt --effective 2008-03-01
     """
     from ledger.domain.errors import ValidationError
-    from ledger.tor_document import import_document as run
 
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{file}: cannot be read ({exc.__class__.__name__})") from None
-    result = run(
-        session.ledger, body, text, effective, authority_from(**authority), dry_run=dry_run
+    result = session.ledger.import_tor_document(
+        body, text, effective, authority_from(**authority), dry_run=dry_run
     )
     if as_json:
         emit_json(result)
@@ -383,7 +405,6 @@ def import_document(
         return
     for command in result.commands:
         click.echo(f"- {_planned(command)}")
-    assert result.receipt is not None
     report_receipt(result.receipt, False)
 
 

@@ -7,6 +7,7 @@ events after checking it against the aggregate's history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -43,6 +44,16 @@ class EffectiveCommand(Command):
     """A command that changes the world from an effective date."""
 
     effective: date = Field(description="When the change takes effect (YYYY-MM-DD).")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A command with its import key (None for commands typed at the CLI) and the
+    label that names it in messages (file and entry number)."""
+
+    command: Command
+    key: str | None = None
+    label: str = ""
 
 
 class Context(Protocol):

@@ -11,9 +11,9 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from ledger.canonical import canonical_bytes
 from ledger.domain.errors import StorageError
 from ledger.domain.events import LedgerEvent, event_class
+from ledger.infra.canonical import canonical_bytes
 
 
 class CanonicalJSONTranscoder(Transcoder):

@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ledger.canonical import canonical_bytes
 from ledger.domain.history import in_force
 from ledger.domain.rules import Rule
 from ledger.domain.tor import TorState, timeline, tor_id
+from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,

@@ -13,7 +13,6 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from ledger.canonical import canonical_bytes
 from ledger.domain.events import EventRetracted
 from ledger.domain.history import in_force
 from ledger.domain.meeting import (
@@ -24,6 +23,7 @@ from ledger.domain.meeting import (
     meeting_id,
     meeting_state,
 )
+from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,

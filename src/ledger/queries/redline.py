@@ -114,23 +114,3 @@ def marked(pieces: list[Piece]) -> str:
         else:
             out.append(f"{{+{piece.text}+}}")
     return "".join(out)
-
-
-def diff_lines(pieces: list[Piece]) -> list[tuple[str, list[Piece]]]:
-    """Split a redline into lines, each marked ' ' kept, '-' removed, '+' added, '~' edited."""
-    lines: list[list[Piece]] = [[]]
-    for piece in pieces:
-        parts = piece.text.split("\n")
-        for index, part in enumerate(parts):
-            if index:
-                lines.append([])
-            if part:
-                lines[-1].append(Piece(piece.op, part))
-    if lines and not lines[-1]:
-        lines.pop()
-    marked_lines = []
-    for line in lines:
-        ops = {p.op for p in line}
-        kind = " " if ops <= {"="} else next(iter(ops)) if len(ops) == 1 else "~"
-        marked_lines.append((kind, line))
-    return marked_lines

@@ -1,11 +1,9 @@
-"""Every command the ledger accepts, with its handler: one table for the CLI and imports."""
+"""The handler of every command: the table the application's one write path runs through."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
-
-from pydantic import Field, TypeAdapter
+from typing import Any
 
 from ledger.domain import body, corrections, meeting, membership, organisation, tor
 from ledger.domain.commands import Command, Context
@@ -39,36 +37,7 @@ HANDLERS: dict[type[Command], Handler] = {
     corrections.RetractEvent: corrections.retract_event,
 }
 
-AnyCommand = Annotated[
-    body.EstablishBody
-    | body.RenameBody
-    | body.DissolveBody
-    | organisation.RegisterOrganisation
-    | organisation.RenameOrganisation
-    | organisation.CloseOrganisation
-    | membership.AddMember
-    | membership.EndMember
-    | membership.AppointRepresentative
-    | membership.NameSubstitute
-    | membership.ElectOfficeHolder
-    | meeting.ScheduleMeeting
-    | meeting.MeetingOutcome
-    | meeting.AddAgendaItem
-    | meeting.RecordAttendance
-    | meeting.DeclareInterest
-    | meeting.ApproveMinutes
-    | tor.AdoptTor
-    | tor.AmendSection
-    | tor.InsertSection
-    | tor.RepealSection
-    | corrections.CorrectEvent
-    | corrections.RetractEvent,
-    Field(discriminator="type"),
-]
-
-COMMAND_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)
-ENTRY_TYPES = sorted(cls.model_fields["type"].default for cls in HANDLERS)
-
 
 def handler_for(command: Command) -> Handler:
+    """The function that turns ``command`` into events."""
     return HANDLERS[type(command)]

@@ -10,11 +10,12 @@ finds nothing to change and records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from ledger.domain.errors import NotFound, ValidationError
+from ledger.domain.errors import ValidationError
 from ledger.domain.events import Authority
 from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
 from ledger.domain.tor_text import (
@@ -24,47 +25,59 @@ from ledger.domain.tor_text import (
     parse_tor_document,
 )
 
-if TYPE_CHECKING:
-    from ledger.application import Ledger, Receipt
-
 TorCommand = AdoptTor | AmendSection | InsertSection | RepealSection
 
 
+class CurrentSection(Protocol):
+    """A section of the version in force, as the read side shows it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def heading(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
 @dataclass
-class DocumentImport:
-    """What was parsed, what it means against the version in force, and what was recorded."""
+class DocumentPlan:
+    """What was parsed, and the commands that record it against the version in force."""
 
     body: str
     effective: str
     parsed: ParsedDocument
     commands: list[TorCommand]
-    receipt: Receipt | None = None
 
 
 def _section(parsed: ParsedSection) -> SectionText:
     return SectionText(id=parsed.id, number=parsed.number, heading=parsed.heading, text=parsed.text)
 
 
-def plan(
-    ledger: Ledger, body: str, text: str, effective: date, authority: Authority | None
-) -> DocumentImport:
-    """Parse ``text`` and work out the commands that would record it."""
+def parse(text: str) -> ParsedDocument:
+    """The document's numbered sections; a ValidationError says what could not be read."""
     try:
-        parsed = parse_tor_document(text)
+        return parse_tor_document(text)
     except DocumentParseError as exc:
         raise ValidationError(str(exc)) from None
+
+
+def plan(
+    body: str,
+    parsed: ParsedDocument,
+    effective: date,
+    authority: Authority | None,
+    current: Sequence[CurrentSection] | None,
+) -> DocumentPlan:
+    """The commands that record ``parsed`` against the sections in force (None: no ToR)."""
     sections = [_section(s) for s in parsed.sections]
-    ledger.require_body(body)
-    try:
-        current = ledger.tor(body, effective)
-    except NotFound:
-        current = None
     common = {"body": body, "effective": effective, "authority": authority}
     commands: list[TorCommand] = []
     if current is None:
         commands.append(AdoptTor(title=parsed.title, sections=sections, **common))
-        return DocumentImport(body, effective.isoformat(), parsed, commands)
-    old = {s.id: s for s in current.sections}
+        return DocumentPlan(body, effective.isoformat(), parsed, commands)
+    old = {s.id: s for s in current}
     previous: str | None = None
     for section in sections:
         was = old.get(section.id)
@@ -82,22 +95,5 @@ def plan(
                 commands.append(AmendSection(section=section.id, **changed, **common))
         previous = section.id
     new_ids = {s.id for s in sections}
-    commands.extend(
-        RepealSection(section=s.id, **common) for s in current.sections if s.id not in new_ids
-    )
-    return DocumentImport(body, effective.isoformat(), parsed, commands)
-
-
-def import_document(
-    ledger: Ledger,
-    body: str,
-    text: str,
-    effective: date,
-    authority: Authority | None = None,
-    *,
-    dry_run: bool = False,
-) -> DocumentImport:
-    """Parse a ToR document and record it as an adoption or as amendments, all or nothing."""
-    result = plan(ledger, body, text, effective, authority)
-    result.receipt = ledger.execute(list(result.commands), dry_run=dry_run)
-    return result
+    commands.extend(RepealSection(section=s.id, **common) for s in current if s.id not in new_ids)
+    return DocumentPlan(body, effective.isoformat(), parsed, commands)

@@ -13,13 +13,24 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.errors import NotFound
 from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.domain.history import in_force
-from ledger.domain.tor import SectionAmended, SectionInserted, SectionRepealed, TorAdopted
+from ledger.domain.tor import (
+    SectionAmended,
+    SectionInserted,
+    SectionRepealed,
+    TorAdopted,
+    tor_id,
+)
+from ledger.infra.chain import utc_text
 from ledger.projections import constitution as projection
 from ledger.projections.constitution import PendingChange, SectionView
-from ledger.redline import Piece, word_diff
+from ledger.queries.known import known_at_text
+from ledger.queries.redline import Piece, word_diff
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ledger.infra.db import Connection
+    from ledger.infra.histories import Histories
 
 
 @dataclass(frozen=True)
@@ -273,4 +284,33 @@ def history(db: Connection, events: list[LedgerEvent], section: str | None) -> l
                 status,
             )
         )
+    return entries
+
+
+def tor_report(
+    db: Connection,
+    histories: Histories,
+    body: str,
+    on: date,
+    known_at: datetime | None,
+    section: str | None,
+) -> TorReport:
+    """The ToR (or one section) in force on ``on`` as known at ``known_at`` (None: now)."""
+    label = utc_text(known_at) if known_at else None
+    events = [
+        e for e in histories.events(tor_id(body)) if known_at is None or e.timestamp <= known_at
+    ]
+    return report(db, body, on, known_at_text(known_at), label, events, section)
+
+
+def tor_history(
+    db: Connection, histories: Histories, body: str, section: str | None
+) -> list[HistoryEntry]:
+    """Every recorded change to a body's ToR (or one section), oldest first."""
+    events = histories.events(tor_id(body))
+    if not events:
+        raise NotFound(f"{body} has no terms of reference recorded")
+    entries = history(db, events, section)
+    if section is not None and not entries:
+        raise NotFound(f"{body}'s terms of reference have never had a section '{section}'")
     return entries

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from ledger.application import Entry, Ledger, Receipt
-from ledger.canonical import NotCanonicalisable, canonical_bytes
+from ledger.domain.commands import Entry
+from ledger.domain.entries import COMMAND_ADAPTER, ENTRY_TYPES
 from ledger.domain.errors import ValidationError
-from ledger.registry import COMMAND_ADAPTER, ENTRY_TYPES
+from ledger.infra.canonical import NotCanonicalisable, canonical_bytes
 
 
 class _Loader(yaml.SafeLoader):
@@ -97,22 +97,12 @@ def load_entries(path: Path) -> list[Entry]:
     return entries
 
 
-def import_files(
-    ledger: Ledger,
-    paths: Sequence[Path],
-    *,
-    dry_run: bool = False,
-    progress: Callable[[str, int], Callable[[int], None] | None] | None = None,
-) -> Receipt:
-    """Import every file as one all-or-nothing write (``dry_run`` validates only).
-
-    ``progress(label, total)``, if given, returns a callback for each stage."""
+def read_files(paths: Sequence[Path]) -> list[Entry]:
+    """Every entry of every file, validated, in order (the first bad entry raises)."""
     entries: list[Entry] = []
     for path in paths:
         entries.extend(load_entries(Path(path)))
-    checked = progress("checking and recording", len(entries)) if progress else None
-    receipt = ledger.execute(entries, dry_run=dry_run, progress=checked)
-    return receipt
+    return entries
 
 
 def import_schema() -> dict[str, Any]:

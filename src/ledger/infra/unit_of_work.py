@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from ledger.domain.commands import E
-from ledger.domain.errors import NotFound
+from ledger.domain.errors import NotFound, StorageError
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import History, project_history
 from ledger.domain.ids import LEDGER_NAMESPACE
-from ledger.infra.chain import CHAIN_TABLE
+from ledger.infra.chain import CHAIN_TABLE, utc_text
 from ledger.infra.db import Connection
 from ledger.infra.mapper import decode_event
 
@@ -107,3 +108,38 @@ class UnitOfWork:
     def _stored_by_event_id(self, event_id: UUID) -> LedgerEvent | None:
         rows = self.db.query("SELECT position FROM proj_events WHERE event_id = ?", [str(event_id)])
         return self._stored("c.position = ?", int(rows[0]["position"])) if rows else None
+
+
+def known_keys(db: Connection, keys: list[str]) -> set[str]:
+    """The import keys among ``keys`` that the ledger already holds."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.query(
+            f"SELECT source_key FROM {CHAIN_TABLE} WHERE source_key IN ({marks})", chunk
+        )
+        found.update(r["source_key"] for r in rows)
+    return found
+
+
+def positions_of(db: Connection, nids: list[int]) -> list[int]:
+    """The chain positions of the stored events with these notification ids."""
+    if not nids:
+        return []
+    rows = db.query(
+        f"SELECT position FROM {CHAIN_TABLE} WHERE notification_id >= ? "
+        "AND notification_id <= ? ORDER BY position",
+        [min(nids), max(nids)],
+    )
+    return [int(r["position"]) for r in rows]
+
+
+def check_clock(db: Connection, moment: datetime) -> None:
+    """Refuse to write while the clock reads earlier than the last recorded time."""
+    last = db.scalar(f"SELECT recorded_at FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+    if last is not None and str(last) > utc_text(moment):
+        raise StorageError(
+            f"this machine's clock reads {utc_text(moment)}, before the ledger's last "
+            f"recorded time {last}; recorded times never go backwards, so check the clock"
+        )

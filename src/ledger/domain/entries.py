@@ -1,0 +1,43 @@
+"""Every kind of entry the ledger accepts, as one discriminated union of the commands.
+
+Import files and ``correct`` validate against it, and the import file's JSON Schema is
+generated from it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, get_args
+
+from pydantic import Field, TypeAdapter
+
+from ledger.domain import body, corrections, meeting, membership, organisation, tor
+
+AnyCommand = Annotated[
+    body.EstablishBody
+    | body.RenameBody
+    | body.DissolveBody
+    | organisation.RegisterOrganisation
+    | organisation.RenameOrganisation
+    | organisation.CloseOrganisation
+    | membership.AddMember
+    | membership.EndMember
+    | membership.AppointRepresentative
+    | membership.NameSubstitute
+    | membership.ElectOfficeHolder
+    | meeting.ScheduleMeeting
+    | meeting.MeetingOutcome
+    | meeting.AddAgendaItem
+    | meeting.RecordAttendance
+    | meeting.DeclareInterest
+    | meeting.ApproveMinutes
+    | tor.AdoptTor
+    | tor.AmendSection
+    | tor.InsertSection
+    | tor.RepealSection
+    | corrections.CorrectEvent
+    | corrections.RetractEvent,
+    Field(discriminator="type"),
+]
+
+COMMAND_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)
+ENTRY_TYPES = sorted(cls.model_fields["type"].default for cls in get_args(get_args(AnyCommand)[0]))

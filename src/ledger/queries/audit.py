@@ -1,0 +1,93 @@
+"""The audit chain as stored: its head, and a full recomputation that names the first fault."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ledger.infra import chain
+from ledger.infra.db import Connection
+
+Progress = Callable[[int], None] | None
+
+
+def head(db: Connection) -> tuple[int, str]:
+    """The position and hash of the last link of the audit chain."""
+    rows = db.query(
+        f"SELECT position, hash FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+    )
+    return (int(rows[0]["position"]), rows[0]["hash"]) if rows else (0, chain.GENESIS)
+
+
+def count(db: Connection) -> int:
+    """How many events the chain holds."""
+    return int(db.scalar(f"SELECT COUNT(*) FROM {chain.CHAIN_TABLE}") or 0)
+
+
+def verify(db: Connection, expect: str | None, progress: Progress = None) -> chain.VerifyReport:
+    """Recompute the whole chain from the stored events; with ``expect`` (POSITION:HASH),
+    also check that a published head is still part of it."""
+    report = chain.VerifyReport()
+    chain.check_rows(_chain_rows(db), report, progress)
+    inserted = _first_unchained_event(db)
+    if inserted is not None:
+        report.problems.append(inserted)
+    if expect:
+        chain.check_anchor(
+            report, expect, lambda p: _hash_at(db, p), lambda h: _position_of_hash(db, h)
+        )
+    return report
+
+
+def _chain_rows(db: Connection) -> Iterator[chain.ChainRow]:
+    nid = db.dialect.notification_id
+    after = 0
+    while True:
+        rows = db.query(
+            f"SELECT c.position, c.notification_id, c.recorded_at, c.source_key, c.hash, "
+            f"e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {chain.CHAIN_TABLE} c LEFT JOIN {db.dialect.events} e "
+            f"ON e.{nid} = c.notification_id WHERE c.position > ? "
+            "ORDER BY c.position LIMIT 5000",
+            [after],
+        )
+        if not rows:
+            return
+        for r in rows:
+            yield chain.ChainRow(
+                position=int(r["position"]),
+                notification_id=int(r["notification_id"]),
+                recorded_at=r["recorded_at"],
+                source_key=r["source_key"],
+                hash=r["hash"],
+                originator_id=None if r["originator_id"] is None else str(r["originator_id"]),
+                originator_version=r["originator_version"],
+                topic=r["topic"],
+                state=None if r["state"] is None else bytes(r["state"]),
+            )
+        after = int(rows[-1]["position"])
+
+
+def _first_unchained_event(db: Connection) -> chain.Problem | None:
+    nid = db.dialect.notification_id
+    rows = db.query(
+        f"SELECT MIN(e.{nid}) AS nid FROM {db.dialect.events} e WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {chain.CHAIN_TABLE} c WHERE c.notification_id = e.{nid})"
+    )
+    if not rows or rows[0]["nid"] is None:
+        return None
+    before = db.scalar(
+        f"SELECT COUNT(*) FROM {chain.CHAIN_TABLE} WHERE notification_id < ?", [rows[0]["nid"]]
+    )
+    return chain.Problem(
+        int(before) + 1, "an event is there that the chain never recorded (inserted)"
+    )
+
+
+def _hash_at(db: Connection, position: int) -> str | None:
+    value = db.scalar(f"SELECT hash FROM {chain.CHAIN_TABLE} WHERE position = ?", [position])
+    return None if value is None else str(value)
+
+
+def _position_of_hash(db: Connection, digest: str) -> int | None:
+    value = db.scalar(f"SELECT position FROM {chain.CHAIN_TABLE} WHERE hash = ?", [digest.lower()])
+    return None if value is None else int(value)

@@ -1,0 +1,46 @@
+"""A body's meetings between two dates, each with its quorum at the start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ledger.projections import meetings
+from ledger.queries.quorum import quorum_result
+
+if TYPE_CHECKING:
+    from ledger.infra.db import Connection
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    id: str
+    date: str
+    status: str
+    public: bool
+    items: int
+    present: int
+    quorate: bool | None
+    minutes_approved_at: str | None
+
+
+def meeting_list(
+    db: Connection, body: str, first: date | None, last: date | None, known_at: str
+) -> list[MeetingSummary]:
+    found = []
+    for state in meetings.meetings_of(db, body, first, last, known_at):
+        result = quorum_result(db, state.meeting, None, known_at)
+        found.append(
+            MeetingSummary(
+                id=state.meeting,
+                date=state.day.isoformat(),
+                status=state.status,
+                public=state.public,
+                items=len(state.items),
+                present=sum(1 for a in state.attendance if state.present_at(a, None)),
+                quorate=result.quorate,
+                minutes_approved_at=state.minutes_approved_at,
+            )
+        )
+    return found

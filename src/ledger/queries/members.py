@@ -1,0 +1,64 @@
+"""Who sat on a body on a date: seats, organisations, representatives, substitutes, offices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ledger.projections import membership, organisations
+
+if TYPE_CHECKING:
+    from ledger.infra.db import Connection
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member: str
+    organisation: str | None
+    organisation_name: str | None
+    category: str
+    voting: bool
+    counts_for_quorum: bool
+    joined: str
+    representative: str | None
+    substitute: str | None
+    offices: list[str]
+
+
+@dataclass
+class MembersReport:
+    body: str
+    on: str
+    members: list[MemberView]
+    offices: dict[str, str]
+
+
+def members_report(db: Connection, body: str, day: date, known_at: str) -> MembersReport:
+    state = membership.membership_on(db, body, day, known_at)
+    wanted = sorted({s.organisation for s in state.seats if s.organisation})
+    names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at, wanted)}
+    holders = {o.office: o.holder for o in state.offices if o.held_on(day)}
+    views = []
+    for seat in state.seats:
+        people = {
+            seat.representative.person if seat.representative else None,
+            seat.substitute.person if seat.substitute else None,
+        } - {None}
+        views.append(
+            MemberView(
+                member=seat.member,
+                organisation=seat.organisation,
+                organisation_name=names.get(seat.organisation or ""),
+                category=seat.category,
+                voting=seat.voting,
+                counts_for_quorum=seat.counts_for_quorum,
+                joined=seat.joined.isoformat(),
+                representative=seat.representative.name if seat.representative else None,
+                substitute=seat.substitute.name if seat.substitute else None,
+                offices=sorted(o for o, h in holders.items() if h.person in people),
+            )
+        )
+    return MembersReport(
+        body, day.isoformat(), views, {o: h.name for o, h in sorted(holders.items())}
+    )

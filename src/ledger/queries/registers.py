@@ -1,0 +1,32 @@
+"""The registers of bodies and organisations as they stood on a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ledger.domain.body import BodyState
+from ledger.domain.errors import NotFound
+from ledger.domain.organisation import OrganisationState
+from ledger.infra.db import Connection
+from ledger.projections import bodies as bodies_projection
+from ledger.projections import organisations as organisations_projection
+
+
+def bodies(db: Connection, on: date, known_at: str, include_dissolved: bool) -> list[BodyState]:
+    """The bodies on ``on`` as known at ``known_at``; dissolved ones only if asked."""
+    found = bodies_projection.bodies_on(db, on, known_at)
+    return [b for b in found if include_dissolved or b.dissolved is None or b.dissolved > on]
+
+
+def organisations(
+    db: Connection, on: date, known_at: str, include_closed: bool
+) -> list[OrganisationState]:
+    """The organisations on ``on`` as known at ``known_at``; closed ones only if asked."""
+    found = organisations_projection.organisations_on(db, on, known_at)
+    return [o for o in found if include_closed or o.closed is None or o.closed > on]
+
+
+def require_body(db: Connection, slug: str) -> None:
+    """Raise NotFound unless the ledger has ever recorded a body with this id."""
+    if not db.scalar("SELECT COUNT(*) FROM proj_bodies WHERE slug = ?", [slug]):
+        raise NotFound(f"unknown body '{slug}'")
