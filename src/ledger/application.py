@@ -42,7 +42,13 @@ from ledger.infra import chain
 from ledger.infra.db import Connection, DatabaseConfig, parse_url
 from ledger.infra.histories import Histories
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
-from ledger.infra.unit_of_work import UnitOfWork, check_clock, known_keys, positions_of
+from ledger.infra.unit_of_work import (
+    UnitOfWork,
+    check_clock,
+    known_keys,
+    positions_of,
+    refuse_changed_entries,
+)
 from ledger.interchange import importing, tor_document
 from ledger.interchange.tor_document import TorCommand
 from ledger.projections.bodies import BodiesProjection
@@ -195,6 +201,7 @@ class Ledger:
             self.projections.catch_up()
             uow = UnitOfWork(self._store, self.db, clock.now(), self.actor)
             known = known_keys(self.db, [e.key for e in batch if e.key])
+            refuse_changed_entries(self.db, batch, known)
             receipt = Receipt(dry_run=dry_run)
             seen: set[str] = set()
             for entry in batch:
@@ -203,7 +210,7 @@ class Ledger:
                     continue
                 if entry.key:
                     seen.add(entry.key)
-                uow.begin_entry(entry.key)
+                uow.begin_entry(entry.key, entry.digest)
                 try:
                     uow.record(handler_for(entry.command)(uow, entry.command))
                 except LedgerError as exc:

@@ -23,6 +23,7 @@ from ledger.domain.history import (
     state_at,
 )
 from ledger.domain.ids import aggregate_id
+from ledger.domain.types import Name, Reason, Slug
 
 
 class BodyKind(StrEnum):
@@ -45,7 +46,7 @@ def body_id(slug: str) -> UUID:
 
 
 def _check_slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError(
             "must be a short id of lower-case letters, digits and hyphens, e.g. 'kcsp-wg'"
         )
@@ -57,9 +58,9 @@ def _check_slug(value: str) -> str:
 
 class BodyEstablished(LedgerEvent):
     TOPIC: ClassVar[str] = "body.established/v1"
-    name: str
+    name: Name
     kind: BodyKind
-    parent: str | None = None
+    parent: Slug | None = None
 
     def describe(self) -> str:
         under = f" under {self.parent}" if self.parent else ""
@@ -68,7 +69,7 @@ class BodyEstablished(LedgerEvent):
 
 class BodyRenamed(LedgerEvent):
     TOPIC: ClassVar[str] = "body.renamed/v1"
-    name: str
+    name: Name
 
     def describe(self) -> str:
         return f"renamed {self.body} to '{self.name}'"
@@ -76,7 +77,7 @@ class BodyRenamed(LedgerEvent):
 
 class BodyDissolved(LedgerEvent):
     TOPIC: ClassVar[str] = "body.dissolved/v1"
-    reason: str | None = None
+    reason: Reason | None = None
 
     def describe(self) -> str:
         return f"dissolved {self.body}" + (f": {self.reason}" if self.reason else "")
@@ -185,9 +186,7 @@ def establish_body(ctx: Context, cmd: EstablishBody) -> list[LedgerEvent]:
     if in_force(history.events):
         raise RuleViolation(f"body '{cmd.body}' already exists")
     if cmd.parent is not None:
-        parent = state_on(in_force(body_history(ctx, cmd.parent).events), cmd.effective)
-        if parent is None or parent.dissolved is not None:
-            raise RuleViolation(f"parent body '{cmd.parent}' does not exist on {cmd.effective}")
+        body_history(ctx, cmd.parent)  # NotFound for an unknown parent; the rest: guards.py
     event = ctx.new_event(
         BodyEstablished,
         history,

@@ -8,19 +8,19 @@ events after checking it against the aggregate's history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from ledger.domain.events import Authority, LedgerEvent
 from ledger.domain.history import History
+from ledger.domain.types import Day, StrictInput
 
 E = TypeVar("E", bound=LedgerEvent)
 
 
-class Command(BaseModel):
+class Command(StrictInput):
     """Fields every command shares."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -43,17 +43,20 @@ class Command(BaseModel):
 class EffectiveCommand(Command):
     """A command that changes the world from an effective date."""
 
-    effective: date = Field(description="When the change takes effect (YYYY-MM-DD).")
+    effective: Day = Field(description="When the change takes effect (YYYY-MM-DD).")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A command with its import key (None for commands typed at the CLI) and the
-    label that names it in messages (file and entry number)."""
+    """A command with its import key (None for commands typed at the CLI), the label
+    that names it in messages (file and entry number), and, when the key is the
+    entry's own ``id``, the SHA-256 of its content: the same id with other content is
+    refused on a later import, not skipped."""
 
     command: Command
     key: str | None = None
     label: str = ""
+    digest: str | None = None  # of the content, for an entry keyed by its own ``id``
 
 
 class Context(Protocol):

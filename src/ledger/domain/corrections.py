@@ -8,7 +8,6 @@ answers "as known at" a moment before the correction still show it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, JsonValue
@@ -18,6 +17,7 @@ from ledger.domain.commands import Command, Context
 from ledger.domain.errors import RuleViolation, ValidationError
 from ledger.domain.events import Authority, EventRetracted, LedgerEvent
 from ledger.domain.history import check_aggregate, in_force
+from ledger.domain.types import Day
 
 ENVELOPE = {
     "originator_id",
@@ -37,7 +37,7 @@ class CorrectEvent(Command):
 
     type: Literal["correct"] = "correct"
     event: str = Field(description="The event to correct: its id, '#position', or entry key.")
-    effective: date | None = Field(default=None, description="The right effective date.")
+    effective: Day | None = Field(default=None, description="The right effective date.")
     changes: dict[str, JsonValue] = Field(
         default_factory=dict, description="Other fields of the event and their right values."
     )

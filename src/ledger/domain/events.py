@@ -7,17 +7,18 @@ moved freely.  A change to an event's shape gets a new ``/vN`` topic and an upca
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+from ledger.domain.types import SLUG, Day, StrictInput, Whole
+
+__all__ = ["SLUG", "Authority", "EventRetracted", "LedgerEvent"]
 
 
-class Authority(BaseModel):
+class Authority(StrictInput):
     """On whose authority a change was made: a meeting and item, a paper, or a note."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -41,7 +42,7 @@ class Authority(BaseModel):
         return "; ".join(parts)
 
 
-class LedgerEvent(BaseModel):
+class LedgerEvent(StrictInput):
     """Base class of every stored event.
 
     ``timestamp`` is the recorded time (the ledger's clock); ``effective`` is the
@@ -56,10 +57,10 @@ class LedgerEvent(BaseModel):
     SUMMARY: ClassVar[str] = ""
 
     originator_id: UUID
-    originator_version: int
+    originator_version: Whole
     timestamp: datetime
     event_id: UUID
-    effective: date
+    effective: Day
     actor: str
     authority: Authority | None = None
     corrects: UUID | None = None

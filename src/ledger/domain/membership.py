@@ -25,10 +25,9 @@ from ledger.domain.errors import RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent
 from ledger.domain.history import History, changes_by_date, in_force, register_checker, state_at
 from ledger.domain.ids import aggregate_id
-from ledger.domain.organisation import organisation_id
-from ledger.domain.organisation import state_on as organisation_on
 from ledger.domain.rules import MembershipLimit
 from ledger.domain.tor import tor_id, tor_on
+from ledger.domain.types import Category, Day, Flag, Label, PersonName, Slug
 
 CATEGORIES = (
     "responsible-authority",
@@ -46,7 +45,7 @@ def membership_id(body: str) -> UUID:
 
 
 def _slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError("must be a short id of lower-case letters, digits and hyphens")
     return value
 
@@ -56,11 +55,11 @@ def _slug(value: str) -> str:
 
 class MemberJoined(LedgerEvent):
     TOPIC: ClassVar[str] = "membership.joined/v1"
-    member: str
-    organisation: str | None = None
-    category: str
-    voting: bool = True
-    counts_for_quorum: bool = True
+    member: Slug
+    organisation: Slug | None = None
+    category: Category
+    voting: Flag = True
+    counts_for_quorum: Flag = True
 
     def describe(self) -> str:
         return f"{self.member} joined {self.body} as {self.category}" + (
@@ -70,7 +69,7 @@ class MemberJoined(LedgerEvent):
 
 class MemberLeft(LedgerEvent):
     TOPIC: ClassVar[str] = "membership.left/v1"
-    member: str
+    member: Slug
 
     def describe(self) -> str:
         return f"{self.member} left {self.body}"
@@ -79,10 +78,10 @@ class MemberLeft(LedgerEvent):
 class _PersonInSeat(LedgerEvent):
     """A person named to sit in a member's seat."""
 
-    member: str
-    person: str
-    name: str
-    role: str | None = None
+    member: Slug
+    person: Slug
+    name: PersonName
+    role: PersonName | None = None
 
 
 class RepresentativeAppointed(_PersonInSeat):
@@ -101,10 +100,10 @@ class SubstituteNamed(_PersonInSeat):
 
 class OfficeHolderElected(LedgerEvent):
     TOPIC: ClassVar[str] = "membership.office-elected/v1"
-    office: str
-    person: str
-    name: str
-    term_end: date | None = None
+    office: Label
+    person: Slug
+    name: PersonName
+    term_end: Day | None = None
 
     def describe(self) -> str:
         until = f" until {self.term_end}" if self.term_end else ""
@@ -243,8 +242,8 @@ class AddMember(EffectiveCommand):
         max_length=80,
         description="e.g. responsible-authority, co-operating-body, invitee, co-opted.",
     )
-    voting: bool = True
-    counts_for_quorum: bool = True
+    voting: Flag = True
+    counts_for_quorum: Flag = True
     representative: str | None = Field(default=None, description="Person id of its representative.")
     representative_name: str | None = None
     representative_role: str | None = None
@@ -290,7 +289,7 @@ class ElectOfficeHolder(EffectiveCommand):
     office: str = Field(min_length=1, max_length=50, description="e.g. chair, vice-chair")
     person: str
     name: str = Field(min_length=1, max_length=200)
-    term_end: date | None = Field(default=None, description="Last day of the term.")
+    term_end: Day | None = Field(default=None, description="Last day of the term.")
 
     _person = field_validator("person")(_slug)
 
@@ -328,14 +327,6 @@ def _record(
 
 
 def add_member(ctx: Context, cmd: AddMember) -> list[LedgerEvent]:
-    if cmd.organisation is not None:
-        org = organisation_on(
-            in_force(ctx.history(organisation_id(cmd.organisation)).events), cmd.effective
-        )
-        if org is None or org.closed is not None:
-            raise RuleViolation(
-                f"organisation '{cmd.organisation}' does not exist on {cmd.effective}"
-            )
     current = membership_on(in_force(ctx.history(membership_id(cmd.body)).events), cmd.effective)
     for section, limit in _limits(ctx, cmd.body, cmd.effective):
         if limit.category != cmd.category:

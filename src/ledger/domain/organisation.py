@@ -29,6 +29,7 @@ from ledger.domain.history import (
     state_at,
 )
 from ledger.domain.ids import aggregate_id
+from ledger.domain.types import Label, Name, Reason, Slug
 
 
 class OrganisationSector(StrEnum):
@@ -53,7 +54,7 @@ def organisation_id(slug: str) -> UUID:
 
 
 def _check_slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError(
             "must be a short id of lower-case letters, digits and hyphens, e.g. 'kent-police'"
         )
@@ -70,14 +71,14 @@ def _check_optional_slug(value: str | None) -> str | None:
 class OrganisationEvent(LedgerEvent):
     """An event of an organisation's life; ``organisation`` is its slug."""
 
-    organisation: str
+    organisation: Slug
 
 
 class OrganisationRegistered(OrganisationEvent):
     TOPIC: ClassVar[str] = "organisation.registered/v1"
-    name: str
+    name: Name
     sector: OrganisationSector
-    short_name: str | None = None
+    short_name: Label | None = None
 
     def describe(self) -> str:
         short = f" [{self.short_name}]" if self.short_name else ""
@@ -86,8 +87,8 @@ class OrganisationRegistered(OrganisationEvent):
 
 class OrganisationRenamed(OrganisationEvent):
     TOPIC: ClassVar[str] = "organisation.renamed/v1"
-    name: str
-    short_name: str | None = None
+    name: Name
+    short_name: Label | None = None
 
     def describe(self) -> str:
         short = f" [{self.short_name}]" if self.short_name else ""
@@ -96,8 +97,8 @@ class OrganisationRenamed(OrganisationEvent):
 
 class OrganisationClosed(OrganisationEvent):
     TOPIC: ClassVar[str] = "organisation.closed/v1"
-    successor: str | None = None
-    reason: str | None = None
+    successor: Slug | None = None
+    reason: Reason | None = None
 
     def describe(self) -> str:
         text = f"closed {self.organisation}"
@@ -255,13 +256,6 @@ def rename_organisation(ctx: Context, cmd: RenameOrganisation) -> list[LedgerEve
 
 def close_organisation(ctx: Context, cmd: CloseOrganisation) -> list[LedgerEvent]:
     history = organisation_history(ctx, cmd.organisation)
-    if cmd.successor is not None and cmd.successor != cmd.organisation:
-        found = organisation_history(ctx, cmd.successor)
-        successor = state_on(in_force(found.events), cmd.effective)
-        if successor is None or successor.closed is not None:
-            raise RuleViolation(
-                f"successor organisation '{cmd.successor}' does not exist on {cmd.effective}"
-            )
     event = ctx.new_event(
         OrganisationClosed,
         history,

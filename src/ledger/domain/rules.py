@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ledger.domain.errors import RuleViolation
+from ledger.domain.types import Flag, StrictInput, Whole
 
 
-class _Rule(BaseModel):
+class _Rule(StrictInput):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -32,7 +33,7 @@ class MinimumPresent(_Rule):
     """At least ``at_least`` members (or organisations) present, optionally of one category."""
 
     require: Literal["minimum"] = "minimum"
-    at_least: int = Field(ge=1, le=1000)
+    at_least: Whole = Field(ge=1, le=1000)
     of: Counted = Counted.MEMBERS
     category: str | None = Field(
         default=None, description="Only members of this category, e.g. responsible-authority."
@@ -49,8 +50,8 @@ class FractionPresent(_Rule):
     """At least this fraction of the membership present (rounded up)."""
 
     require: Literal["fraction"] = "fraction"
-    numerator: int = Field(ge=1, le=100)
-    denominator: int = Field(ge=1, le=100)
+    numerator: Whole = Field(ge=1, le=100)
+    denominator: Whole = Field(ge=1, le=100)
     of: Counted = Counted.MEMBERS
     category: str | None = None
 
@@ -70,7 +71,7 @@ class OfficeHolderPresent(_Rule):
 
     require: Literal["office-holder"] = "office-holder"
     office: str = Field(min_length=1, max_length=50, description="e.g. chair")
-    or_deputy: bool = Field(default=True, description="The vice-chair may stand in.")
+    or_deputy: Flag = Field(default=True, description="The vice-chair may stand in.")
 
     def describe(self) -> str:
         return f"the {self.office}{' (or deputy)' if self.or_deputy else ''} present"
@@ -111,9 +112,9 @@ class MeetingFrequency(_Rule):
     """At least ``at_least`` meetings per period (optionally: meetings held in public)."""
 
     kind: Literal["meeting-frequency"] = "meeting-frequency"
-    at_least: int = Field(ge=1, le=366)
+    at_least: Whole = Field(ge=1, le=366)
     per: Period
-    public: bool = False
+    public: Flag = False
 
     def describe(self) -> str:
         public = " public" if self.public else ""
@@ -154,7 +155,7 @@ class MembershipLimit(_Rule):
 
     kind: Literal["membership-limit"] = "membership-limit"
     category: str = Field(min_length=1, max_length=80)
-    at_most: int = Field(ge=0, le=1000)
+    at_most: Whole = Field(ge=0, le=1000)
 
     def describe(self) -> str:
         return f"at most {self.at_most} {self.category} member(s)"
@@ -164,7 +165,7 @@ class InterestsExclude(_Rule):
     """A member with a declared interest takes no part in a (financial) decision."""
 
     kind: Literal["interests-exclude"] = "interests-exclude"
-    financial_only: bool = True
+    financial_only: Flag = True
 
     def describe(self) -> str:
         scope = "financial decisions" if self.financial_only else "decisions"

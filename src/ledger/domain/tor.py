@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ledger.domain.body import body_history, state_on
 from ledger.domain.commands import Context, EffectiveCommand
@@ -28,6 +28,7 @@ from ledger.domain.history import (
 )
 from ledger.domain.ids import aggregate_id
 from ledger.domain.rules import Rule, check_rules
+from ledger.domain.types import Document, Flag, Name, Number, StrictInput, Title
 
 
 def tor_id(slug: str) -> UUID:
@@ -36,12 +37,12 @@ def tor_id(slug: str) -> UUID:
 
 
 def _section_id(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError("a section id is lower-case letters, digits and hyphens, e.g. 'quorum'")
     return value
 
 
-class SectionText(BaseModel):
+class SectionText(StrictInput):
     """One section as written: stable id, number, heading, text, and structured rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -69,7 +70,7 @@ class TorAdopted(LedgerEvent):
     """A whole terms of reference adopted (replacing any earlier one from that date)."""
 
     TOPIC: ClassVar[str] = "tor.adopted/v1"
-    title: str | None = None
+    title: Title | None = None
     sections: list[SectionText]
 
     def describe(self) -> str:
@@ -79,9 +80,9 @@ class TorAdopted(LedgerEvent):
 class SectionAmended(LedgerEvent):
     TOPIC: ClassVar[str] = "tor.section-amended/v1"
     section: str
-    number: str | None = None
-    heading: str | None = None
-    text: str | None = None
+    number: Number | None = None
+    heading: Name | None = None
+    text: Document | None = None
     rules: list[Rule] | None = None
 
     def describe(self) -> str:
@@ -93,7 +94,7 @@ class SectionInserted(LedgerEvent):
     TOPIC: ClassVar[str] = "tor.section-inserted/v1"
     section: SectionText
     after: str | None = None
-    first: bool = False
+    first: Flag = False
 
     def describe(self) -> str:
         return f"inserted section {self.section.number} {self.section.id} into {self.body}"
@@ -250,7 +251,7 @@ class InsertSection(EffectiveCommand):
     body: str
     section: SectionText
     after: str | None = Field(default=None, description="The section it follows.")
-    first: bool = Field(default=False, description="Put it before every other section.")
+    first: Flag = Field(default=False, description="Put it before every other section.")
 
     @model_validator(mode="after")
     def _where(self) -> InsertSection:

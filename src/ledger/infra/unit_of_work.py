@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
-from ledger.domain.commands import E
-from ledger.domain.errors import NotFound, StorageError
+from ledger.domain.commands import E, Entry
+from ledger.domain.errors import NotFound, StorageError, ValidationError
 from ledger.domain.events import LedgerEvent
+from ledger.domain.guards import check_references
 from ledger.domain.history import History, project_history
 from ledger.domain.ids import LEDGER_NAMESPACE
 from ledger.infra.chain import CHAIN_TABLE, utc_text
@@ -32,12 +35,15 @@ class UnitOfWork:
         self.histories: dict[UUID, History] = {}
         self.pending: list[LedgerEvent] = []
         self.entry_key: str | None = None
+        self.entry_digest: str | None = None
         self._entry_count = 0
         self._by_key: dict[str, LedgerEvent] = {}
 
-    def begin_entry(self, key: str | None) -> None:
-        """Start the events of one command; ``key`` is its import key, if any."""
+    def begin_entry(self, key: str | None, digest: str | None = None) -> None:
+        """Start the events of one command; ``key`` is its import key, if any, and
+        ``digest`` the hash of its content when the key is the entry's own id."""
         self.entry_key = key
+        self.entry_digest = digest
         self._entry_count = 0
 
     def history(self, aggregate_id: UUID) -> History:
@@ -54,8 +60,8 @@ class UnitOfWork:
         key = self.entry_key
         if key is not None and self._entry_count > 1:
             key = f"{key}#{self._entry_count}"
-        event_id = uuid5(LEDGER_NAMESPACE, f"entry:{key}") if key else uuid4()
-        return cls(
+        event_id = entry_event_id(key, self.entry_digest) if key else uuid4()
+        event = cls(
             originator_id=history.id,
             originator_version=history.version + 1,
             timestamp=self.timestamp,
@@ -64,6 +70,10 @@ class UnitOfWork:
             source_key=key,
             **fields,
         )
+        # Every new event, from a handler or a correction, is checked against the
+        # other aggregates it names before anything sees it (domain/guards.py).
+        check_references(self, event)
+        return event
 
     def record(self, events: list[LedgerEvent]) -> None:
         for event in events:
@@ -108,6 +118,52 @@ class UnitOfWork:
     def _stored_by_event_id(self, event_id: UUID) -> LedgerEvent | None:
         rows = self.db.query("SELECT position FROM proj_events WHERE event_id = ?", [str(event_id)])
         return self._stored("c.position = ?", int(rows[0]["position"])) if rows else None
+
+
+def entry_event_id(key: str, digest: str | None) -> UUID:
+    """The event id of an imported entry's event: from its key, and for an entry keyed
+    by its own id, from its content too, so other content under that id is told apart."""
+    return uuid5(LEDGER_NAMESPACE, f"entry:{key}" + (f":{digest}" if digest else ""))
+
+
+def recorded_ids(db: Connection, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """For each key already recorded: the chain position and event id it was stored with."""
+    found: dict[str, tuple[int, str]] = {}
+    nid = db.dialect.notification_id
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.query(
+            f"SELECT c.source_key, c.position, e.state FROM {CHAIN_TABLE} c "
+            f"JOIN {db.dialect.events} e ON e.{nid} = c.notification_id "
+            f"WHERE c.source_key IN ({marks})",
+            chunk,
+        )
+        for r in rows:
+            stored = json.loads(bytes(r["state"]))
+            found[r["source_key"]] = (int(r["position"]), str(stored["event_id"]))
+    return found
+
+
+def refuse_changed_entries(db: Connection, entries: Sequence[Entry], known: set[str]) -> None:
+    """Raise ValidationError if an entry's own id is already recorded with other content.
+
+    An event recorded before content digests were kept has an id made from its key
+    alone; such an entry is taken as the same one, as it always was."""
+    keyed = [e for e in entries if e.digest and e.key in known]
+    if not keyed:
+        return
+    stored = recorded_ids(db, [e.key for e in keyed if e.key])
+    for entry in keyed:
+        assert entry.key is not None
+        position, event_id = stored[entry.key]
+        same = {str(entry_event_id(entry.key, entry.digest)), str(entry_event_id(entry.key, None))}
+        if event_id not in same:
+            raise ValidationError(
+                f"{entry.label or 'entry'}: id '{entry.key}' is already recorded at #{position} "
+                "with other content; nothing was recorded (give this entry a new id, or change "
+                f"the record with 'ledger correct {entry.key}')"
+            )
 
 
 def known_keys(db: Connection, keys: list[str]) -> set[str]:

@@ -35,12 +35,17 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def content_digest(command: Any) -> str:
+    """SHA-256 of the entry's canonical JSON, leaving out its ``id`` and empty fields."""
+    body = command.model_dump(mode="json", exclude={"id"}, exclude_none=True)
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
 def entry_key(command: Any) -> str:
     """The key that recognises an entry on a second import."""
     if command.id:
         return str(command.id)
-    body = command.model_dump(mode="json", exclude={"id"}, exclude_none=True)
-    return "sha256:" + hashlib.sha256(canonical_bytes(body)).hexdigest()
+    return "sha256:" + content_digest(command)
 
 
 def _describe(error: Any) -> str:
@@ -89,11 +94,12 @@ def load_entries(path: Path) -> list[Entry]:
         try:
             command = COMMAND_ADAPTER.validate_python(raw)
             key = entry_key(command)
+            digest = content_digest(command) if command.id else None
         except PydanticValidationError as exc:
             raise ValidationError(f"{label}: {_describe(exc.errors()[0])}") from None
         except NotCanonicalisable as exc:
             raise ValidationError(f"{label}: {exc}") from None
-        entries.append(Entry(command, key, label))
+        entries.append(Entry(command, key, label, digest))
     return entries
 
 

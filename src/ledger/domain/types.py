@@ -1,0 +1,139 @@
+"""Strict input: the value types every command, event and rule is validated with.
+
+Pydantic's default ("lax") mode converts what it can: ``true`` into 1, ``1704067200``
+into a date, ``"y"`` into True, bytes into text.  A ledger of record must not guess, so
+the fields here accept exactly what the import schema says: a date as ``YYYY-MM-DD``,
+a boolean as true or false, a whole number as a number, text as text.
+
+Text is also checked character by character (ADR 0008): NUL and the other C0 controls
+but tab and newline, DEL, the C1 controls, the bidi embeddings and overrides
+(U+202A-U+202E) and unpaired surrogates are refused before anything is stored.  Bidi
+isolates and marks (U+2066-U+2069, U+200E, U+200F, U+061C) are how mixed-direction
+names are written correctly, so they are stored, and neutralised on terminal output.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]")
+
+
+def refuse_characters(text: str) -> str:
+    """``text`` unchanged, or ValueError naming the first character it must not hold."""
+    found = FORBIDDEN.search(text)
+    if found:
+        char = found.group()
+        what = (
+            "a bidirectional override"
+            if "\u202a" <= char <= "\u202e"
+            else "an unpaired surrogate"
+            if "\ud800" <= char <= "\udfff"
+            else "a control character"
+        )
+        raise ValueError(
+            f"contains {what} (U+{ord(char):04X}) at character {found.start() + 1}; "
+            "text may hold tabs and newlines but no other control characters"
+        )
+    return text
+
+
+def _scan(value: Any, depth: int = 0) -> None:
+    """Refuse binary data and forbidden characters anywhere in raw input."""
+    if depth > 64:
+        raise ValueError("is nested too deeply")
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise ValueError("is binary data, not text")
+    if isinstance(value, str):
+        refuse_characters(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                refuse_characters(key)
+            _scan(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _scan(item, depth + 1)
+
+
+class StrictInput(BaseModel):
+    """Base of every model that takes input: its raw fields are scanned before
+    validation, so no field, however nested, can carry bytes or control characters."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unsafe_input(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            _scan(data)
+        return data
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise ValueError(
+            "must be a short id of lower-case letters, digits and hyphens, e.g. 'kcsp-wg'"
+        )
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, datetime):
+        raise ValueError("expected a date as YYYY-MM-DD, not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a date that exists") from None
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+Slug = Annotated[str, Strict(), AfterValidator(_check_slug)]
+"""A short id: lower-case letters, digits and hyphens, at most 63 characters."""
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+"""A calendar date, given as a ``date`` or as ``YYYY-MM-DD`` text, nothing else."""
+
+Flag = Annotated[bool, Strict()]
+"""True or false, never 1, "y" or "yes"."""
+
+Whole = Annotated[int, Strict()]
+"""A whole number given as a number, never true or "3"."""
+
+
+def _bounded(low: int, high: int) -> Any:
+    return StringConstraints(min_length=low, max_length=high)
+
+
+# Free text with the same bounds on an event as on the command that records it, so a
+# correction (which writes the event directly) is held to what first recording was.
+Label = Annotated[str, _bounded(1, 50)]
+"""An office or other short label (chair, vice-chair)."""
+Number = Annotated[str, _bounded(1, 20)]
+"""A section or agenda item number as printed, e.g. '6', '3.1', '5a'."""
+Category = Annotated[str, _bounded(1, 80)]
+"""A membership category, e.g. responsible-authority."""
+PersonName = Annotated[str, _bounded(1, 200)]
+"""A person's name, or a role a person holds."""
+Name = Annotated[str, _bounded(1, 300)]
+"""The name of a body, an organisation or a section heading."""
+Title = Annotated[str, _bounded(1, 500)]
+"""A title, paper or report name."""
+Reason = Annotated[str, _bounded(1, 2000)]
+"""A reason, an interest declared, a note."""
+Document = Annotated[str, _bounded(0, 50_000)]
+"""The text of a section."""
