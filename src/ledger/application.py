@@ -49,7 +49,7 @@ from ledger.infra.unit_of_work import (
     positions_of,
     refuse_changed_entries,
 )
-from ledger.interchange import importing, tor_document
+from ledger.interchange import files, importing, tor_document
 from ledger.interchange.tor_document import TorCommand
 from ledger.projections.bodies import BodiesProjection
 from ledger.projections.constitution import ConstitutionProjection
@@ -249,6 +249,10 @@ class Ledger:
         entries = importing.read_files(paths)
         checked = progress("checking and recording", len(entries)) if progress else None
         return self.execute(entries, dry_run=dry_run, progress=checked)
+
+    def read_document(self, path: Path) -> str:
+        """The text of a document to import: a regular UTF-8 file within the size limit."""
+        return files.read_text(path)
 
     def import_tor_document(
         self,

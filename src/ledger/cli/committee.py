@@ -7,8 +7,8 @@ from datetime import date, datetime
 import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
-from ledger.cli.params import DATE, MOMENT
-from ledger.cli.render import emit_json, report_receipt, table
+from ledger.cli.params import DATE, MOMENT, YEAR
+from ledger.cli.render import emit_json, report_receipt, say, table
 from ledger.cli.session import Session, pass_session
 
 
@@ -123,26 +123,26 @@ def quorum(
         return
     where = f"item {item}" if item else "the start"
     verdict = {True: "QUORATE", False: "NOT QUORATE", None: "not evaluated"}[result.quorate]
-    click.echo(f"{meeting} ({result.status}) at {where}: {verdict}")
+    say(f"{meeting} ({result.status}) at {where}: {verdict}")
     if result.rule:
-        click.echo(f"rule in force on {result.date} (section {result.rule_section}): {result.rule}")
+        say(f"rule in force on {result.date} (section {result.rule_section}): {result.rule}")
     if result.note:
-        click.echo(result.note)
+        say(result.note)
     for r in result.requirements:
-        click.echo(f"  [{'x' if r.met else ' '}] {r.requirement}: {r.have} of {r.need} needed")
+        say(f"  [{'x' if r.met else ' '}] {r.requirement}: {r.have} of {r.need} needed")
     if result.counted:
-        click.echo("counted:")
+        say("counted:")
         for c in result.counted:
-            click.echo(f"  + {c.name} - {c.member} ({c.category}), {c.capacity}")
+            say(f"  + {c.name} - {c.member} ({c.category}), {c.capacity}")
     if result.not_counted:
-        click.echo("not counted:")
+        say("not counted:")
         for n in result.not_counted:
-            click.echo(f"  - {n.name}: {n.reason}")
+            say(f"  - {n.name}: {n.reason}")
 
 
 @click.command()
 @click.argument("body")
-@click.option("--year", type=int, required=True, help="The calendar year.")
+@click.option("--year", type=YEAR, required=True, help="The calendar year (1-9999).")
 @click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
 @json_option
 @pass_session
@@ -160,9 +160,9 @@ def compliance(
     if as_json:
         emit_json({**vars(report), "compliant": report.compliant})
         return
-    click.echo(f"{body} in {year}: {len(report.held)} meeting(s) held")
+    say(f"{body} in {year}: {len(report.held)} meeting(s) held")
     if report.note:
-        click.echo(report.note)
+        say(report.note)
     rows = [
         {
             "period": c.period,
@@ -176,7 +176,7 @@ def compliance(
     ]
     if rows:
         table(rows, list(rows[0]))
-        click.echo("compliant" if report.compliant else "NOT compliant")
+        say("compliant" if report.compliant else "NOT compliant")
 
 
 # --- recording ----------------------------------------------------------------------

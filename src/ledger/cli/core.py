@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
-from ledger.cli.params import DATE
-from ledger.cli.render import emit_json, heading, progress, report_receipt, table
+from ledger.cli.params import DATE, LIMIT
+from ledger.cli.render import emit_json, heading, progress, report_receipt, say, table
 from ledger.cli.session import Session, pass_session
 
 
@@ -26,7 +26,7 @@ def init(session: Session) -> None:
     """
     ledger = session.ledger
     count = ledger.init()
-    click.echo(f"ledger ready: {ledger.describe()} ({count} events)")
+    say(f"ledger ready: {ledger.describe()} ({count} events)")
 
 
 @click.command(name="import")
@@ -52,7 +52,7 @@ def import_(session: Session, files: tuple[Path, ...], dry_run: bool, as_json: b
 @click.option("--body", default=None, help="Only events about this body.")
 @click.option("--from", "from_", type=DATE, default=None, help="Effective on or after.")
 @click.option("--to", type=DATE, default=None, help="Effective on or before.")
-@click.option("--limit", type=int, default=None, help="At most this many events.")
+@click.option("--limit", type=LIMIT, default=None, help="At most this many events.")
 @json_option
 @pass_session
 def log(
@@ -123,10 +123,10 @@ def verify(session: Session, expect: str | None, as_json: bool) -> None:
             }
         )
     elif report.ok:
-        click.echo(f"intact: {report.events} events verified")
-        click.echo(f"head {report.head_position}:{report.head_hash}")
+        say(f"intact: {report.events} events verified")
+        say(f"head {report.head_position}:{report.head_hash}")
     else:
-        click.echo(f"last good link {report.head_position}:{report.head_hash}")
+        say(f"last good link {report.head_position}:{report.head_hash}")
     if problem is not None:
         raise click.ClickException(f"NOT INTACT at {problem}")
 
@@ -146,9 +146,9 @@ def schema(out: Path | None) -> None:
     text = json.dumps(import_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
+        say(f"wrote {out}")
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
 
 
 @click.group()
@@ -169,7 +169,7 @@ def rebuild(session: Session) -> None:
     ledger = session.ledger
     with progress("rebuilding", ledger.count()) as advance:
         read = ledger.rebuild_projections(advance)
-    click.echo(f"rebuilt read models from {read} events")
+    say(f"rebuilt read models from {read} events")
 
 
 @projections.command()

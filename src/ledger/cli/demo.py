@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.render import heading
+from ledger.cli.render import heading, say
 from ledger.cli.session import Session
 from ledger.domain.errors import ValidationError
 
@@ -55,7 +55,7 @@ def build(url: str) -> dict[str, str]:
                 marks[step["mark"]] = ledger.log()[-1].recorded_at
             elif "import" in step:
                 receipt = ledger.import_files([folder / step["import"]])
-                click.echo(f"imported {step['import']}: {receipt.recorded} events")
+                say(f"imported {step['import']}: {receipt.recorded} events")
             else:
                 from datetime import date
 
@@ -66,7 +66,7 @@ def build(url: str) -> dict[str, str]:
                     Authority(**step["authority"]) if "authority" in step else None,
                 )
                 count = result.receipt.recorded
-                click.echo(f"imported {step['tor-import']} as {step['body']}'s ToR: {count} events")
+                say(f"imported {step['tor-import']} as {step['body']}'s ToR: {count} events")
     return marks
 
 
@@ -152,7 +152,7 @@ def demo(session: Session) -> None:
     _say("The audit chain, recomputed from every stored event:")
     _run(url, ["verify"])
     click.echo()
-    click.echo(f"Next: ledger --db {url} --help")
+    say(f"Next: ledger --db {url} --help")
 
 
 COMMANDS = [demo]

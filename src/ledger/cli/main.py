@@ -8,17 +8,42 @@ import click
 
 from ledger import __version__
 from ledger.cli import bodies, committee, core, demo, meeting, organisations, tor
+from ledger.cli.render import safe
 from ledger.cli.session import Session
 
 
-class UsageProblem(click.ClickException):
+class Problem(click.ClickException):
+    """One line for the user; whatever it quotes is shown safely (no raw escapes)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(safe(message))
+
+
+class UsageProblem(Problem):
     """A mistyped command line, shown as one line (exit status 2, as click's own)."""
 
     exit_code = 2
 
 
+def _usage(exc: click.UsageError, ctx: click.Context | None) -> UsageProblem:
+    command = exc.ctx.command_path if exc.ctx else (ctx.command_path if ctx else "ledger")
+    return UsageProblem(f"{exc.format_message()} (see '{command} --help')")
+
+
 class LedgerGroup(click.Group):
     """Turns every error a user can cause into one clear line and a non-zero exit."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _usage(exc, None) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         from pydantic import ValidationError as PydanticValidationError
@@ -28,16 +53,22 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else ctx.command_path
-            raise UsageProblem(f"{exc.format_message()} (see '{command} --help')") from None
+            raise _usage(exc, ctx) from None
+        except Problem:
+            raise
+        except click.ClickException as exc:
+            raise Problem(exc.format_message()) from None
         except LedgerError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise Problem(str(exc)) from None
         except PydanticValidationError as exc:
             error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"]) or "input"
-            raise click.ClickException(f"{where}: {error['msg']}") from None
+            where = ".".join(str(p) for p in error["loc"])
+            message = str(error["msg"])
+            raise Problem(
+                f"{where}: {message}" if where else message.removeprefix("Value error, ")
+            ) from None
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise Problem(str(exc)) from None
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})

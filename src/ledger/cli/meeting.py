@@ -8,7 +8,7 @@ import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE
-from ledger.cli.render import report_receipt
+from ledger.cli.render import report_receipt, say
 from ledger.cli.session import Session, pass_session
 
 
@@ -48,7 +48,7 @@ def schedule(
         body=body, effective=day, title=title, public=public, authority=authority_from(**authority)
     )
     report_receipt(session.ledger.execute([command]), as_json)
-    click.echo(f"meeting id: {command.meeting}")
+    say(f"meeting id: {command.meeting}")
 
 
 @meeting.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,32 @@ from typing import Any
 
 import click
 from pydantic import BaseModel
+
+# What a terminal must never be handed raw from the record or the command line: C0
+# controls (escape, carriage return, backspace, bell ...), DEL, C1 controls, every bidi
+# control (embeddings, overrides, isolates, marks) and the Unicode line separators.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: Any, *, lines: bool = False) -> str:
+    """``text`` with every unsafe character shown as an escape (``\\x1b``, ``\\u202e``);
+    newlines kept only when ``lines`` (a block of text), else shown as ``\\n``."""
+    text = str(text)
+    if not lines:
+        text = text.replace("\n", "\\n")
+    return UNSAFE.sub(_visible, text)
+
+
+def say(text: Any, *, nl: bool = True) -> None:
+    """Print a line (or block) of text that may hold what the record or the user wrote."""
+    click.echo(safe(text, lines=True), nl=nl)
 
 
 def _plain(value: Any) -> Any:
@@ -29,8 +56,12 @@ def _plain(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (dataclasses and dates made plain)."""
-    click.echo(json.dumps(_plain(data), indent=2, ensure_ascii=False))
+    """Print ``data`` as indented JSON (dataclasses and dates made plain).
+
+    Unsafe characters inside strings are written as JSON escapes (``\\u202e``): the
+    same data for a machine, nothing a terminal acts on for a person."""
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False)
+    click.echo(UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 PROSE = {
@@ -57,23 +88,30 @@ def table(
 ) -> None:
     """Print rows as a table with the given columns (keys of each row)."""
     if not rows:
-        click.echo(empty)
+        say(empty)
         return
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    grid = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
+    grid = Table(
+        title=None if title is None else escape(safe(title)),
+        title_justify="left",
+        show_lines=False,
+        header_style="bold",
+    )
     for column in columns:
         # Ids, dates and short codes never wrap; prose columns fold.
         grid.add_column(column.replace("_", " "), overflow="fold", no_wrap=column not in PROSE)
     for row in rows:
-        grid.add_row(*("" if row.get(c) is None else escape(str(row.get(c))) for c in columns))
+        grid.add_row(
+            *("" if row.get(c) is None else escape(safe(row.get(c), lines=True)) for c in columns)
+        )
     Console(width=None if sys.stdout.isatty() else 160, soft_wrap=False).print(grid)
 
 
 def heading(text: str) -> None:
-    click.echo(click.style(text, bold=True))
+    click.echo(click.style(safe(text, lines=True), bold=True))
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, MOMENT
-from ledger.cli.render import emit_json, report_receipt, table
+from ledger.cli.render import emit_json, report_receipt, safe, say, table
 from ledger.cli.session import Session, pass_session
 
 
@@ -98,7 +98,7 @@ def show(
     if as_json or fmt == "json":
         emit_json(report)
         return
-    click.echo(render_text(report, markdown=fmt == "markdown"), nl=False)
+    say(render_text(report, markdown=fmt == "markdown"), nl=False)
 
 
 CONTEXT = 2  # unchanged lines shown around each change
@@ -135,20 +135,13 @@ def _styled(pieces: Sequence[Any]) -> str:
     colour = sys.stdout.isatty()
     out = []
     for piece in pieces:
+        text = safe(piece.text, lines=True)
         if piece.op == "=":
-            out.append(piece.text)
+            out.append(text)
         elif piece.op == "-":
-            out.append(
-                click.style(piece.text, fg="red", strikethrough=True)
-                if colour
-                else f"[-{piece.text}-]"
-            )
+            out.append(click.style(text, fg="red", strikethrough=True) if colour else f"[-{text}-]")
         else:
-            out.append(
-                click.style(piece.text, fg="green", underline=True)
-                if colour
-                else f"{{+{piece.text}+}}"
-            )
+            out.append(click.style(text, fg="green", underline=True) if colour else f"{{+{text}+}}")
     return "".join(out)
 
 
@@ -181,16 +174,18 @@ def diff(
     if as_json:
         emit_json(red)
         return
-    click.echo(f"{body}: terms of reference on {red.date_from} -> {red.date_to}")
+    say(f"{body}: terms of reference on {red.date_from} -> {red.date_to}")
     if not red.changes:
-        click.echo("no changes")
+        say("no changes")
         return
     for change in red.changes:
         click.echo()
-        renumbered = f" (was {change.number_before})" if change.number_before else ""
-        heading = _styled(change.heading_diff) if change.heading_diff else change.heading
+        renumbered = f" (was {safe(change.number_before)})" if change.number_before else ""
+        heading = _styled(change.heading_diff) if change.heading_diff else safe(change.heading)
+        # _styled has made the record's text safe and may have added colour of our own.
         click.echo(
-            f"{change.change.upper()}: {change.number}. {heading}{renumbered}  [{change.section}]"
+            f"{change.change.upper()}: {safe(change.number)}. {heading}{renumbered}"
+            f"  [{safe(change.section)}]"
         )
         lines = diff_lines(change.text_diff)
         changed = [i for i, (kind, _) in enumerate(lines) if kind != " "]
@@ -201,16 +196,16 @@ def diff(
                 click.echo(f"  {kind} {_styled(line)}")
                 skipping = False
             elif not skipping:
-                click.echo("    ...")
+                say("    ...")
                 skipping = True
         for rule in change.rules_before:
-            click.echo(f"  - rule: {rule}")
+            say(f"  - rule: {rule}")
         for rule in change.rules_after:
-            click.echo(f"  + rule: {rule}")
+            say(f"  + rule: {rule}")
     if red.made_by:
-        click.echo("\nMade by:")
+        say("\nMade by:")
         for p in red.made_by:
-            click.echo(
+            say(
                 f"- #{p.position} effective {p.effective}: {p.summary}"
                 + (f" - {p.authority}" if p.authority else "")
             )
@@ -379,12 +374,7 @@ def import_document(
     \b
         ledger tor import richmond-csp richmond-csp-tor-2008.txt --effective 2008-03-01
     """
-    from ledger.domain.errors import ValidationError
-
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{file}: cannot be read ({exc.__class__.__name__})") from None
+    text = session.ledger.read_document(file)
     result = session.ledger.import_tor_document(
         body, text, effective, authority_from(**authority), dry_run=dry_run
     )
@@ -401,10 +391,10 @@ def import_document(
         title=f"Parsed {file.name}: {result.parsed.title or ''}",
     )
     if not result.commands:
-        click.echo(f"the document matches {body}'s ToR in force on {effective}; nothing to record")
+        say(f"the document matches {body}'s ToR in force on {effective}; nothing to record")
         return
     for command in result.commands:
-        click.echo(f"- {_planned(command)}")
+        say(f"- {_planned(command)}")
     report_receipt(result.receipt, False)
 
 

@@ -51,22 +51,30 @@ def refuse_characters(text: str) -> str:
     return text
 
 
-def _scan(value: Any, depth: int = 0) -> None:
-    """Refuse binary data and forbidden characters anywhere in raw input."""
+def _scan(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse binary data and forbidden characters anywhere in raw input, naming the
+    field (``sections.2.heading``) that holds them."""
     if depth > 64:
-        raise ValueError("is nested too deeply")
+        raise ValueError(f"{where}: is nested too deeply")
     if isinstance(value, bytes | bytearray | memoryview):
-        raise ValueError("is binary data, not text")
+        raise ValueError(f"{where}: is binary data, not text")
     if isinstance(value, str):
-        refuse_characters(value)
+        try:
+            refuse_characters(value)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
     elif isinstance(value, dict):
         for key, item in value.items():
+            label = f"{where}.{key}" if where else str(key)
             if isinstance(key, str):
-                refuse_characters(key)
-            _scan(item, depth + 1)
+                try:
+                    refuse_characters(key)
+                except ValueError as exc:
+                    raise ValueError(f"a field name {exc}") from None
+            _scan(item, label, depth + 1)
     elif isinstance(value, list | tuple):
-        for item in value:
-            _scan(item, depth + 1)
+        for index, item in enumerate(value, start=1):
+            _scan(item, f"{where}.{index}" if where else str(index), depth + 1)
 
 
 class StrictInput(BaseModel):
@@ -77,7 +85,7 @@ class StrictInput(BaseModel):
     @classmethod
     def _refuse_unsafe_input(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            _scan(data)
+            _scan(data, "")
         return data
 
 

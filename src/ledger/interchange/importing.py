@@ -10,29 +10,19 @@ produced, so importing the same file again skips every entry already recorded.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from ledger.domain.commands import Entry
 from ledger.domain.entries import COMMAND_ADAPTER, ENTRY_TYPES
 from ledger.domain.errors import ValidationError
 from ledger.infra.canonical import NotCanonicalisable, canonical_bytes
+from ledger.interchange.files import load_data
 
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: dates stay text for pydantic to validate, so an
-    impossible date like 2024-02-30 is reported against its entry and field."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+MAX_ENTRIES = 2_000_000
 
 
 def content_digest(command: Any) -> str:
@@ -53,31 +43,24 @@ def _describe(error: Any) -> str:
     # The discriminated union puts the entry type first; the user wrote only the field.
     if location and location[0] in ENTRY_TYPES:
         location = location[1:]
-    field = ".".join(location) or "entry"
-    return f"field '{field}': {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not location:  # a check of the whole entry names the field itself
+        return message
+    return f"field '{'.'.join(location)}': {message}"
 
 
 def load_entries(path: Path) -> list[Entry]:
     """Parse and validate one import file; raise ValidationError naming what is wrong."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError(f"{name}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{name}: cannot be read ({exc})") from None
-    is_json = path.suffix.lower() == ".json"
-    try:
-        data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        detail = " ".join(str(exc).split())
-        raise ValidationError(
-            f"{name}: not valid {'JSON' if is_json else 'YAML'}: {detail}"
-        ) from None
+    data = load_data(path)
     if isinstance(data, dict) and "events" in data:
         data = data["events"]
     if not isinstance(data, list):
         raise ValidationError(f"{name}: expected a list of entries at the top level")
+    if len(data) > MAX_ENTRIES:
+        raise ValidationError(
+            f"{name}: {len(data):,} entries is more than the {MAX_ENTRIES:,} one file may hold"
+        )
     entries = []
     for index, raw in enumerate(data, start=1):
         label = f"{name}: entry {index}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -45,13 +46,10 @@ def _periods(year: int, per: Period) -> list[tuple[str, date, date]]:
             (f"{year} Q{i + 1}", date(year, a, 1), date(year, b, d))
             for i, (a, b, d) in enumerate(bounds)
         ]
-    months = []
-    for month in range(1, 13):
-        end = date(year + (month == 12), month % 12 + 1, 1)
-        months.append(
-            (f"{year}-{month:02d}", date(year, month, 1), date.fromordinal(end.toordinal() - 1))
-        )
-    return months
+    return [
+        (f"{year}-{month:02d}", date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+        for month in range(1, 13)
+    ]
 
 
 def compliance_report(db: Connection, body: str, year: int, known_at: str) -> ComplianceReport:

@@ -1,0 +1,137 @@
+"""Reading a file a user hands the ledger, within limits, into plain data.
+
+A file is read only if it is a regular file (never a FIFO, a device such as
+/dev/zero, or a directory) of at most ``MAX_FILE_BYTES``.  YAML is composed first and
+its node graph measured before anything is built: a handful of anchors and aliases
+can stand for billions of nodes (an "alias bomb"), so the nodes an alias expands to
+are counted as if written out, and so is the nesting depth.  JSON is held to the same
+depth.  Each limit has its own message, naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ledger.domain.errors import ValidationError
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_ALIAS_EXPANSION = 1_000_000  # values that aliases add, beyond those written
+MAX_DEPTH = 64  # lists and mappings inside one another
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text for pydantic to validate, so an
+    impossible date like 2024-02-30 is reported against its entry and field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
+    """The file's text, if it is a regular UTF-8 file within ``limit`` bytes."""
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ValidationError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(f"{name}: not a regular file (give the path of a file)")
+    if info.st_size > limit:
+        raise ValidationError(
+            f"{name}: {info.st_size:,} bytes is larger than the {limit:,} bytes a file may be"
+        )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:  # it grew while we looked
+        raise ValidationError(f"{name}: larger than the {limit:,} bytes a file may be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{name}: not UTF-8 text (byte {exc.start + 1} cannot be read)"
+        ) from None
+
+
+def _measure(node: yaml.Node, name: str) -> None:
+    """Refuse a YAML graph too deep, or one whose aliases add too many values."""
+    sizes: dict[int, int] = {}
+
+    def size(current: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"{name}: nested more than {MAX_DEPTH} levels deep")
+        known = sizes.get(id(current))
+        if known is not None:
+            return known  # an alias: the same node again, counted again in full below
+        if isinstance(current, yaml.SequenceNode):
+            total = 1 + sum(size(child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            total = 1 + sum(
+                size(key, depth + 1) + size(value, depth + 1) for key, value in current.value
+            )
+        else:
+            total = 1
+        sizes[id(current)] = total
+        # Every node written is counted once in ``sizes``; what a subtree counts beyond
+        # that was added by aliases.
+        if total - len(sizes) > MAX_ALIAS_EXPANSION:
+            raise ValidationError(
+                f"{name}: its aliases expand to more than {MAX_ALIAS_EXPANSION:,} values; "
+                "write the repeated parts out, or use fewer aliases"
+            )
+        return total
+
+    size(node, 0)
+
+
+def _depth(value: Any, name: str) -> None:
+    stack = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"{name}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(current, dict):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+
+
+def load_data(path: Path) -> Any:
+    """The file's YAML or JSON (by its suffix) as plain data, within the limits."""
+    name = str(path)
+    text = read_text(path)
+    is_json = path.suffix.lower() == ".json"
+    try:
+        if is_json:
+            data = json.loads(text)
+            _depth(data, name)
+            return data
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _measure(node, name)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split())
+        raise ValidationError(
+            f"{name}: not valid {'JSON' if is_json else 'YAML'}: {detail}"
+        ) from None
+    except RecursionError:
+        raise ValidationError(f"{name}: nested more than {MAX_DEPTH} levels deep") from None
