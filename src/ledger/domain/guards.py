@@ -33,15 +33,19 @@ def _parent(ctx: Context, event: body.BodyEstablished) -> None:
         return
     if event.parent == event.body:
         raise RuleViolation(f"body '{event.body}' cannot be its own parent")
-    seen = {event.body}
+    chain = [event.body]
     parent: str | None = event.parent
     while parent is not None:
         state = _body_on(ctx, parent, event.effective)
         if state is None:
             raise RuleViolation(f"parent body '{parent}' does not exist on {event.effective}")
-        if state.slug in seen:
-            raise RuleViolation(f"body '{event.body}' cannot sit under its own sub-body '{parent}'")
-        seen.add(state.slug)
+        looped = state.slug in chain
+        chain.append(state.slug)
+        if looped:
+            raise RuleViolation(
+                f"body '{event.body}' cannot sit under '{event.parent}': that makes a loop "
+                f"({' under '.join(chain)})"
+            )
         parent = state.parent
 
 

@@ -36,8 +36,10 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
-    """The file's text, if it is a regular UTF-8 file within ``limit`` bytes."""
+def read_text(path: Path, *, limit: int | None = None) -> str:
+    """The file's text, if it is a regular UTF-8 file within ``limit`` bytes
+    (default ``MAX_FILE_BYTES``)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     name = str(path)
     try:
         info = os.stat(path)
