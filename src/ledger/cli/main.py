@@ -40,6 +40,9 @@ class LedgerGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        if any("\x00" in arg for arg in args):
+            # No stored text can hold one, and PostgreSQL refuses it in a query.
+            raise UsageProblem("an argument holds a NUL character (U+0000); type it without")
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
