@@ -5,7 +5,7 @@ into a date, ``"y"`` into True, bytes into text.  A ledger of record must not gu
 the fields here accept exactly what the import schema says: a date as ``YYYY-MM-DD``,
 a boolean as true or false, a whole number as a number, text as text.
 
-Text is also checked character by character (ADR 0008): NUL and the other C0 controls
+Text is also checked character by character (ADR 0010): NUL and the other C0 controls
 but tab and newline, DEL, the C1 controls, the bidi embeddings and overrides
 (U+202A-U+202E) and unpaired surrogates are refused before anything is stored.  Bidi
 isolates and marks (U+2066-U+2069, U+200E, U+200F, U+061C) are how mixed-direction
