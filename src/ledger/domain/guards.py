@@ -33,7 +33,7 @@ def _parent(ctx: Context, event: body.BodyEstablished) -> None:
         return
     if event.parent == event.body:
         raise RuleViolation(f"body '{event.body}' cannot be its own parent")
-    chain = [event.body]
+    chain: list[str] = [event.body or ""]
     parent: str | None = event.parent
     while parent is not None:
         state = _body_on(ctx, parent, event.effective)
