@@ -14,6 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
+from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
     ChainConflict,
@@ -30,9 +31,15 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.chain_table = f'"{self.datastore.schema}".{CHAIN_TABLE}'
+        schema = self.datastore.schema
         self.sql_create_statements.extend(
             SQL(statement).format()
-            for statement in create_statements("postgresql", self.chain_table)
+            for statement in [
+                *create_statements("postgresql", self.chain_table),
+                guards.postgres_function(schema),
+                *guards.postgres_statements(schema, self.events_table_name),
+                *guards.postgres_statements(schema, CHAIN_TABLE),
+            ]
         )
 
     def create_table(self) -> None:

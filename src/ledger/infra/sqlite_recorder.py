@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
     ChainConflict,
@@ -25,7 +26,12 @@ from ledger.infra.chain import (
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         statements: list[str] = super().construct_create_table_statements()
-        return statements + create_statements("sqlite", CHAIN_TABLE)
+        return [
+            *statements,
+            *create_statements("sqlite", CHAIN_TABLE),
+            *guards.sqlite_statements(self.events_table_name),
+            *guards.sqlite_statements(CHAIN_TABLE),
+        ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = list(super()._insert_events(c, stored_events, **kwargs) or [])
