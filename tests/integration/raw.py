@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any
 
 from ledger.infra.chain import CHAIN_TABLE
-from ledger.infra.db import parse_url
+from ledger.infra.urls import parse_url
 
 
 class Raw:

@@ -172,6 +172,25 @@ def rebuild(session: Session) -> None:
     click.echo(f"rebuilt read models from {read} events")
 
 
+@projections.command(name="catch-up")
+@pass_session
+def catch_up(session: Session) -> None:
+    """Bring every read model up to the head of the log (needs a user who may write).
+
+    Reads do this themselves; a ledger opened read-only cannot, and says how far
+    behind its read models are.
+
+    Example:
+
+    \b
+        ledger projections catch-up
+    """
+    ledger = session.ledger
+    with progress("catching up", None) as advance:
+        applied = ledger.catch_up_projections(advance)
+    click.echo(f"applied {applied} event(s); the read models are at the head of the log")
+
+
 @projections.command()
 @pass_session
 def status(session: Session) -> None:
