@@ -39,7 +39,7 @@ from ledger.domain.organisation import OrganisationState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.registry import handler_for
 from ledger.domain.tor_text import ParsedDocument
-from ledger.infra import chain
+from ledger.infra import chain, roles
 from ledger.infra.db import Connection
 from ledger.infra.errors import describe as describe_failure
 from ledger.infra.errors import is_database_error, storage_errors
@@ -63,7 +63,7 @@ from ledger.projections.events_index import EventIndex
 from ledger.projections.meetings import MeetingsProjection
 from ledger.projections.membership import MembershipProjection
 from ledger.projections.organisations import OrganisationsProjection
-from ledger.projections.runner import ProjectionRunner
+from ledger.projections.runner import TRACKING, ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
 from ledger.queries.known import known_at_text
@@ -72,7 +72,15 @@ from ledger.queries.meetings import MeetingSummary, meeting_list
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 
-__all__ = ["Entry", "Ledger", "LogEntry", "Receipt", "TorDocumentImport", "import_schema"]
+__all__ = [
+    "Entry",
+    "Ledger",
+    "LogEntry",
+    "Receipt",
+    "TorDocumentImport",
+    "import_schema",
+    "roles_sql",
+]
 
 Progress = Callable[[int], None] | None
 StageProgress = Callable[[str, int], Progress] | None
@@ -142,6 +150,24 @@ def all_projections() -> list[Projection]:
     ]
 
 
+def ledger_tables(events: str) -> roles.Tables:
+    """Every table of a ledger, by what its roles may do with each."""
+    return roles.Tables(
+        log=[events, chain.CHAIN_TABLE],
+        meta=META,
+        read_models=[TRACKING, *(t for p in all_projections() for t in p.tables)],
+    )
+
+
+def roles_sql(url: str | None, prefix: str) -> str:
+    """What ``create_roles`` runs, as a SQL script; opens no database."""
+    config = parse_url(url)
+    names = roles.roles_for(prefix)
+    roles.require_own_schema(config)
+    events = config.dialect.events
+    return roles.script(config.schema, names, ledger_tables(events), events, config.safe_url)
+
+
 def import_schema() -> dict[str, Any]:
     """The JSON Schema of an import file, generated from the command models."""
     return importing.import_schema()
@@ -164,7 +190,7 @@ class Ledger:
             raise
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self._histories = Histories(self._store, self.db)
-        self.projections = ProjectionRunner(self.db, all_projections())
+        self.projections = ProjectionRunner(self.db, all_projections(), on_created=self._regrant)
 
     def _open_store(self) -> _Store:
         # Only the owner creates tables; a writer or reader finds them, or is told why not.
@@ -191,6 +217,13 @@ class Ledger:
         """True when this ledger was opened (or may only be used) for reading."""
         return self.db.access.read_only
 
+    def require_writable(self, consequence: str) -> None:
+        """Raise StorageError, ending with ``consequence``, if this ledger is read-only."""
+        if self.read_only:
+            raise StorageError(
+                f"{self.describe()} is read-only here ({self.db.access.why}): {consequence}"
+            )
+
     # --- lifecycle ------------------------------------------------------------------
 
     def close(self) -> None:
@@ -213,6 +246,21 @@ class Ledger:
         self.projections.setup()
         return self.count()
 
+    def create_roles(self, prefix: str) -> roles.Roles:
+        """Create PREFIX_owner, PREFIX_writer and PREFIX_reader for this PostgreSQL ledger's
+        schema and grant them exactly their part (run as a superuser; see docs/security.md)."""
+        names = roles.roles_for(prefix)
+        roles.require_own_schema(self.config)
+        self.init()
+        roles.create(self.db, names, ledger_tables(self.db.dialect.events))
+        return names
+
+    def _regrant(self) -> None:
+        # A table the owner has just (re)created gets the roles' privileges at once.
+        prefix = self.meta(roles.META_KEY) if self.config.kind == "postgresql" else None
+        if prefix:
+            roles.grant(self.db, roles.roles_for(prefix), ledger_tables(self.db.dialect.events))
+
     # --- writing: the one command path ----------------------------------------------
 
     def execute(
@@ -231,10 +279,8 @@ class Ledger:
         meets another writer's write is re-checked against the new state and retried.
         """
         batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
-        if self.read_only and not dry_run:
-            raise StorageError(
-                f"{self.describe()} is read-only here ({self.db.access.why}): nothing was recorded"
-            )
+        if not dry_run:
+            self.require_writable("nothing was recorded")
         for attempt in range(ATTEMPTS):
             try:
                 # The write lock is held from the check to the save: writers queue, and
@@ -466,15 +512,9 @@ class Ledger:
 
     def wipe(self) -> None:
         """Delete this ledger's tables (used only to rebuild a demo ledger); then close."""
-        tables = [
-            self.db.dialect.events,
-            chain.CHAIN_TABLE,
-            META,
-            "ledger_projections",
-            *(t for p in self.projections.projections for t in p.tables),
-        ]
+        self.require_writable("nothing was deleted")
         self._store.close()
-        for table in tables:
+        for table in ledger_tables(self.db.dialect.events).all:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.close()
 

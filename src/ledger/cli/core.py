@@ -15,18 +15,48 @@ from ledger.cli.session import Session, pass_session
 
 
 @click.command()
-@pass_session
-def init(session: Session) -> None:
+@click.option(
+    "--roles",
+    "prefix",
+    metavar="PREFIX",
+    default=None,
+    help="PostgreSQL: also create PREFIX_owner, PREFIX_writer and PREFIX_reader for this "
+    "ledger's schema (run as a superuser).",
+)
+@click.option(
+    "--print-sql",
+    is_flag=True,
+    help="With --roles: print the SQL that creates the roles, and open no database.",
+)
+@click.pass_context
+def init(ctx: click.Context, prefix: str | None, print_sql: bool) -> None:
     """Create an empty ledger (or open an existing one) and print where it is.
 
     Example:
 
     \b
         ledger --db postgresql://postgres@127.0.0.1/ledger init
+        ledger --db 'postgresql://postgres@127.0.0.1/ledger?schema=kent' init --roles kent
     """
+    session = ctx.find_object(Session)
+    assert session is not None
+    if print_sql:
+        if prefix is None:
+            raise click.UsageError("--print-sql goes with --roles PREFIX", ctx)
+        from ledger.application import roles_sql
+
+        click.echo(roles_sql(session.url, prefix), nl=False)
+        return
     ledger = session.ledger
     count = ledger.init()
-    click.echo(f"ledger ready: {ledger.describe()} ({count} events)")
+    mode = " (read-only)" if ledger.read_only else ""
+    click.echo(f"ledger ready: {ledger.describe()}{mode} ({count} events)")
+    if prefix is not None:
+        names = ledger.create_roles(prefix)
+        click.echo(
+            f"roles: {names.owner} owns and migrates, {names.writer} records, {names.reader} reads"
+        )
+        click.echo(f"a reader connects as {ledger.config.url_for(names.reader)}")
 
 
 @click.command(name="import")

@@ -51,14 +51,10 @@ def postgres(raw: Any, schema: str, where: str, read_only: bool) -> Access:
             raise StorageError(f"there is no ledger in {where}: the schema does not exist{reason}")
         raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         return OWNER
-    events = f'"{schema}".ledger_events'
     row = raw.execute(
         "SELECT has_schema_privilege(%s, 'USAGE') AS usage, "
-        "has_schema_privilege(%s, 'CREATE') AS creates, "
-        "to_regclass(%s) IS NOT NULL AS has_log, "
-        "CASE WHEN to_regclass(%s) IS NULL THEN NULL "
-        "ELSE has_table_privilege(to_regclass(%s), 'INSERT') END AS inserts",
-        [schema, schema, events, events, events],
+        "has_schema_privilege(%s, 'CREATE') AS creates",
+        [schema, schema],
     ).fetchone()
     if not row["usage"]:
         raise StorageError(
@@ -67,7 +63,14 @@ def postgres(raw: Any, schema: str, where: str, read_only: bool) -> Access:
         )
     if read_only:
         return READ_ONLY
-    writes = row["inserts"] if row["has_log"] else row["creates"]
+    creates = bool(row["creates"])
+    events = f'"{schema}".ledger_events'
+    inserts = raw.execute(
+        "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL "
+        "ELSE has_table_privilege(to_regclass(%s), 'INSERT') END AS inserts",
+        [events, events],
+    ).fetchone()["inserts"]
+    writes = creates if inserts is None else inserts
     if not writes:
         return Access(create=False, write=False, why=f"user {who} may not write to it")
-    return Access(create=bool(row["creates"]), write=True)
+    return Access(create=creates, write=True)

@@ -69,6 +69,10 @@ class DatabaseConfig:
         """The URL as given, with any password replaced by ``***``."""
         return mask(self.url, self.password)
 
+    def url_for(self, user: str) -> str:
+        """This PostgreSQL ledger's URL for another user (no password)."""
+        return f"postgresql://{user}@{self.host}:{self.port}/{self.dbname}?schema={self.schema}"
+
     def describe(self) -> str:
         """Where the ledger is, without any password."""
         if self.kind == "sqlite":
