@@ -71,6 +71,7 @@ from ledger.queries.log import LogEntry, log_entries
 from ledger.queries.meetings import MeetingSummary, meeting_list
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
+from ledger.queries.read_models import ReadModelReport, verify_read_models
 
 __all__ = [
     "Entry",
@@ -409,6 +410,16 @@ class Ledger:
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
         return audit.verify(self.db, expect, progress)
+
+    def verify_read_models(self, progress: StageProgress = None) -> ReadModelReport:
+        """Rebuild every read model from the log into scratch tables and compare them, row
+        by row, with the live ones; report the first difference (the ledger is unchanged).
+
+        A ledger that may write catches its read models up first; a read-only one is
+        compared at the position its read models have reached."""
+        if not self.read_only:
+            self.projections.catch_up()
+        return verify_read_models(self.config, all_projections(), progress)
 
     def aggregate_events(self, aggregate_id: UUID) -> list[LedgerEvent]:
         """Every stored event of one aggregate, in version order (corrected ones too)."""

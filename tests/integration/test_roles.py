@@ -407,3 +407,17 @@ def test_the_owner_can_drop_the_guards_which_only_the_chain_then_catches(kent: K
     assert not report.ok
     assert report.first_problem is not None
     assert report.first_problem.position == 3
+
+
+def test_the_reader_verifies_the_read_models_in_temporary_tables(kent: Kent) -> None:
+    for role in ("reader", "writer"):
+        checked = run(kent.url(role), "verify", "--read-models")
+        assert checked.exit_code == 0, checked.output
+        assert "match a rebuild from the log" in checked.stdout
+    with kent.connect("owner") as conn:
+        conn.execute("UPDATE proj_bodies SET name = 'Edited' WHERE slug = 'kcsp'")
+
+    found = run(kent.url("reader"), "verify", "--read-models")
+
+    assert found.exit_code == 1
+    assert "READ MODELS NOT INTACT: proj_bodies holds {slug='kcsp', name='Edited'" in found.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -127,38 +128,74 @@ def log(
     metavar="POSITION:HASH",
     help="A published head to check against (detects truncation and rewriting).",
 )
+@click.option(
+    "--read-models",
+    is_flag=True,
+    help="Also rebuild every read model from the log in scratch tables and compare "
+    "them row by row with the live ones.",
+)
 @json_option
 @pass_session
-def verify(session: Session, expect: str | None, as_json: bool) -> None:
+def verify(session: Session, expect: str | None, read_models: bool, as_json: bool) -> None:
     """Recompute the audit chain over every stored event; exit 1 at the first fault.
 
     Example:
 
     \b
         ledger verify --expect 42:9f86d081884c7d65...
+        ledger verify --read-models
     """
     ledger = session.ledger
     with progress("verifying", ledger.count()) as advance:
         report = ledger.verify(expect=expect, progress=advance)
     problem = report.first_problem
+    models = None
+    if read_models and problem is None:
+        with progress("rebuilding read models", None) as advance:
+            models = ledger.verify_read_models(progress=(lambda label, total: advance))
+    difference = models.first_difference if models else None
     if as_json:
         emit_json(
             {
-                "ok": report.ok,
+                "ok": report.ok and (models is None or models.ok),
                 "events": report.events,
                 "head_position": report.head_position,
                 "head_hash": report.head_hash,
                 "first_bad_position": problem.position if problem else None,
                 "problem": str(problem) if problem else None,
+                **({"read_models": _read_models_json(models)} if models else {}),
             }
         )
     elif report.ok:
         click.echo(f"intact: {report.events} events verified")
         click.echo(f"head {report.head_position}:{report.head_hash}")
+        if models is not None and models.ok:
+            click.echo(
+                f"read models intact: {models.rows} rows in {models.tables} tables match a "
+                f"rebuild from the log at position {models.position}"
+            )
     else:
         click.echo(f"last good link {report.head_position}:{report.head_hash}")
     if problem is not None:
         raise click.ClickException(f"NOT INTACT at {problem}")
+    if difference is not None:
+        raise click.ClickException(
+            f"READ MODELS NOT INTACT: {difference} (the log is intact: "
+            "`ledger projections rebuild` makes them again from it)"
+        )
+
+
+def _read_models_json(models: Any) -> dict[str, Any]:
+    difference = models.first_difference
+    return {
+        "ok": models.ok,
+        "position": models.position,
+        "tables": models.tables,
+        "rows": models.rows,
+        "table": difference.table if difference else None,
+        "held": difference.held if difference else None,
+        "rebuilt": difference.rebuilt if difference else None,
+    }
 
 
 @click.command()

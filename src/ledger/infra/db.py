@@ -29,11 +29,13 @@ class Connection:
         self.access: access.Access
         self._raw: Any
         self._depth = 0  # open transactions: the outermost, then savepoints
+        # Where this connection's own tables are (what table_exists and columns look at).
+        self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
             self._raw = _open_sqlite(config)
             self.access = access.READ_ONLY if config.read_only else access.OWNER
         else:
-            self._raw = _open_postgres(config)
+            self._raw = connect_postgres(config)
             try:
                 with errors.storage_errors(f"cannot open {config.describe()}", config.password):
                     self.access = access.postgres(
@@ -43,6 +45,15 @@ class Connection:
             except BaseException:
                 self._raw.close()
                 raise
+
+    @classmethod
+    def over(cls, config: DatabaseConfig, raw: Any, home: str) -> Connection:
+        """A connection on a driver connection opened elsewhere (a scratch space), whose
+        own tables are in ``home``, where it may create and write them."""
+        self = cls.__new__(cls)
+        self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
+        self.access, self.home = access.OWNER, home
+        return self
 
     def _failed(self, exc: Exception) -> NoReturn:
         if errors.is_database_error(exc):
@@ -89,10 +100,6 @@ class Connection:
     def cursor(self) -> Any:
         """A cursor of the driver's own, for the recorder that joins this transaction."""
         return self._raw.cursor()
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -149,31 +156,57 @@ class Connection:
                 self._raw.execute("ROLLBACK")
             raise
 
-    def table_exists(self, name: str) -> bool:
+    def table_exists(self, name: str, where: str | None = None) -> bool:
+        """Whether the table is in this connection's home (or in ``where``)."""
+        where = where or self.home
         if self.config.kind == "sqlite":
             return bool(
                 self.scalar(
-                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", [name]
+                    f"SELECT count(*) FROM {where}.sqlite_master WHERE type='table' AND name=?",
+                    [name],
                 )
             )
-        return bool(
-            self.scalar(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_name = ?",
-                [self.config.schema, name],
-            )
-        )
+        return bool(self.scalar("SELECT to_regclass(?) IS NOT NULL", [f"{where}.{name}"]))
 
-    def columns(self, table: str) -> list[str]:
+    def columns(self, table: str, where: str | None = None) -> list[str]:
         """The names of a table's columns, in order (none if there is no such table)."""
+        where = where or self.home
         if self.config.kind == "sqlite":
-            return [r["name"] for r in self.query(f"PRAGMA table_info({table})")]
+            return [r["name"] for r in self.query(f"PRAGMA {where}.table_info({table})")]
         rows = self.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [self.config.schema, table],
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [f"{where}.{table}"],
         )
-        return [r["column_name"] for r in rows]
+        return [r["attname"] for r in rows]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One consistent, read-only view of the ledger for the whole block, undone at the
+        end.  Only scratch tables may be written: SQLite's attached read-only ledger
+        refuses writes, and PostgreSQL's READ ONLY transaction allows only temporary
+        tables (which must exist before the block)."""
+        if self.config.kind == "sqlite":
+            self.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                self._raw.execute("ROLLBACK")
+            return
+        from psycopg import IsolationLevel
+
+        self._raw.isolation_level, self._raw.read_only = IsolationLevel.REPEATABLE_READ, True
+        try:
+            with self._raw.transaction(force_rollback=True):
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+        finally:
+            self._raw.isolation_level, self._raw.read_only = None, None
 
     def close(self) -> None:
         self._raw.close()
@@ -205,7 +238,8 @@ def _open_sqlite(config: DatabaseConfig) -> sqlite3.Connection:
     return raw
 
 
-def _open_postgres(config: DatabaseConfig) -> Any:
+def connect_postgres(config: DatabaseConfig) -> Any:
+    """A psycopg connection (autocommit, rows as dicts), or one StorageError line."""
     import psycopg
     from psycopg.rows import dict_row
 
