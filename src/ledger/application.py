@@ -42,7 +42,7 @@ from ledger.domain.tor_text import ParsedDocument
 from ledger.infra import chain, roles
 from ledger.infra.db import Connection
 from ledger.infra.errors import describe as describe_failure
-from ledger.infra.errors import is_database_error, storage_errors
+from ledger.infra.errors import is_database_error, mask, storage_errors
 from ledger.infra.histories import Histories
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
 from ledger.infra.unit_of_work import (
@@ -56,13 +56,7 @@ from ledger.infra.unit_of_work import (
 from ledger.infra.urls import DatabaseConfig, parse_url
 from ledger.interchange import importing, tor_document
 from ledger.interchange.tor_document import TorCommand
-from ledger.projections.base import Projection
-from ledger.projections.bodies import BodiesProjection
-from ledger.projections.constitution import ConstitutionProjection
-from ledger.projections.events_index import EventIndex
-from ledger.projections.meetings import MeetingsProjection
-from ledger.projections.membership import MembershipProjection
-from ledger.projections.organisations import OrganisationsProjection
+from ledger.projections.catalogue import all_projections
 from ledger.projections.runner import TRACKING, ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
@@ -139,18 +133,6 @@ def default_actor() -> str:
         return "unknown"
 
 
-def all_projections() -> list[Projection]:
-    """Every read model the ledger keeps, in the order the runner applies them."""
-    return [
-        EventIndex(),
-        BodiesProjection(),
-        ConstitutionProjection(),
-        OrganisationsProjection(),
-        MembershipProjection(),
-        MeetingsProjection(),
-    ]
-
-
 def ledger_tables(events: str) -> roles.Tables:
     """Every table of a ledger, by what its roles may do with each."""
     return roles.Tables(
@@ -202,7 +184,7 @@ class Ledger:
                     env=self.config.eventsourcing_env(create_tables=self.db.access.create)
                 )
             except OSError as exc:
-                raise StorageError(f"{where}: {exc}") from None
+                raise StorageError(mask(f"{where}: {exc}", self.config.password)) from None
         if self.db.access.create:
             self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
         elif not self.db.table_exists(self.db.dialect.events):
@@ -304,8 +286,9 @@ class Ledger:
             except Exception as exc:
                 if not is_database_error(exc):
                     raise
+                refused = f"the database refused the write: {describe_failure(exc)}"
                 raise StorageError(
-                    f"the database refused the write: {describe_failure(exc)}; nothing was recorded"
+                    f"{mask(refused, self.config.password)}; nothing was recorded"
                 ) from exc
             if not recordings:
                 receipt.head_position, receipt.head_hash = self.head()
