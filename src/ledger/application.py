@@ -258,8 +258,10 @@ class Ledger:
         ``progress`` is told how many entries were checked, then how many events the
         read models have applied.
 
-        Entries whose import key the ledger already holds are skipped.  A write that
-        meets another writer's write is re-checked against the new state and retried.
+        Entries whose import key the ledger already holds are skipped.  Writers queue
+        for the write lock, held from the check to the save, so each is checked against
+        the state it appends to; one that still meets a write (a writer that did not
+        take turns) is re-checked against the new state and retried.
         """
         batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
         if not dry_run:
