@@ -266,6 +266,7 @@ class Ledger:
         batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
         if not dry_run:
             self.require_writable("nothing was recorded")
+        self.projections.ready()
         for attempt in range(ATTEMPTS):
             try:
                 # The write lock is held from the check to the save: writers queue, and

@@ -72,6 +72,12 @@ class ProjectionRunner:
         if changed and self._on_created:
             self._on_created()
 
+    def ready(self) -> None:
+        """Set up the tables once per process, outside any write: a setup inside a write
+        that is then refused would be rolled back with it."""
+        if not self._ready:
+            self.setup()
+
     def _require_ready(self) -> None:
         where = self.db.config.describe()
         fix = "the ledger's owner sets them up with `ledger init`"
