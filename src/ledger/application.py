@@ -14,14 +14,15 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 
 from ledger.domain import clock
@@ -38,26 +39,26 @@ from ledger.domain.organisation import OrganisationState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.registry import handler_for
 from ledger.domain.tor_text import ParsedDocument
-from ledger.infra import chain
-from ledger.infra.db import Connection, DatabaseConfig, parse_url
+from ledger.infra import chain, roles
+from ledger.infra.db import Connection
+from ledger.infra.errors import describe as describe_failure
+from ledger.infra.errors import is_database_error, mask, storage_errors
 from ledger.infra.histories import Histories
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
 from ledger.infra.unit_of_work import (
     UnitOfWork,
     check_clock,
     known_keys,
+    pause_before_retry,
     positions_of,
     refuse_changed_entries,
+    write_lock,
 )
+from ledger.infra.urls import DatabaseConfig, parse_url
 from ledger.interchange import files, importing, tor_document
 from ledger.interchange.tor_document import TorCommand
-from ledger.projections.bodies import BodiesProjection
-from ledger.projections.constitution import ConstitutionProjection
-from ledger.projections.events_index import EventIndex
-from ledger.projections.meetings import MeetingsProjection
-from ledger.projections.membership import MembershipProjection
-from ledger.projections.organisations import OrganisationsProjection
-from ledger.projections.runner import ProjectionRunner
+from ledger.projections.catalogue import all_projections
+from ledger.projections.runner import TRACKING, ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
 from ledger.queries.known import known_at_text
@@ -65,8 +66,17 @@ from ledger.queries.log import LogEntry, log_entries
 from ledger.queries.meetings import MeetingSummary, meeting_list
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
+from ledger.queries.read_models import ReadModelReport, verify_read_models
 
-__all__ = ["Entry", "Ledger", "LogEntry", "Receipt", "TorDocumentImport", "import_schema"]
+__all__ = [
+    "Entry",
+    "Ledger",
+    "LogEntry",
+    "Receipt",
+    "TorDocumentImport",
+    "import_schema",
+    "roles_sql",
+]
 
 Progress = Callable[[int], None] | None
 StageProgress = Callable[[str, int], Progress] | None
@@ -124,6 +134,24 @@ def default_actor() -> str:
         return "unknown"
 
 
+def ledger_tables(events: str) -> roles.Tables:
+    """Every table of a ledger, by what its roles may do with each."""
+    return roles.Tables(
+        log=[events, chain.CHAIN_TABLE],
+        meta=META,
+        read_models=[TRACKING, *(t for p in all_projections() for t in p.tables)],
+    )
+
+
+def roles_sql(url: str | None, prefix: str) -> str:
+    """What ``create_roles`` runs, as a SQL script; opens no database."""
+    config = parse_url(url)
+    names = roles.roles_for(prefix)
+    roles.require_own_schema(config)
+    events = config.dialect.events
+    return roles.script(config.schema, names, ledger_tables(events), events, config.safe_url)
+
+
 def import_schema() -> dict[str, Any]:
     """The JSON Schema of an import file, generated from the command models."""
     return importing.import_schema()
@@ -132,30 +160,53 @@ def import_schema() -> dict[str, Any]:
 class Ledger:
     """An open ledger: ``Ledger("ledger.db")`` or ``Ledger("postgresql://…")``."""
 
-    def __init__(self, url: str | None = None, *, actor: str | None = None):
-        self.config: DatabaseConfig = parse_url(url)
+    def __init__(
+        self, url: str | None = None, *, actor: str | None = None, read_only: bool = False
+    ):
+        config = parse_url(url)
+        self.config: DatabaseConfig = replace(config, read_only=True) if read_only else config
         self.actor = actor or default_actor()
+        self.db = Connection(self.config)
         try:
-            self.db = Connection(self.config)
-            self._store = _Store(env=self.config.eventsourcing_env())
-        except LedgerError:
+            self._store = self._open_store()
+        except BaseException:
+            self.db.close()
             raise
-        except (PersistenceError, OSError) as exc:
-            raise StorageError(f"cannot open {self.config.describe()}: {exc}") from None
         assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
-        self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
         self._histories = Histories(self._store, self.db)
-        self.projections = ProjectionRunner(
-            self.db,
-            [
-                EventIndex(),
-                BodiesProjection(),
-                ConstitutionProjection(),
-                OrganisationsProjection(),
-                MembershipProjection(),
-                MeetingsProjection(),
-            ],
-        )
+        self.projections = ProjectionRunner(self.db, all_projections(), on_created=self._regrant)
+
+    def _open_store(self) -> _Store:
+        # Only the owner creates tables; a writer or reader finds them, or is told why not.
+        where = f"cannot open {self.describe()}"
+        with storage_errors(where, self.config.password):
+            try:
+                store = _Store(
+                    env=self.config.eventsourcing_env(create_tables=self.db.access.create)
+                )
+            except OSError as exc:
+                raise StorageError(mask(f"{where}: {exc}", self.config.password)) from None
+        if self.db.access.create:
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
+        elif not self.db.table_exists(self.db.dialect.events):
+            store.close()
+            raise StorageError(
+                f"there is no ledger in {self.describe()}: its tables have not been created "
+                "(its owner creates them with `ledger init`)"
+            )
+        return store
+
+    @property
+    def read_only(self) -> bool:
+        """True when this ledger was opened (or may only be used) for reading."""
+        return self.db.access.read_only
+
+    def require_writable(self, consequence: str) -> None:
+        """Raise StorageError, ending with ``consequence``, if this ledger is read-only."""
+        if self.read_only:
+            raise StorageError(
+                f"{self.describe()} is read-only here ({self.db.access.why}): {consequence}"
+            )
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -179,6 +230,21 @@ class Ledger:
         self.projections.setup()
         return self.count()
 
+    def create_roles(self, prefix: str) -> roles.Roles:
+        """Create PREFIX_owner, PREFIX_writer and PREFIX_reader for this PostgreSQL ledger's
+        schema and grant them exactly their part (run as a superuser; see docs/security.md)."""
+        names = roles.roles_for(prefix)
+        roles.require_own_schema(self.config)
+        self.init()
+        roles.create(self.db, names, ledger_tables(self.db.dialect.events))
+        return names
+
+    def _regrant(self) -> None:
+        # A table the owner has just (re)created gets the roles' privileges at once.
+        prefix = self.meta(roles.META_KEY) if self.config.kind == "postgresql" else None
+        if prefix:
+            roles.grant(self.db, roles.roles_for(prefix), ledger_tables(self.db.dialect.events))
+
     # --- writing: the one command path ----------------------------------------------
 
     def execute(
@@ -193,52 +259,83 @@ class Ledger:
         ``progress`` is told how many entries were checked, then how many events the
         read models have applied.
 
-        Entries whose import key the ledger already holds are skipped.  A write that
-        meets another writer's write is re-checked against the new state and retried.
+        Entries whose import key the ledger already holds are skipped.  Writers queue
+        for the write lock, held from the check to the save, so each is checked against
+        the state it appends to; one that still meets a write (a writer that did not
+        take turns) is re-checked against the new state and retried.
         """
         batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
-        for _attempt in range(ATTEMPTS):
-            self.projections.catch_up()
-            uow = UnitOfWork(self._store, self.db, clock.now(), self.actor)
-            known = known_keys(self.db, [e.key for e in batch if e.key])
-            refuse_changed_entries(self.db, batch, known)
-            receipt = Receipt(dry_run=dry_run)
-            seen: set[str] = set()
-            for entry in batch:
-                if entry.key and (entry.key in known or entry.key in seen):
-                    receipt.skipped += 1
-                    continue
-                if entry.key:
-                    seen.add(entry.key)
-                uow.begin_entry(entry.key, entry.digest)
-                try:
-                    uow.record(handler_for(entry.command)(uow, entry.command))
-                except LedgerError as exc:
-                    prefix = f"{entry.label}: " if entry.label else ""
-                    raise type(exc)(f"{prefix}{exc}") from None
-                if progress:
-                    progress(1)
-            receipt.recorded = len(uow.pending)
-            receipt.event_ids = [str(e.event_id) for e in uow.pending]
-            if dry_run or not uow.pending:
+        if not dry_run:
+            self.require_writable("nothing was recorded")
+        self.projections.ready()
+        for attempt in range(ATTEMPTS):
+            try:
+                # The write lock is held from the check to the save: writers queue, and
+                # each is checked against the very state it appends to.
+                with nullcontext() if dry_run else write_lock(self._store, self.db):
+                    self.projections.catch_up()
+                    uow = UnitOfWork(self._store, self.db, clock.now(), self.actor)
+                    receipt = self._check(batch, uow, dry_run, progress)
+                    recordings = (
+                        self._store.save(*uow.pending) if uow.pending and not dry_run else []
+                    )
+            except IntegrityError:
+                # Another writer got in first without taking turns (or the clock is
+                # behind the record): re-check against the new state, after a pause.
+                check_clock(self.db, clock.now())
+                pause_before_retry(attempt)
+                continue
+            except StorageError as exc:
+                raise StorageError(f"{exc}; nothing was recorded") from exc
+            except Exception as exc:
+                if not is_database_error(exc):
+                    raise
+                refused = f"the database refused the write: {describe_failure(exc)}"
+                raise StorageError(
+                    f"{mask(refused, self.config.password)}; nothing was recorded"
+                ) from exc
+            if not recordings:
                 receipt.head_position, receipt.head_hash = self.head()
                 return receipt
-            try:
-                recordings = self._store.save(*uow.pending)
-            except IntegrityError:
-                # Another writer got in first (retry with a fresh time), unless the
-                # clock itself is behind the record.
-                check_clock(self.db, clock.now())
-                continue
-            except PersistenceError as exc:
-                raise StorageError(f"the database refused the write: {exc}") from None
             receipt.positions = positions_of(self.db, [r.notification.id for r in recordings])
-            self.projections.catch_up(progress)
+            try:
+                self.projections.catch_up(progress)
+            except StorageError as exc:
+                raise StorageError(
+                    f"recorded {receipt.recorded} event(s) at position {receipt.positions[-1]}, "
+                    f"but the read models could not follow: {exc}"
+                ) from exc
             receipt.head_position, receipt.head_hash = self.head()
             return receipt
         raise ConcurrentWriteError(
             "another writer kept changing the same records; nothing was recorded, try again"
         )
+
+    def _check(
+        self, batch: list[Entry], uow: UnitOfWork, dry_run: bool, progress: Progress
+    ) -> Receipt:
+        """Run each entry's handler against the unit of work; the events they would record."""
+        known = known_keys(self.db, [e.key for e in batch if e.key])
+        refuse_changed_entries(self.db, batch, known)
+        receipt = Receipt(dry_run=dry_run)
+        seen: set[str] = set()
+        for entry in batch:
+            if entry.key and (entry.key in known or entry.key in seen):
+                receipt.skipped += 1
+                continue
+            if entry.key:
+                seen.add(entry.key)
+            uow.begin_entry(entry.key, entry.digest)
+            try:
+                uow.record(handler_for(entry.command)(uow, entry.command))
+            except LedgerError as exc:
+                prefix = f"{entry.label}: " if entry.label else ""
+                raise type(exc)(f"{prefix}{exc}") from None
+            if progress:
+                progress(1)
+        receipt.recorded = len(uow.pending)
+        receipt.event_ids = [str(e.event_id) for e in uow.pending]
+        return receipt
 
     def import_files(
         self, paths: Sequence[Path], *, dry_run: bool = False, progress: StageProgress = None
@@ -305,6 +402,16 @@ class Ledger:
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
         return audit.verify(self.db, expect, progress)
+
+    def verify_read_models(self, progress: StageProgress = None) -> ReadModelReport:
+        """Rebuild every read model from the log into scratch tables and compare them, row
+        by row, with the live ones; report the first difference (the ledger is unchanged).
+
+        A ledger that may write catches its read models up first; a read-only one is
+        compared at the position its read models have reached."""
+        if not self.read_only:
+            self.projections.catch_up()
+        return verify_read_models(self.config, all_projections(), progress)
 
     def aggregate_events(self, aggregate_id: UUID) -> list[LedgerEvent]:
         """Every stored event of one aggregate, in version order (corrected ones too)."""
@@ -395,6 +502,10 @@ class Ledger:
         """Drop every read model and rebuild it from the log; returns events read."""
         return self.projections.rebuild(progress)
 
+    def catch_up_projections(self, progress: Progress = None) -> int:
+        """Bring every read model up to the head of the log; returns events applied."""
+        return self.projections.catch_up(progress)
+
     def projection_positions(self) -> dict[str, int]:
         """How far each read model has applied the log (chain position)."""
         self.projections.setup()
@@ -404,20 +515,16 @@ class Ledger:
 
     def wipe(self) -> None:
         """Delete this ledger's tables (used only to rebuild a demo ledger); then close."""
-        tables = [
-            self.db.dialect.events,
-            chain.CHAIN_TABLE,
-            META,
-            "ledger_projections",
-            *(t for p in self.projections.projections for t in p.tables),
-        ]
+        self.require_writable("nothing was deleted")
         self._store.close()
-        for table in tables:
+        for table in ledger_tables(self.db.dialect.events).all:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.close()
 
     def meta(self, key: str) -> str | None:
         """A value the ledger keeps about itself (e.g. that it is a demo)."""
+        if not self.db.access.create and not self.db.table_exists(META):
+            return None
         value = self.db.scalar(f"SELECT value FROM {META} WHERE key = ?", [key])
         return None if value is None else str(value)
 

@@ -1,13 +1,13 @@
 """The audit chain catches whoever edits the database behind the ledger's back.
 
 Each test builds a small ledger, then tampers with the real tables through a plain
-database connection, as someone with write access to the database could, and checks
-that ``verify`` names the first position that no longer holds.
+database connection, as the tables' owner could: first switching off the triggers that
+make the log append-only (which stop everyone but the owner), then editing rows.  Each
+checks that ``verify`` names the first position that no longer holds.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -21,57 +21,16 @@ from ledger.cli.main import cli
 from ledger.domain.body import EstablishBody, RenameBody
 from ledger.domain.corrections import CorrectEvent
 from ledger.infra.chain import CHAIN_TABLE, GENESIS, link_hash
-from ledger.infra.db import parse_url
+from tests.integration.raw import Raw
 
 EVENTS = 6  # what build() records
 
 
-class Raw:
-    """A plain connection to a ledger's tables: what a database administrator has."""
-
-    def __init__(self, url: str):
-        config = parse_url(url)
-        self.sqlite = config.kind == "sqlite"
-        self.events = config.dialect.events
-        self.nid_column = config.dialect.notification_id
-        self.conn: Any
-        if self.sqlite:
-            self.conn = sqlite3.connect(config.path or "", timeout=30, isolation_level=None)
-        else:
-            import psycopg
-
-            self.conn = psycopg.connect(config.conninfo(), autocommit=True)
-            self.conn.execute(f'SET search_path TO "{config.schema}"')
-
-    def run(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Run one statement; ``{events}`` and ``{nid}`` name the events table and its id."""
-        sql = statement.format(events=self.events, nid=self.nid_column)
-        if not self.sqlite:
-            sql = sql.replace("?", "%s")
-        cursor = self.conn.execute(sql, params)
-        return list(cursor.fetchall()) if cursor.description else []
-
-    def at(self, position: int) -> int:
-        """The notification id of the event the chain holds at ``position``."""
-        rows = self.run(
-            f"SELECT notification_id FROM {CHAIN_TABLE} WHERE position = ?", (position,)
-        )
-        return int(rows[0][0])
-
-    def state(self, position: int) -> bytes:
-        rows = self.run("SELECT state FROM {events} WHERE {nid} = ?", (self.at(position),))
-        return bytes(rows[0][0])
-
-    def set_state(self, position: int, state: bytes) -> None:
-        self.run("UPDATE {events} SET state = ? WHERE {nid} = ?", (state, self.at(position)))
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 @pytest.fixture
 def raw(ledger_url: str) -> Iterator[Raw]:
+    """The owner's connection, with the append-only triggers already switched off."""
     connection = Raw(ledger_url)
+    connection.disarm()
     yield connection
     connection.close()
 
@@ -416,6 +375,7 @@ def test_ledger_verify_exits_1_with_one_line_naming_the_tampered_position(
         build(ledger)
     raw = Raw(ledger_url)
     try:
+        raw.disarm()
         modify_a_name_inside_an_event(raw)
     finally:
         raw.close()
@@ -436,6 +396,7 @@ def test_ledger_verify_against_a_published_head_catches_truncation(ledger_url: s
         head = published(ledger)
     raw = Raw(ledger_url)
     try:
+        raw.disarm()
         raw.run("DELETE FROM {events} WHERE {nid} >= ?", (raw.at(6),))
         raw.run(f"DELETE FROM {CHAIN_TABLE} WHERE position >= 6")
     finally:

@@ -2,8 +2,9 @@
 
 The database keeps each event under its own topic (``body.established/v1``), never a
 Python path, so a class can be renamed or moved without orphaning what was stored.
-Two writers changing the same body at the same moment either both land, in some
-order, or one is told to try again; the audit chain stays intact either way.
+Two writers changing the same body at the same moment both land, in some order: they
+queue for the write lock rather than being told to try again, and the audit chain stays
+intact.
 """
 
 from __future__ import annotations
@@ -201,6 +202,7 @@ def test_two_writers_renaming_one_body_lose_nothing_and_keep_the_chain(
         raised = run_together(writer("a"), writer("b"))
 
     assert raised == []
+    assert refused == {"a": 0, "b": 0}  # they queue; neither is turned away
     for who in ("a", "b"):
         assert len(landed[who]) + refused[who] == RENAMES
     with Ledger(ledger_url, actor="auditor") as ledger:

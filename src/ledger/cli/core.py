@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,18 +16,46 @@ from ledger.cli.session import Session, pass_session
 
 
 @click.command()
-@pass_session
-def init(session: Session) -> None:
+@click.option(
+    "--roles",
+    "prefix",
+    metavar="PREFIX",
+    default=None,
+    help="PostgreSQL: also create PREFIX_owner, PREFIX_writer and PREFIX_reader for this "
+    "ledger's schema (run as a superuser).",
+)
+@click.option(
+    "--print-sql",
+    is_flag=True,
+    help="With --roles: print the SQL that creates the roles, and open no database.",
+)
+@click.pass_context
+def init(ctx: click.Context, prefix: str | None, print_sql: bool) -> None:
     """Create an empty ledger (or open an existing one) and print where it is.
 
     Example:
 
     \b
         ledger --db postgresql://postgres@127.0.0.1/ledger init
+        ledger --db 'postgresql://postgres@127.0.0.1/ledger?schema=kent' init --roles kent
     """
+    session = ctx.find_object(Session)
+    assert session is not None
+    if print_sql:
+        if prefix is None:
+            raise click.UsageError("--print-sql goes with --roles PREFIX", ctx)
+        from ledger.application import roles_sql
+
+        click.echo(roles_sql(session.url, prefix), nl=False)
+        return
     ledger = session.ledger
     count = ledger.init()
-    say(f"ledger ready: {ledger.describe()} ({count} events)")
+    mode = " (read-only)" if ledger.read_only else ""
+    say(f"ledger ready: {ledger.describe()}{mode} ({count} events)")
+    if prefix is not None:
+        names = ledger.create_roles(prefix)
+        say(f"roles: {names.owner} owns and migrates, {names.writer} records, {names.reader} reads")
+        say(f"a reader connects as {ledger.config.url_for(names.reader)}")
 
 
 @click.command(name="import")
@@ -97,38 +126,74 @@ def log(
     metavar="POSITION:HASH",
     help="A published head to check against (detects truncation and rewriting).",
 )
+@click.option(
+    "--read-models",
+    is_flag=True,
+    help="Also rebuild every read model from the log in scratch tables and compare "
+    "them row by row with the live ones.",
+)
 @json_option
 @pass_session
-def verify(session: Session, expect: str | None, as_json: bool) -> None:
+def verify(session: Session, expect: str | None, read_models: bool, as_json: bool) -> None:
     """Recompute the audit chain over every stored event; exit 1 at the first fault.
 
     Example:
 
     \b
         ledger verify --expect 42:9f86d081884c7d65...
+        ledger verify --read-models
     """
     ledger = session.ledger
     with progress("verifying", ledger.count()) as advance:
         report = ledger.verify(expect=expect, progress=advance)
     problem = report.first_problem
+    models = None
+    if read_models and problem is None:
+        with progress("rebuilding read models", None) as advance:
+            models = ledger.verify_read_models(progress=(lambda label, total: advance))
+    difference = models.first_difference if models else None
     if as_json:
         emit_json(
             {
-                "ok": report.ok,
+                "ok": report.ok and (models is None or models.ok),
                 "events": report.events,
                 "head_position": report.head_position,
                 "head_hash": report.head_hash,
                 "first_bad_position": problem.position if problem else None,
                 "problem": str(problem) if problem else None,
+                **({"read_models": _read_models_json(models)} if models else {}),
             }
         )
     elif report.ok:
         say(f"intact: {report.events} events verified")
         say(f"head {report.head_position}:{report.head_hash}")
+        if models is not None and models.ok:
+            say(
+                f"read models intact: {models.rows} rows in {models.tables} tables match a "
+                f"rebuild from the log at position {models.position}"
+            )
     else:
         say(f"last good link {report.head_position}:{report.head_hash}")
     if problem is not None:
         raise click.ClickException(f"NOT INTACT at {problem}")
+    if difference is not None:
+        raise click.ClickException(
+            f"READ MODELS NOT INTACT: {difference} (the log is intact: "
+            "`ledger projections rebuild` makes them again from it)"
+        )
+
+
+def _read_models_json(models: Any) -> dict[str, Any]:
+    difference = models.first_difference
+    return {
+        "ok": models.ok,
+        "position": models.position,
+        "tables": models.tables,
+        "rows": models.rows,
+        "table": difference.table if difference else None,
+        "held": difference.held if difference else None,
+        "rebuilt": difference.rebuilt if difference else None,
+    }
 
 
 @click.command()
@@ -170,6 +235,25 @@ def rebuild(session: Session) -> None:
     with progress("rebuilding", ledger.count()) as advance:
         read = ledger.rebuild_projections(advance)
     say(f"rebuilt read models from {read} events")
+
+
+@projections.command(name="catch-up")
+@pass_session
+def catch_up(session: Session) -> None:
+    """Bring every read model up to the head of the log (needs a user who may write).
+
+    Reads do this themselves; a ledger opened read-only cannot, and says how far
+    behind its read models are.
+
+    Example:
+
+    \b
+        ledger projections catch-up
+    """
+    ledger = session.ledger
+    with progress("catching up", None) as advance:
+        applied = ledger.catch_up_projections(advance)
+    click.echo(f"applied {applied} event(s); the read models are at the head of the log")
 
 
 @projections.command()

@@ -86,6 +86,7 @@ def demo(session: Session) -> None:
     """
     url = session.url or "ledger.db"
     ledger = session.ledger
+    shown = ledger.config.safe_url  # the URL as given, any password masked
     if not ledger.is_empty() and ledger.meta("origin") != DEMO_MARK:
         raise ValidationError(
             f"{ledger.config.describe()} holds a ledger that is not a demo; "
@@ -152,7 +153,7 @@ def demo(session: Session) -> None:
     _say("The audit chain, recomputed from every stored event:")
     _run(url, ["verify"])
     click.echo()
-    say(f"Next: ledger --db {url} --help")
+    say(f"Next: ledger --db {shown} --help")
 
 
 COMMANDS = [demo]

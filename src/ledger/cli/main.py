@@ -80,7 +80,8 @@ class LedgerGroup(click.Group):
     envvar="LEDGER_DATABASE_URL",
     default="ledger.db",
     show_default=True,
-    help="The ledger: a file path, sqlite:///file.db, or postgresql://user@host/db[?schema=s].",
+    help="The ledger: a file path, sqlite:///file.db, or postgresql://user@host/db[?schema=s]; "
+    "add ?mode=ro (&mode=ro) to open it read-only.",
 )
 @click.option(
     "--actor",

@@ -1,144 +1,23 @@
-"""Where a ledger lives: one database URL chooses SQLite (the default) or PostgreSQL.
+"""The connection for the SQL this project writes itself, on SQLite or PostgreSQL.
 
-``./ledger.db``, ``sqlite:///path/to/file.db`` or ``postgresql://user@host:5432/db``
-(optionally ``?schema=name``: each ledger in its own schema).  ``psycopg`` is only
-imported for PostgreSQL, so commands on SQLite do not pay its start-up cost.
+Opening checks what it can before the driver is asked (a missing folder, a folder
+given for a file), asks the database what this user may do (``infra/access.py``) and
+creates nothing it may not.  Every failure the database reports leaves as one
+``StorageError`` line (``infra/errors.py``).  ``psycopg`` is only imported for
+PostgreSQL, so commands on SQLite do not pay its start-up cost.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, NoReturn
 
-from ledger.domain.errors import StorageError
-
-DEFAULT_URL = "ledger.db"
-IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """The few ways the two databases differ, for the SQL this project writes itself."""
-
-    name: str
-    placeholder: str
-    notification_id: str
-    events: str
-    schema: str | None = None
-
-    def sql(self, statement: str) -> str:
-        """Rewrite ``?`` placeholders for this database."""
-        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
-
-    def table(self, name: str) -> str:
-        """A table name, qualified by the schema on PostgreSQL."""
-        return f'"{self.schema}".{name}' if self.schema else name
-
-
-@dataclass(frozen=True)
-class DatabaseConfig:
-    """A parsed database URL."""
-
-    url: str
-    kind: str  # "sqlite" | "postgresql"
-    path: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 5432
-    user: str = "postgres"
-    password: str = ""
-    dbname: str = ""
-    schema: str = "public"
-
-    @property
-    def dialect(self) -> Dialect:
-        if self.kind == "sqlite":
-            return Dialect("sqlite", "?", "rowid", "stored_events")
-        # eventsourcing names the PostgreSQL table after the application ("Ledger").
-        return Dialect("postgresql", "%s", "notification_id", "ledger_events", self.schema)
-
-    def describe(self) -> str:
-        """Where the ledger is, without any password."""
-        if self.kind == "sqlite":
-            return f"sqlite file {self.path}"
-        return f"postgresql {self.user}@{self.host}:{self.port}/{self.dbname} schema {self.schema}"
-
-    def eventsourcing_env(self) -> dict[str, str]:
-        """The persistence settings for the eventsourcing application, pinned."""
-        if self.kind == "sqlite":
-            return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": str(self.path),
-                "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": "ledger.infra.sqlite_recorder:ChainedSQLiteRecorder",
-            }
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": self.dbname,
-            "POSTGRES_HOST": self.host,
-            "POSTGRES_PORT": str(self.port),
-            "POSTGRES_USER": self.user,
-            "POSTGRES_PASSWORD": self.password,
-            "POSTGRES_SCHEMA": self.schema,
-            "POSTGRES_CONNECT_TIMEOUT": "5",
-            "POSTGRES_LOCK_TIMEOUT": "30",
-            "POSTGRES_POOL_SIZE": "2",
-            "POSTGRES_MAX_OVERFLOW": "4",
-            "APPLICATION_RECORDER_TOPIC": "ledger.infra.postgres_recorder:ChainedPostgresRecorder",
-        }
-
-    def conninfo(self) -> str:
-        from psycopg.conninfo import make_conninfo
-
-        return make_conninfo(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            password=self.password or None,
-            dbname=self.dbname,
-            connect_timeout=5,
-        )
-
-
-def parse_url(url: str | None) -> DatabaseConfig:
-    """Parse a database URL or plain path; raise StorageError with one clear line."""
-    url = (url or DEFAULT_URL).strip()
-    if url.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(url)
-        dbname = unquote(parts.path.lstrip("/"))
-        if not dbname:
-            raise StorageError(f"database URL {url!r} names no database (…/dbname)")
-        query = parse_qs(parts.query)
-        schema = query.get("schema", ["public"])[0]
-        if not IDENT.match(schema):
-            raise StorageError(f"schema {schema!r} must be lower-case letters, digits and _")
-        return DatabaseConfig(
-            url=url,
-            kind="postgresql",
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
-            user=unquote(parts.username or "postgres"),
-            password=unquote(parts.password or ""),
-            dbname=dbname,
-            schema=schema,
-        )
-    if url.startswith("sqlite:"):
-        # As SQLAlchemy reads them: sqlite:///relative.db, sqlite:////absolute/path.db
-        if not url.startswith("sqlite:///") or len(url) == len("sqlite:///"):
-            raise StorageError(f"database URL {url!r} names no file (sqlite:///file.db)")
-        path = url[len("sqlite:///") :]
-    elif "://" in url:
-        raise StorageError(
-            f"unsupported database URL {url!r}: use a path, sqlite:/// or postgresql://"
-        )
-    else:
-        path = url
-    return DatabaseConfig(url=url, kind="sqlite", path=str(Path(path)))
+from ledger.domain.errors import StorageError, ValidationError
+from ledger.infra import access, errors
+from ledger.infra.urls import DEFAULT_URL, DatabaseConfig
 
 
 class Connection:
@@ -147,43 +26,75 @@ class Connection:
     def __init__(self, config: DatabaseConfig):
         self.config = config
         self.dialect = config.dialect
+        self.access: access.Access
         self._raw: Any
+        self._depth = 0  # open transactions: the outermost, then savepoints
+        # Where this connection's own tables are (what table_exists and columns look at).
+        self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
-            raw = sqlite3.connect(config.path or DEFAULT_URL, timeout=30, isolation_level=None)
-            raw.row_factory = sqlite3.Row
-            raw.execute("PRAGMA journal_mode=WAL")
-            self._raw = raw
+            self._raw = _open_sqlite(config)
+            self.access = access.READ_ONLY if config.read_only else access.OWNER
         else:
-            import psycopg
-            from psycopg.rows import dict_row
-
+            self._raw = connect_postgres(config)
             try:
-                self._raw = psycopg.connect(
-                    config.conninfo(), row_factory=dict_row, autocommit=True
+                with errors.storage_errors(f"cannot open {config.describe()}", config.password):
+                    self.access = access.postgres(
+                        self._raw, config.schema, config.describe(), config.read_only
+                    )
+                    self._raw.execute(f'SET search_path TO "{config.schema}"')
+            except BaseException:
+                self._raw.close()
+                raise
+
+    @classmethod
+    def over(cls, config: DatabaseConfig, raw: Any, home: str) -> Connection:
+        """A connection on a driver connection opened elsewhere (a scratch space), whose
+        own tables are in ``home``, where it may create and write them."""
+        self = cls.__new__(cls)
+        self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
+        self.access, self.home = access.OWNER, home
+        return self
+
+    def _failed(self, exc: Exception) -> NoReturn:
+        if errors.is_database_error(exc):
+            raise StorageError(
+                errors.mask(
+                    f"{self.config.describe()}: {errors.describe(exc)}", self.config.password
                 )
-            except psycopg.OperationalError as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-                raise StorageError(
-                    f"cannot reach PostgreSQL at {config.describe()}: {first}"
-                ) from None
-            self._raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{config.schema}"')
-            self._raw.execute(f'SET search_path TO "{config.schema}"')
+            ) from exc
+        raise exc
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (``?`` placeholders); returns the cursor."""
-        return self._raw.execute(self.dialect.sql(statement), tuple(params))
+        for value in params:
+            # No stored text holds a NUL (domain/types.py refuses it), and PostgreSQL
+            # cannot take one in a query: a lookup by such a value is a mistake.
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
+        try:
+            return self._raw.execute(self.dialect.sql(statement), tuple(params))
+        except Exception as exc:
+            self._failed(exc)
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
-        if self.config.kind == "sqlite":
-            self._raw.executemany(statement, rows)
-        else:
-            with self._raw.cursor() as cur:
-                cur.executemany(self.dialect.sql(statement), rows)
+        try:
+            if self.config.kind == "sqlite":
+                self._raw.executemany(statement, rows)
+            else:
+                with self._raw.cursor() as cur:
+                    cur.executemany(self.dialect.sql(statement), rows)
+        except Exception as exc:
+            self._failed(exc)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(self.execute(statement, params).fetchall())
+        try:
+            return list(self.execute(statement, params).fetchall())
+        except StorageError:
+            raise
+        except Exception as exc:
+            self._failed(exc)
 
     def scalar(self, statement: str, params: Sequence[Any] = ()) -> Any:
         row = self.execute(statement, params).fetchone()
@@ -191,35 +102,158 @@ class Connection:
             return None
         return row[0] if self.config.kind == "sqlite" else next(iter(row.values()))
 
+    def cursor(self) -> Any:
+        """A cursor of the driver's own, for the recorder that joins this transaction."""
+        return self._raw.cursor()
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """All or nothing: commit on success, roll back on any error."""
-        if self.config.kind == "sqlite":
-            self._raw.execute("BEGIN IMMEDIATE")
-            try:
-                yield self
-            except BaseException:
-                self._raw.execute("ROLLBACK")
-                raise
-            self._raw.execute("COMMIT")
-        else:
-            with self._raw.transaction():
-                yield self
+        """All or nothing: commit on success, roll back on any error.
 
-    def table_exists(self, name: str) -> bool:
+        On SQLite the outermost transaction takes the write lock at once (``BEGIN
+        IMMEDIATE``, waiting up to 30 s); a transaction inside another is a savepoint,
+        so a step that fails undoes only itself and the outer one goes on."""
+        if self.config.kind == "sqlite":
+            with self._sqlite_transaction():
+                yield self
+            return
+        failed_inside = False
+        try:
+            with self._raw.transaction():  # psycopg nests with savepoints itself
+                self._depth += 1
+                try:
+                    yield self
+                except BaseException:
+                    failed_inside = True
+                    raise
+                finally:
+                    self._depth -= 1
+        except Exception as exc:
+            if failed_inside:
+                raise
+            self._failed(exc)
+
+    @contextmanager
+    def _sqlite_transaction(self) -> Iterator[None]:
+        depth = self._depth
+        savepoint = f"ledger_{depth}"
+        self.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if depth:
+                self._raw.execute(f"ROLLBACK TO {savepoint}")
+                self._raw.execute(f"RELEASE {savepoint}")
+            elif self._raw.in_transaction:
+                self._raw.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if depth:
+            self.execute(f"RELEASE {savepoint}")
+            return
+        try:
+            self.execute("COMMIT")
+        except StorageError:
+            # A commit refused (a full disk) leaves nothing half-done.
+            if self._raw.in_transaction:
+                self._raw.execute("ROLLBACK")
+            raise
+
+    def table_exists(self, name: str, where: str | None = None) -> bool:
+        """Whether the table is in this connection's home (or in ``where``)."""
+        where = where or self.home
         if self.config.kind == "sqlite":
             return bool(
                 self.scalar(
-                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", [name]
+                    f"SELECT count(*) FROM {where}.sqlite_master WHERE type='table' AND name=?",
+                    [name],
                 )
             )
-        return bool(
-            self.scalar(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_name = ?",
-                [self.config.schema, name],
-            )
+        return bool(self.scalar("SELECT to_regclass(?) IS NOT NULL", [f"{where}.{name}"]))
+
+    def columns(self, table: str, where: str | None = None) -> list[str]:
+        """The names of a table's columns, in order (none if there is no such table)."""
+        where = where or self.home
+        if self.config.kind == "sqlite":
+            return [r["name"] for r in self.query(f"PRAGMA {where}.table_info({table})")]
+        rows = self.query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [f"{where}.{table}"],
         )
+        return [r["attname"] for r in rows]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One consistent, read-only view of the ledger for the whole block, undone at the
+        end.  Only scratch tables may be written: SQLite's attached read-only ledger
+        refuses writes, and PostgreSQL's READ ONLY transaction allows only temporary
+        tables (which must exist before the block)."""
+        if self.config.kind == "sqlite":
+            self.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                self._raw.execute("ROLLBACK")
+            return
+        from psycopg import IsolationLevel
+
+        self._raw.isolation_level, self._raw.read_only = IsolationLevel.REPEATABLE_READ, True
+        try:
+            with self._raw.transaction(force_rollback=True):
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+        finally:
+            self._raw.isolation_level, self._raw.read_only = None, None
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _open_sqlite(config: DatabaseConfig) -> sqlite3.Connection:
+    where = f"cannot open {config.describe()}"
+    path = Path(config.path or DEFAULT_URL)
+    if path.is_dir():
+        raise StorageError(f"{where}: it is a folder, not a ledger file")
+    if not path.exists():
+        if config.read_only:
+            raise StorageError(f"{where}: there is no such file")
+        if not path.parent.is_dir():
+            raise StorageError(f"{where}: the folder {path.parent} does not exist")
+    with errors.storage_errors(where):
+        raw = sqlite3.connect(
+            config.sqlite_target(), timeout=30, isolation_level=None, uri=config.read_only
+        )
+        try:
+            raw.row_factory = sqlite3.Row
+            # The first read of the file: a file that is not a database fails here.
+            mode = raw.execute("PRAGMA journal_mode").fetchone()[0]
+            if not config.read_only and str(mode).lower() != "wal":
+                raw.execute("PRAGMA journal_mode=WAL")
+        except BaseException:
+            raw.close()
+            raise
+    return raw
+
+
+def connect_postgres(config: DatabaseConfig) -> Any:
+    """A psycopg connection (autocommit, rows as dicts), or one StorageError line."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    try:
+        return psycopg.connect(config.conninfo(), row_factory=dict_row, autocommit=True)
+    except psycopg.Error as exc:
+        raise StorageError(
+            errors.mask(
+                f"cannot reach PostgreSQL at {config.describe()}: {errors.first_line(exc)}",
+                config.password,
+            )
+        ) from None

@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import project_history
 from ledger.infra.db import Connection
+from ledger.infra.errors import storage_errors
 
 
 class Histories:
@@ -32,7 +33,8 @@ class Histories:
         if cached is not None and cached[-1].originator_version == latest:
             return list(cached)
         try:
-            history = self.store.repository.get(aggregate_id, projector_func=project_history)
+            with storage_errors("cannot read the log"):
+                history = self.store.repository.get(aggregate_id, projector_func=project_history)
         except AggregateNotFoundError:
             return []
         self._cache[aggregate_id] = list(history.events)

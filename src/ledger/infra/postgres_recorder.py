@@ -1,19 +1,29 @@
 """The PostgreSQL recorder that appends to the audit chain inside the insert transaction.
 
-The library takes an EXCLUSIVE lock on the events table before inserting, so once
-the events are in, no other writer can append until this transaction commits:
+Writers to one ledger take turns on a transaction-level advisory lock named after its
+schema.  ``serialised`` takes it up front and holds it from the handlers' check to the
+save, with the inserts made in the same transaction: the events are checked against
+the very state they are appended to, and writers queue instead of failing.  Every
+insert takes the same lock, so inserts commit in the order they were numbered and
 reading the chain head and adding the new links here keeps the chain in step.
+
+The lock replaces the library's ``LOCK TABLE ... IN EXCLUSIVE MODE``, which PostgreSQL
+grants only to a role that may also UPDATE or DELETE the table: the writer role may
+only INSERT into the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
+from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
     ChainConflict,
@@ -21,19 +31,38 @@ from ledger.infra.chain import (
     build_links,
     create_statements,
 )
+from ledger.infra.db import Connection
 
 # Any fixed number: every ledger process takes this lock while it creates its tables.
 CREATE_LOCK = 0x6C6564676572
 
 
+def write_lock_key(schema: str) -> int:
+    """The advisory lock the writers of the ledger in ``schema`` take turns on."""
+    digest = hashlib.sha256(f"ledger write lock {schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    _joined: Any = None  # the cursor of the write transaction inserts join, if held
+
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.chain_table = f'"{self.datastore.schema}".{CHAIN_TABLE}'
+        schema = self.datastore.schema
         self.sql_create_statements.extend(
             SQL(statement).format()
-            for statement in create_statements("postgresql", self.chain_table)
+            for statement in [
+                *create_statements("postgresql", self.chain_table),
+                guards.postgres_function(schema),
+                *guards.postgres_statements(schema, self.events_table_name),
+                *guards.postgres_statements(schema, CHAIN_TABLE),
+            ]
         )
+        self._lock_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(write_lock_key(schema)),
+        ]
 
     def create_table(self) -> None:
         # Every open re-runs the library's CREATE OR REPLACE FUNCTION; two processes
@@ -46,29 +75,54 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [CREATE_LOCK])
 
+    @contextmanager
+    def serialised(self, db: Connection) -> Iterator[None]:
+        """Hold the write lock for the whole block; inserts inside join its transaction.
+
+        ``db`` is the ledger's own connection: the read models catch up on it, in
+        their own transactions, while this one waits to insert."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            for statement in self._lock_statements:
+                curs.execute(statement)
+            self._joined = curs
+            try:
+                yield
+            finally:
+                self._joined = None
+
+    def _lock_table(self, curs: Any) -> None:
+        # The advisory write lock, already held, serialises the inserts instead.
+        return
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         # One plain transaction (not the library's pipeline), so the chain can read
-        # its head after the insert while the table lock is held.
+        # its head after the insert while the write lock is held.
         if not stored_events:
             return []
+        if self._joined is not None:
+            return self._insert_and_chain(self._joined, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            ids = [row["notification_id"] for row in curs.fetchall()]
-            curs.execute(
-                f"SELECT position, hash, recorded_at FROM {self.chain_table} "
-                "ORDER BY position DESC LIMIT 1"
-            )
-            row = curs.fetchone()
-            head = (row["position"], row["hash"], row["recorded_at"]) if row else None
-            try:
-                links = build_links(head, stored_events, ids)
-            except RecordedTimeConflict as exc:
-                raise ChainConflict(str(exc)) from None
-            curs.executemany(
-                f"INSERT INTO {self.chain_table} VALUES (%s,%s,%s,%s,%s)",
-                [
-                    (k.position, k.notification_id, k.recorded_at, k.source_key, k.hash)
-                    for k in links
-                ],
-            )
+            for statement in self._lock_statements:
+                curs.execute(statement)
+            return self._insert_and_chain(curs, stored_events, **kwargs)
+
+    def _insert_and_chain(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Any:
+        self._insert_stored_events(curs, stored_events, **kwargs)
+        ids = [row["notification_id"] for row in curs.fetchall()]
+        curs.execute(
+            f"SELECT position, hash, recorded_at FROM {self.chain_table} "
+            "ORDER BY position DESC LIMIT 1"
+        )
+        row = curs.fetchone()
+        head = (row["position"], row["hash"], row["recorded_at"]) if row else None
+        try:
+            links = build_links(head, stored_events, ids)
+        except RecordedTimeConflict as exc:
+            raise ChainConflict(str(exc)) from None
+        curs.executemany(
+            f"INSERT INTO {self.chain_table} VALUES (%s,%s,%s,%s,%s)",
+            [(k.position, k.notification_id, k.recorded_at, k.source_key, k.hash) for k in links],
+        )
         return ids

@@ -1,18 +1,24 @@
 """The SQLite recorder that appends to the audit chain inside the insert transaction.
 
-SQLite serialises writers on the database file: once this transaction has inserted
-the events, no other writer can append, so reading the chain head and adding the new
-links here keeps the chain exactly in step with the events, in the same commit.
+SQLite serialises writers on the database file.  ``serialised`` takes that write lock
+up front (``BEGIN IMMEDIATE`` on the ledger's own connection, waiting up to 30 s) and
+holds it from the handlers' check to the save: the inserts made inside join that
+transaction, so the events are checked against the very state they are appended to,
+and writers queue instead of failing.  Reading the chain head and adding the new
+links in the same transaction keeps the chain exactly in step with the events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
     ChainConflict,
@@ -20,12 +26,40 @@ from ledger.infra.chain import (
     build_links,
     create_statements,
 )
+from ledger.infra.db import Connection
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    _joined: SQLiteCursor | None = None  # the write transaction inserts join, if held
+
     def construct_create_table_statements(self) -> list[str]:
         statements: list[str] = super().construct_create_table_statements()
-        return statements + create_statements("sqlite", CHAIN_TABLE)
+        return [
+            *statements,
+            *create_statements("sqlite", CHAIN_TABLE),
+            *guards.sqlite_statements(self.events_table_name),
+            *guards.sqlite_statements(CHAIN_TABLE),
+        ]
+
+    @contextmanager
+    def serialised(self, db: Connection) -> Iterator[None]:
+        """Hold the write lock for the whole block; inserts inside join its transaction."""
+        with db.transaction():
+            self._joined = SQLiteCursor(db.cursor())
+            try:
+                yield
+            finally:
+                self._joined = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        if self._joined is None:
+            return super().insert_events(stored_events, **kwargs)
+        try:
+            return self._insert_events(self._joined, stored_events, **kwargs)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+        except sqlite3.Error as exc:
+            raise PersistenceError(exc) from exc
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = list(super()._insert_events(c, stored_events, **kwargs) or [])

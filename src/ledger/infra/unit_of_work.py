@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,6 +22,7 @@ from ledger.domain.history import History, project_history
 from ledger.domain.ids import LEDGER_NAMESPACE
 from ledger.infra.chain import CHAIN_TABLE, utc_text
 from ledger.infra.db import Connection
+from ledger.infra.errors import storage_errors
 from ledger.infra.mapper import decode_event
 
 POSITION = re.compile(r"^#?(\d+)$")
@@ -49,7 +53,8 @@ class UnitOfWork:
     def history(self, aggregate_id: UUID) -> History:
         if aggregate_id not in self.histories:
             try:
-                loaded = self.store.repository.get(aggregate_id, projector_func=project_history)
+                with storage_errors("cannot read the log"):
+                    loaded = self.store.repository.get(aggregate_id, projector_func=project_history)
             except AggregateNotFoundError:
                 loaded = History(aggregate_id)
             self.histories[aggregate_id] = loaded
@@ -164,6 +169,27 @@ def refuse_changed_entries(db: Connection, entries: Sequence[Entry], known: set[
                 "with other content; nothing was recorded (give this entry a new id, or change "
                 f"the record with 'ledger correct {entry.key}')"
             )
+
+
+@runtime_checkable
+class SerialisingRecorder(Protocol):
+    def serialised(self, db: Connection) -> AbstractContextManager[None]:
+        """Hold the ledger's write lock for a block; inserts inside join its transaction."""
+
+
+def write_lock(store: Application[UUID], db: Connection) -> AbstractContextManager[None]:
+    """The ledger's write lock, held from the handlers' check to the save.
+
+    SQLite: ``BEGIN IMMEDIATE`` on ``db``.  PostgreSQL: an advisory lock for the schema.
+    Writers queue on it (up to 30 s) instead of meeting each other's writes."""
+    recorder = store.recorder
+    assert isinstance(recorder, SerialisingRecorder)
+    return recorder.serialised(db)
+
+
+def pause_before_retry(attempt: int) -> None:
+    """A short, jittered, growing wait, so writers that met do not meet again at once."""
+    time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
 
 def known_keys(db: Connection, keys: list[str]) -> set[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ledger.infra.chain import CHAIN_TABLE
+from ledger.domain.errors import StorageError
+from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.mapper import decode_event
 from ledger.projections.base import Delivered, Projection
@@ -24,29 +25,73 @@ BATCH = 10_000
 class ProjectionRunner:
     """Pulls new events from the log into the projections."""
 
-    def __init__(self, db: Connection, projections: Sequence[Projection]):
+    def __init__(
+        self,
+        db: Connection,
+        projections: Sequence[Projection],
+        *,
+        on_created: Callable[[], None] | None = None,
+    ):
         self.db = db
         self.projections = list(projections)
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        # Called after setup created or dropped a table (the owner re-grants the roles).
+        self._on_created = on_created
 
     def setup(self) -> None:
-        """Create tracking and projection tables; rebuild any whose version changed."""
+        """Create tracking and projection tables; rebuild any whose version changed.
+
+        Only the owner creates and migrates tables.  Anyone else finds them ready for
+        this release, or is told to have the owner run ``ledger init``."""
+        if not self.db.access.create:
+            self._require_ready()
+            self._ready = True
+            return
+        changed = not self.db.table_exists(TRACKING)
         self.db.execute(
             f"CREATE TABLE IF NOT EXISTS {TRACKING} ("
-            "name TEXT PRIMARY KEY, version INTEGER NOT NULL, position BIGINT NOT NULL)"
+            "name TEXT PRIMARY KEY, version INTEGER NOT NULL, position BIGINT NOT NULL, "
+            "hash TEXT)"
         )
+        if "hash" not in self.db.columns(TRACKING):  # a ledger from before the check
+            self.db.execute(f"ALTER TABLE {TRACKING} ADD COLUMN hash TEXT")
         known = {r["name"]: r["version"] for r in self.db.query(f"SELECT * FROM {TRACKING}")}
         for projection in self.projections:
             if known.get(projection.name) not in (None, projection.version):
                 self._drop(projection)
+                changed = True
+            changed = changed or not all(self.db.table_exists(t) for t in projection.tables)
             projection.create(self.db)
             if known.get(projection.name) != projection.version:
                 self.db.execute(
-                    f"INSERT INTO {TRACKING} (name, version, position) VALUES (?, ?, 0)",
-                    [projection.name, projection.version],
+                    f"INSERT INTO {TRACKING} (name, version, position, hash) VALUES (?, ?, 0, ?)",
+                    [projection.name, projection.version, GENESIS],
                 )
         self._ready = True
+        if changed and self._on_created:
+            self._on_created()
+
+    def ready(self) -> None:
+        """Set up the tables once per process, outside any write: a setup inside a write
+        that is then refused would be rolled back with it."""
+        if not self._ready:
+            self.setup()
+
+    def _require_ready(self) -> None:
+        where = self.db.config.describe()
+        fix = "the ledger's owner sets them up with `ledger init`"
+        if "hash" not in self.db.columns(TRACKING):
+            raise StorageError(f"the read models of {where} are not set up for this release: {fix}")
+        known = {r["name"]: r["version"] for r in self.db.query(f"SELECT * FROM {TRACKING}")}
+        for projection in self.projections:
+            if known.get(projection.name) != projection.version or not all(
+                self.db.table_exists(t) for t in projection.tables
+            ):
+                raise StorageError(
+                    f"the read model '{projection.name}' of {where} is not set up for this "
+                    f"release: {fix}"
+                )
 
     def _drop(self, projection: Projection) -> None:
         for table in projection.tables:
@@ -57,38 +102,75 @@ class ProjectionRunner:
         rows = self.db.query(f"SELECT name, position FROM {TRACKING}")
         return {r["name"]: int(r["position"]) for r in rows}
 
+    def _checked(self) -> tuple[int, dict[str, int]]:
+        """The chain head and each projection's position, refusing any position that is
+        not where that projection stopped: the tracking row keeps the hash of the link
+        it reached, so a position moved back (or on) by hand no longer matches."""
+        rows = self.db.query(
+            f"SELECT t.name, t.position, t.hash, c.hash AS at, "
+            f"(SELECT MAX(position) FROM {CHAIN_TABLE}) AS head "
+            f"FROM {TRACKING} t LEFT JOIN {CHAIN_TABLE} c ON c.position = t.position"
+        )
+        head = max((int(r["head"] or 0) for r in rows), default=0)
+        done: dict[str, int] = {}
+        for r in rows:
+            position = int(r["position"])
+            expected = GENESIS if position == 0 else r["at"]
+            if r["hash"] is not None and r["hash"] != expected:
+                raise StorageError(
+                    f"the read model '{r['name']}' is recorded at position {position}, which is "
+                    f"not where it stopped ({TRACKING} was changed behind the ledger's back); "
+                    "nothing was changed: run `ledger projections rebuild`"
+                )
+            done[r["name"]] = position
+        return head, done
+
     def behind(self) -> int:
         """How many events the slowest projection has still to apply."""
         if not self._ready:
             self.setup()
-        head = self.db.scalar(f"SELECT MAX(position) FROM {CHAIN_TABLE}") or 0
-        done = min(self.positions().values(), default=0)
-        return int(head) - done
+        head, done = self._checked()
+        return head - min((done.get(p.name, 0) for p in self.projections), default=0)
 
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply every event not yet applied; returns how many were read.
+    def catch_up(
+        self, progress: Callable[[int], None] | None = None, *, until: int | None = None
+    ) -> int:
+        """Apply every event not yet applied (up to position ``until``, if given);
+        returns how many were read.
 
         Each batch is one transaction that first takes the projections' lock and reads
         the positions reached, so two processes catching up at once never apply an
-        event twice: the second waits, then finds the work done.
+        event twice: the second waits, then finds the work done.  A connection that
+        may not write cannot catch up: it says how far behind the read models are.
         """
         if not self._ready:
             self.setup()
-        if self.behind() <= 0:
-            return 0  # the common case for a read: no lock, two indexed lookups
+        head, done = self._checked()
+        target = head if until is None else min(head, until)
+        lag = target - min((done.get(p.name, 0) for p in self.projections), default=0)
+        if lag <= 0:
+            return 0  # the common case for a read: no lock, one indexed lookup
+        if self.db.access.read_only:
+            where = self.db.config.describe()
+            raise StorageError(
+                f"the read models are {lag} event(s) behind the log, and {where} "
+                f"is read-only here ({self.db.access.why}), so they cannot catch up: "
+                "see `ledger projections status`, and run `ledger projections catch-up` "
+                "as a user who may write"
+            )
         read = 0
         nid = self.db.dialect.notification_id
         while True:
             with self.db.transaction():
                 self._lock()
-                done = self.positions()
+                done = self._checked()[1]
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
                 rows = self.db.query(
-                    "SELECT c.position, c.recorded_at, e.topic, e.state "
+                    "SELECT c.position, c.recorded_at, c.hash, e.topic, e.state "
                     f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
                     f"ON e.{nid} = c.notification_id "
-                    "WHERE c.position > ? ORDER BY c.position LIMIT ?",
-                    [start, BATCH],
+                    "WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT ?",
+                    [start, target, BATCH],
                 )
                 if not rows:
                     return read
@@ -116,12 +198,12 @@ class ProjectionRunner:
                         if superseded and projection.recomputes:
                             continue
                         projection.process(self.db, item, self.events_of)
-                last = int(rows[-1]["position"])
+                last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 for projection in self.projections:
                     if done[projection.name] < last:
                         self.db.execute(
-                            f"UPDATE {TRACKING} SET position = ? WHERE name = ?",
-                            [last, projection.name],
+                            f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name = ?",
+                            [last, last_hash, projection.name],
                         )
             read += len(rows)
             if progress:
@@ -134,11 +216,28 @@ class ProjectionRunner:
             self.db.execute(f"SELECT name FROM {TRACKING} ORDER BY name FOR UPDATE")
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every projection and rebuild it from the log alone."""
+        """Empty every projection and rebuild it from the log alone.
+
+        The owner drops and recreates the tables; the writer, who may not, empties
+        them and starts their tracking again from the beginning."""
+        if self.db.access.read_only:
+            raise StorageError(
+                f"{self.db.config.describe()} is read-only here ({self.db.access.why}): "
+                "its read models cannot be rebuilt"
+            )
         self.setup()
-        for projection in self.projections:
-            self._drop(projection)
-        self.setup()
+        with self.db.transaction():
+            for projection in self.projections:
+                if self.db.access.create:
+                    self._drop(projection)
+                else:
+                    for table in projection.tables:
+                        self.db.execute(f"DELETE FROM {table}")
+                    self.db.execute(
+                        f"UPDATE {TRACKING} SET position = 0, hash = ? WHERE name = ?",
+                        [GENESIS, projection.name],
+                    )
+            self.setup()
         return self.catch_up(progress)
 
     def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:

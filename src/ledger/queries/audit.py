@@ -62,9 +62,16 @@ def _chain_rows(db: Connection) -> Iterator[chain.ChainRow]:
                 originator_id=None if r["originator_id"] is None else str(r["originator_id"]),
                 originator_version=r["originator_version"],
                 topic=r["topic"],
-                state=None if r["state"] is None else bytes(r["state"]),
+                state=_stored_bytes(r["state"]),
             )
         after = int(rows[-1]["position"])
+
+
+def _stored_bytes(value: bytes | memoryview | str | None) -> bytes | None:
+    # SQLite stores whatever it is given: an edited state may come back as text.
+    if value is None:
+        return None
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 def _first_unchained_event(db: Connection) -> chain.Problem | None:

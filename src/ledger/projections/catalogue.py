@@ -1,0 +1,23 @@
+"""Every read model the ledger keeps, in the order the runner applies them."""
+
+from __future__ import annotations
+
+from ledger.projections.base import Projection
+from ledger.projections.bodies import BodiesProjection
+from ledger.projections.constitution import ConstitutionProjection
+from ledger.projections.events_index import EventIndex
+from ledger.projections.meetings import MeetingsProjection
+from ledger.projections.membership import MembershipProjection
+from ledger.projections.organisations import OrganisationsProjection
+
+
+def all_projections() -> list[Projection]:
+    """A fresh instance of every read model (a live ledger's, or a scratch rebuild's)."""
+    return [
+        EventIndex(),
+        BodiesProjection(),
+        ConstitutionProjection(),
+        OrganisationsProjection(),
+        MembershipProjection(),
+        MeetingsProjection(),
+    ]

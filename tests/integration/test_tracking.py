@@ -1,0 +1,66 @@
+"""Each read model's tracking row says how far it has applied the log, and proves it.
+
+The row keeps the hash of the link it stopped at, so a position moved back (or on) by
+hand no longer matches the chain and is refused, naming ``ledger projections rebuild``,
+instead of applying events twice or skipping them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.domain.body import EstablishBody
+from ledger.domain.errors import StorageError
+from tests.integration.raw import Raw
+
+GROUPS = [
+    EstablishBody(body=f"g{n}", name=f"Group {n}", kind="working-group", effective=date(2020, 1, 1))
+    for n in range(6)
+]
+
+
+@pytest.mark.parametrize("change", ["position - 3", "position + 1", "0"])
+def test_a_tracking_position_changed_by_hand_is_refused_until_rebuilt(
+    ledger_url: str, change: str
+) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(GROUPS[:3])
+        ledger.execute(GROUPS[3:])
+    raw = Raw(ledger_url)
+    try:
+        raw.run(f"UPDATE ledger_projections SET position = {change} WHERE name = 'bodies'")
+    finally:
+        raw.close()
+
+    with Ledger(ledger_url) as ledger:
+        with pytest.raises(StorageError, match=r"read model 'bodies' is recorded at position"):
+            ledger.bodies(date(2021, 1, 1))
+        with pytest.raises(StorageError, match=r"nothing was recorded"):
+            ledger.execute(
+                [EstablishBody(body="late", name="L", kind="board", effective=date(2021, 1, 1))]
+            )
+        assert ledger.count() == 6
+
+        assert ledger.rebuild_projections() == 6
+        assert len(ledger.bodies(date(2021, 1, 1))) == 6
+        assert ledger.verify_read_models().ok
+
+
+def test_a_ledger_from_before_the_tracking_hash_opens_and_carries_on(ledger_url: str) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(GROUPS[:3])
+    raw = Raw(ledger_url)
+    try:
+        raw.run("ALTER TABLE ledger_projections DROP COLUMN hash")
+    finally:
+        raw.close()
+
+    with Ledger(ledger_url) as ledger:
+        assert len(ledger.bodies(date(2021, 1, 1))) == 3
+        ledger.execute(GROUPS[3:])
+        assert len(ledger.bodies(date(2021, 1, 1))) == 6
+        assert set(ledger.projection_positions().values()) == {6}
+        assert ledger.verify_read_models().ok
