@@ -98,10 +98,13 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | 
 
 
 def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
-    """One line for what a write recorded (or would record), then the new head."""
+    """One line for what a write recorded (or would record), then the new head; each of
+    the receipt's warnings on a line of its own, on stderr (in the JSON, ``warnings``)."""
     if as_json:
         emit_json(receipt)
         return
+    for warning in getattr(receipt, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
     verb = "would record" if receipt.dry_run else what
     line = f"{verb} {receipt.recorded} event(s)"
     if receipt.skipped:

@@ -19,11 +19,12 @@ class MemberView:
     organisation_name: str | None
     category: str
     voting: bool
-    counts_for_quorum: bool
+    counts_for_quorum: bool | None  # None: if it votes
     joined: str
     representative: str | None
     substitute: str | None
     offices: list[str]
+    roles: list[str]
 
 
 @dataclass
@@ -57,6 +58,7 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
                 representative=seat.representative.name if seat.representative else None,
                 substitute=seat.substitute.name if seat.substitute else None,
                 offices=sorted(o for o, h in holders.items() if h.person in people),
+                roles=list(seat.roles),
             )
         )
     return MembersReport(
