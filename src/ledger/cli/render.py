@@ -103,8 +103,6 @@ def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
     if as_json:
         emit_json(receipt)
         return
-    for warning in getattr(receipt, "warnings", ()):
-        click.echo(f"warning: {warning}", err=True)
     verb = "would record" if receipt.dry_run else what
     line = f"{verb} {receipt.recorded} event(s)"
     if receipt.skipped:
@@ -114,3 +112,5 @@ def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
         line += f" at position {first}" if first == last else f" at positions {first}-{last}"
     click.echo(line)
     click.echo(f"head {receipt.head_position}:{receipt.head_hash}")
+    for warning in getattr(receipt, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)

@@ -300,7 +300,13 @@ class AddMember(EffectiveCommand):
     @field_validator("roles")
     @classmethod
     def _roles(cls, roles: list[str]) -> list[str]:
-        return _distinct_roles([_slug(r) for r in roles])
+        for role in roles:
+            if not SLUG.fullmatch(role):
+                raise ValueError(
+                    f"role {role!r} is not a short id of lower-case letters, digits and "
+                    "hyphens, e.g. elected-member"
+                )
+        return _distinct_roles(roles)
 
     def legacy_values(self) -> dict[str, Any]:
         # Before counts_for_quorum could be left unset, an entry that did not give it
