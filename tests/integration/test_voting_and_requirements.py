@@ -15,6 +15,7 @@ from pathlib import Path
 from ledger.application import Ledger
 from ledger.domain.body import EstablishBody
 from ledger.domain.commands import Command
+from ledger.domain.corrections import CorrectEvent
 from ledger.domain.membership import AddMember
 from ledger.domain.rules import (
     AnyOf,
@@ -307,3 +308,34 @@ def test_a_named_seat_and_other_offices_may_be_required(ledger: Ledger) -> None:
     february = ledger.quorum("sg-2024-02-14")
     assert february.requirements[0].missing == "kent-police is not present"
     assert february.requirements[2].met is True
+
+
+def test_a_correction_that_makes_a_seat_disagree_with_the_voting_rule_is_said_too(
+    ledger: Ledger,
+) -> None:
+    ledger.execute(strategy_group(QuorumRule(all_of=[MinimumPresent(at_least=1)]), DECISIONS))
+    joined = ledger.execute([seat("kent-police")])
+    assert joined.warnings == []
+    corrected = ledger.execute(
+        [
+            CorrectEvent(
+                event=joined.event_ids[0],
+                changes={"category": CO},
+                reason="Kent Police sit as a co-operating body",
+            )
+        ]
+    )
+    assert corrected.warnings == [
+        "kent-police is recorded as voting, but from 2020-01-01 sg's terms of reference "
+        "(section decision-making) let only responsible-authority vote, not "
+        "co-operating-body: quorum takes it as non-voting"
+    ]
+    # Putting it right says nothing.
+    fixed = ledger.execute(
+        [
+            CorrectEvent(
+                event=corrected.event_ids[0], changes={"voting": False}, reason="they do not vote"
+            )
+        ]
+    )
+    assert fixed.warnings == []

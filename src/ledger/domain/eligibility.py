@@ -12,13 +12,14 @@ and says so (a warning on the receipt), at the seat's recording and at the ToR's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ledger.domain.limits import Moment
-from ledger.domain.membership import Seat
+from ledger.domain.events import LedgerEvent
+from ledger.domain.membership import MemberJoined, MemberLeft, Seat
 from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.domain.tor import TorState
 
 Eligibility = tuple[VotingEligibility, str]  # the rule in force, and its section
 
@@ -61,30 +62,59 @@ class Disagreement:
 Key = tuple[str, str, bool, str]
 
 
-def disagreements(moments: Sequence[Moment]) -> dict[Key, Disagreement]:
-    """Every seat whose voting flag the rule in force contradicts, first date first."""
-    found: dict[Key, Disagreement] = {}
-    for day, seats, document in moments:
-        if seats is None or document is None:
-            continue
-        rule = rule_of(document.sections, VotingEligibility)
-        if rule is None:
-            continue
-        for seat in seats.seats:
-            if seat.voting == rule[0].allows(seat.category):
-                continue
-            found_one = Disagreement(
-                seat.member, seat.category, seat.voting, rule[1], tuple(rule[0].categories), day
-            )
-            found.setdefault(found_one.key(), found_one)
-    return found
+Tenure = tuple[date, date | None, MemberJoined]  # from, until (not including), as joined
 
 
-def new_disagreements(before: Sequence[Moment], after: Sequence[Moment]) -> list[Disagreement]:
+def tenures(events: Sequence[LedgerEvent]) -> dict[str, list[Tenure]]:
+    """Each seat's spells on the body, in order, from in-force membership events: one
+    pass, no states built (this runs for every seat recorded)."""
+    sitting: dict[str, MemberJoined] = {}
+    spells: dict[str, list[Tenure]] = {}
+    for event in events:
+        if isinstance(event, MemberJoined):
+            sitting[event.member] = event
+        elif isinstance(event, MemberLeft) and event.member in sitting:
+            joined = sitting.pop(event.member)
+            spells.setdefault(event.member, []).append((joined.effective, event.effective, joined))
+    for member, joined in sitting.items():
+        spells.setdefault(member, []).append((joined.effective, None, joined))
+    return spells
+
+
+def disagreements(
+    spells: dict[str, list[Tenure]],
+    document: Sequence[tuple[date, TorState]],
+    members: Iterable[str] | None = None,
+) -> dict[Key, Disagreement]:
+    """Every seat (of ``members``, or all) whose voting flag the voting-eligibility rule
+    of the ToR versions ``document`` (its changes by date) contradicts while it sits,
+    each from the first date it does."""
+    versions = [
+        (day, document[i + 1][0] if i + 1 < len(document) else None, found)
+        for i, (day, state) in enumerate(document)
+        if (found := rule_of(state.sections, VotingEligibility)) is not None
+    ]
+    said: dict[Key, Disagreement] = {}
+    for member in spells if members is None else members:
+        for start, end, joined in spells.get(member, ()):
+            for since, until, (rule, section) in versions:
+                begin = max(start, since)
+                if (end is not None and begin >= end) or (until is not None and begin >= until):
+                    continue
+                if joined.voting == rule.allows(joined.category):
+                    continue
+                one = Disagreement(
+                    member, joined.category, joined.voting, section, tuple(rule.categories), begin
+                )
+                said.setdefault(one.key(), one)
+    return said
+
+
+def new_disagreements(
+    before: dict[Key, Disagreement], after: dict[Key, Disagreement]
+) -> list[Disagreement]:
     """The disagreements ``after`` has that ``before`` had not, by date and seat."""
-    old = disagreements(before)
-    new = [d for k, d in disagreements(after).items() if k not in old]
-    return sorted(new, key=lambda d: (d.day, d.member, d.section))
+    return sorted((d for k, d in after.items() if k not in before), key=lambda d: (d.day, d.member))
 
 
 def warning(body: str, d: Disagreement) -> str:

@@ -72,15 +72,27 @@ def _seats_changed(ctx: Context, event: LedgerEvent) -> None:
     """A seat joins or leaves (or a record of it is corrected or retracted)."""
     assert event.body is not None
     seats = ctx.history(membership.membership_id(event.body)).events
-    document = in_force(ctx.history(tor.tor_id(event.body)).events)
     _limits_at_end(ctx, event.body)
-    if limits.sets(document, VotingEligibility):
-        _disagreements(
-            ctx,
-            event.body,
-            limits.body_timeline(in_force(seats), document),
-            limits.body_timeline(in_force([*seats, event]), document),
-        )
+    document = in_force(ctx.history(tor.tor_id(event.body)).events)
+    if not limits.sets(document, VotingEligibility):
+        return
+    changed = (
+        event
+        if event.corrects is None
+        else next((e for e in seats if e.event_id == event.corrects), event)
+    )
+    member = getattr(event, "member", None) or getattr(changed, "member", None)
+    if member is None:
+        return
+    versions = tor.timeline(document)
+    before = eligibility.tenures(in_force(seats))
+    after = eligibility.tenures(in_force([*seats, event]))
+    _say(
+        ctx,
+        event.body,
+        eligibility.disagreements(before, versions, [member]),
+        eligibility.disagreements(after, versions, [member]),
+    )
 
 
 def _constitution_changed(ctx: Context, event: LedgerEvent) -> None:
@@ -91,13 +103,20 @@ def _constitution_changed(ctx: Context, event: LedgerEvent) -> None:
     _limits_at_end(ctx, event.body)
     before, after = in_force(document), in_force([*document, event])
     if seats and (limits.sets(before, VotingEligibility) or limits.sets(after, VotingEligibility)):
-        _disagreements(
-            ctx, event.body, limits.body_timeline(seats, before), limits.body_timeline(seats, after)
+        spells = eligibility.tenures(seats)
+        _say(
+            ctx,
+            event.body,
+            eligibility.disagreements(spells, tor.timeline(before)),
+            eligibility.disagreements(spells, tor.timeline(after)),
         )
 
 
-def _disagreements(
-    ctx: Context, slug: str, before: list[limits.Moment], after: list[limits.Moment]
+def _say(
+    ctx: Context,
+    slug: str,
+    before: dict[eligibility.Key, eligibility.Disagreement],
+    after: dict[eligibility.Key, eligibility.Disagreement],
 ) -> None:
     for found in eligibility.new_disagreements(before, after):
         ctx.warn(eligibility.warning(slug, found))
@@ -110,10 +129,12 @@ def _limits_at_end(ctx: Context, slug: str) -> None:
     because a body may adopt a limit and then reduce its membership, and no one can
     then take a seat in the excess."""
     seats_id, tor_id = membership.membership_id(slug), tor.tor_id(slug)
-    seats_then = in_force(ctx.history(seats_id).events)
-    document_then = in_force(ctx.history(tor_id).events)
+    # Histories only grow: what they hold now is what the write started from.
+    seats_held, document_held = len(ctx.history(seats_id).events), len(ctx.history(tor_id).events)
 
     def check() -> None:
+        seats_then = in_force(ctx.history(seats_id).events[:seats_held])
+        document_then = in_force(ctx.history(tor_id).events[:document_held])
         seats = in_force(ctx.history(seats_id).events)
         document = in_force(ctx.history(tor_id).events)
         if not (
