@@ -150,6 +150,8 @@ def test_roles_non_voting_counting_seats_and_what_a_quorum_lacks(
         True,
     )
     assert seats["kcc"]["counts_for_quorum"] is None
+    assert (seats["cllr-able"]["votes"], seats["cllr-able"]["counts"]) == (False, True)
+    assert (seats["kcc"]["votes"], seats["kcc"]["counts"]) == (True, True)
 
     lines = ok(ledger_url, "quorum sg-2024-03-14").stdout.splitlines()
     assert lines[:6] == [

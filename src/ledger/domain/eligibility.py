@@ -123,9 +123,13 @@ def warning(body: str, d: Disagreement) -> str:
     if d.voting:
         return (
             f"{d.member} is recorded as voting, but from {d.day} {rule} let only "
-            f"{', '.join(d.categories)} vote, not {d.category}: quorum takes it as non-voting"
+            f"{_listed(d.categories)} vote, not {d.category}: quorum takes it as non-voting"
         )
     return (
         f"{d.member} is recorded as non-voting, but from {d.day} {rule} let {d.category} "
         "vote: the ledger keeps it non-voting (correct the seat if it votes)"
     )
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
