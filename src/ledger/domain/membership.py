@@ -75,11 +75,11 @@ class MemberJoined(LedgerEvent):
         return _distinct_roles(roles)
 
     def describe(self) -> str:
-        counting = " (non-voting, counts towards quorum)" if self.counts_for_quorum else ""
         roles = f" [{', '.join(self.roles)}]" if self.roles else ""
-        return f"{self.member} joined {self.body} as {self.category}{roles}" + (
-            counting or ("" if self.voting else " (non-voting)")
-        )
+        voting = "" if self.voting else " (non-voting)"
+        if not self.voting and self.counts_for_quorum:
+            voting = " (non-voting, counts towards quorum)"
+        return f"{self.member} joined {self.body} as {self.category}{roles}{voting}"
 
 
 def _joined_v1(payload: dict[str, Any]) -> dict[str, Any]:
