@@ -110,6 +110,9 @@ class Receipt:
     head_position: int = 0
     head_hash: str = chain.GENESIS
     dry_run: bool = False
+    # What the clerk should know about what was recorded: e.g. a seat whose voting flag
+    # the ToR's voting-eligibility rule contradicts.  Never a reason nothing was recorded.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -315,17 +318,18 @@ class Ledger:
         self, batch: list[Entry], uow: UnitOfWork, dry_run: bool, progress: Progress
     ) -> Receipt:
         """Run each entry's handler against the unit of work; the events they would record."""
-        known = known_keys(self.db, [e.key for e in batch if e.key])
+        keys = [k for e in batch for k in (e.key, e.legacy_key) if k]
+        known = known_keys(self.db, keys)
         refuse_changed_entries(self.db, batch, known)
         receipt = Receipt(dry_run=dry_run)
         seen: set[str] = set()
         for entry in batch:
-            if entry.key and (entry.key in known or entry.key in seen):
+            if entry.key and (entry.key in known or entry.key in seen or entry.legacy_key in known):
                 receipt.skipped += 1
                 continue
             if entry.key:
                 seen.add(entry.key)
-            uow.begin_entry(entry.key, entry.digest)
+            uow.begin_entry(entry.key, entry.digest, entry.label)
             try:
                 uow.record(handler_for(entry.command)(uow, entry.command))
             except LedgerError as exc:
@@ -333,6 +337,8 @@ class Ledger:
                 raise type(exc)(f"{prefix}{exc}") from None
             if progress:
                 progress(1)
+        uow.finish()
+        receipt.warnings = list(uow.warnings)
         receipt.recorded = len(uow.pending)
         receipt.event_ids = [str(e.event_id) for e in uow.pending]
         return receipt

@@ -300,8 +300,8 @@ MISTAKES = [
     ),
     (
         ["member", "add", "wg", "co-b", "--category", "co-opted", "--effective", "2024-01-01"],
-        "refused: the terms of reference of wg in force on 2024-01-01 (section membership) "
-        "allow at most 1 co-opted member(s); 1 already sit",
+        "refused: on 2024-01-01 wg would have 2 co-opted seats (co-a, co-b); its terms of "
+        "reference (section membership) allow at most 1",
     ),
     (
         ["member", "end", "wg", "nobody", "--effective", "2024-01-01"],

@@ -666,8 +666,8 @@ def test_a_third_co_opted_member_is_refused_with_the_rule_quoted(ledger: Ledger)
     with pytest.raises(RuleViolation) as refused:
         ledger.execute([third])
     assert str(refused.value) == (
-        "refused: the terms of reference of wg in force on 2024-02-01 (section membership) "
-        "allow at most 2 co-opted member(s); 2 already sit"
+        "refused: on 2024-02-01 wg would have 3 co-opted seats (co-a, co-b, co-c); "
+        "its terms of reference (section membership) allow at most 2"
     )
     assert ledger.count() == count
     assert "co-c" not in {m.member for m in ledger.members("wg", date(2024, 3, 1)).members}

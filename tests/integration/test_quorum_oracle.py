@@ -1,13 +1,17 @@
 """Who sat, and was the meeting quorate, is what a plain replay of the events says.
 
 Hypothesis writes random histories of a body's membership (members joining and leaving
-in various categories, voting or not; representatives, substitutes, chairs elected for
-terms), amendments of the quorum rule in its terms of reference, and two meetings
-(agenda items, attendance arriving and leaving by item, substitutes, people in
-attendance, apologies, interests with withdrawal), with corrections and retractions,
-each recorded at a later frozen moment.  Commands the rules refuse are skipped, as a
-clerk's would be.  Then, for every moment on the recorded axis, the membership read
-model on each date, and the quorum of every item, must equal a replay in memory.
+in various categories, voting or not, counting towards quorum or not or as they vote,
+holding roles; representatives, substitutes, chairs elected for terms), amendments of
+the quorum rule (offices, seats and roles required among them) and of the voting-
+eligibility rule in its terms of reference, and two meetings (agenda items, attendance
+arriving and leaving by item, substitutes, people in attendance, apologies, interests
+with withdrawal), with corrections and retractions, each recorded at a later frozen
+moment.  Commands the rules refuse are skipped, as a clerk's would be.  Then, for every
+moment on the recorded axis, the membership read model on each date, and the quorum of
+every item, must equal a replay in memory; and the ToR's limit of one co-opted member,
+in force before anyone joined, holds on every date as known at every moment, however
+seats were backdated, corrected or their departures retracted.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ from ledger.domain.rules import (
     MinimumPresent,
     OfficeHolderPresent,
     QuorumRule,
+    RolePresent,
+    SeatPresent,
+    VotingEligibility,
 )
 from ledger.domain.tor import AdoptTor, AmendSection, SectionText
 from ledger.infra.chain import utc_text
@@ -95,6 +102,7 @@ DAYS = st.one_of(
     ),
     st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31)),
 )
+ELECTED = "elected-member"
 RULES = st.sampled_from(
     [
         QuorumRule(all_of=[MinimumPresent(at_least=2, of=Counted.ORGANISATIONS, category=RA)]),
@@ -121,13 +129,35 @@ RULES = st.sampled_from(
                 )
             ]
         ),
+        QuorumRule(
+            all_of=[
+                MinimumPresent(at_least=2),
+                OfficeHolderPresent(office="chair", or_deputy=False, or_offices=["vice-chair"]),
+                RolePresent(role=ELECTED),
+            ]
+        ),
+        QuorumRule(
+            all_of=[
+                SeatPresent(member="m-a"),
+                AnyOf(options=[RolePresent(role=ELECTED, at_least=2), SeatPresent(member="m-b")]),
+            ]
+        ),
+    ]
+)
+VOTING_RULES = st.sampled_from(
+    [
+        [],
+        [VotingEligibility(categories=[RA])],
+        [VotingEligibility(categories=[RA, "co-opted"])],
+        [VotingEligibility(categories=["invitee"])],
     ]
 )
 
 
-def setup() -> list[Command]:
-    """Organisations, the body, its ToR (a quorum rule, one co-opted member) and two
-    meetings with their agendas: the fixed ground every history builds on."""
+def setup(quorum: QuorumRule, voting: list[VotingEligibility]) -> list[Command]:
+    """Organisations, the body, its ToR (a quorum rule, one co-opted member, perhaps a
+    voting-eligibility rule) and two meetings with their agendas: the ground every
+    history builds on."""
     return [
         RegisterOrganisation(
             organisation="o-pol",
@@ -162,8 +192,9 @@ def setup() -> list[Command]:
                     id="quorum",
                     number="6",
                     heading="Quorum",
-                    rules=[QuorumRule(all_of=[MinimumPresent(at_least=2)])],
+                    rules=[quorum],
                 ),
+                SectionText(id="decision-making", number="7", heading="Decisions", rules=voting),
             ],
         ),
         ScheduleMeeting(body="wg", effective=date(2020, 6, 15)),
@@ -186,7 +217,7 @@ def draw_command(
         st.sampled_from(
             ["join"] * 4
             + ["leave", "represent", "substitute", "substitute", "elect", "elect"]
-            + ["amend", "amend"]
+            + ["amend", "amend", "vote"]
             + ["attend"] * 14
             + ["interest", "interest", "outcome", "correct", "correct", "correct", "retract"]
         )
@@ -205,8 +236,9 @@ def draw_command(
             member=member,
             organisation=data.draw(ORGANISATIONS),
             category=data.draw(CATEGORIES),
-            voting=data.draw(st.sampled_from([True] * 5 + [False])),
-            counts_for_quorum=data.draw(st.sampled_from([True] * 5 + [False])),
+            voting=data.draw(st.sampled_from([True] * 3 + [False, False])),
+            counts_for_quorum=data.draw(st.sampled_from([None] * 3 + [True, True, False])),
+            roles=data.draw(st.sampled_from([[], [], [ELECTED]])),
             representative=data.draw(st.sampled_from([person, person, person, None])),
             representative_name=NAME_OF[person],
             effective=data.draw(EARLY if first_joins else st.one_of(EARLY, DAYS)),
@@ -236,6 +268,10 @@ def draw_command(
             st.one_of(RULES.map(lambda r: [r]), st.just([]), RULES.map(lambda r: [r]))
         )
         return AmendSection(body="wg", section="quorum", effective=day, rules=rules)
+    if kind == "vote":
+        return AmendSection(
+            body="wg", section="decision-making", effective=day, rules=data.draw(VOTING_RULES)
+        )
     meeting = JUNE if first_attendance else data.draw(st.sampled_from([JUNE, SEPTEMBER]))
     item = st.sampled_from(ITEMS[meeting])
     # Most often, someone the history has seated by the meeting's day comes.
@@ -300,8 +336,14 @@ def draw_command(
                 {"member": data.draw(st.sampled_from(MEMBERS))},
                 {"withdrew": True},
                 {"voting": False},
+                {"voting": True},
                 {"counts_for_quorum": False},
+                {"counts_for_quorum": True},
+                {"counts_for_quorum": None},
+                {"roles": [ELECTED]},
+                {"roles": []},
                 {"category": "co-opted"},
+                {"category": "invitee"},
                 {"person": person},
                 {"term_end": "2020-06-15"},
                 {},
@@ -316,7 +358,7 @@ def draw_command(
     )
 
 
-REASON = re.compile(r"\b(m-[a-d]|p[1-5]|Ann|Bob|Cy|Di|item [0-9]|2020-[0-9-]+)\b")
+REASON = re.compile(r"\b(m-[a-d]|p[1-5]|Ann|Bob|Cy|Di|item [0-9]|2020-[0-9-]+|[0-9]+)\b")
 
 
 def ordered(state: MembershipState) -> MembershipState:
@@ -351,7 +393,9 @@ def replay_quorum(
 def run_history(url: str, data: st.DataObject) -> None:
     moment = START
     with Ledger(url, actor="oracle") as ledger, freeze_time(moment) as clock:
-        ledger.execute(setup())
+        initial = data.draw(RULES, label="quorum")
+        event(f"initially {initial.describe()}")
+        ledger.execute(setup(initial, data.draw(VOTING_RULES)))
         first = ledger.count()
         events = all_events(ledger)
         # Members join; the clerk records who came; then anything may happen, in any order.
@@ -365,10 +409,14 @@ def run_history(url: str, data: st.DataObject) -> None:
             command = draw_command(data, events, first, kind)
             clock.move_to(moment)
             try:
-                ledger.execute([command])
-            except LedgerError:
+                receipt = ledger.execute([command])
+            except LedgerError as exc:
+                if "would have" in str(exc):
+                    event(f"refused {type(command).__name__}: over the co-opted limit")
                 continue
             event(f"recorded {type(command).__name__}")
+            if receipt.warnings:
+                event(f"warned {type(command).__name__}")
             events = all_events(ledger)
         ledger.projections.catch_up()
 
@@ -384,6 +432,8 @@ def run_history(url: str, data: st.DataObject) -> None:
         for known_at in knowns:
             for day in membership_days:
                 expected = ordered(replay.membership_on(events, "wg", day, known_at))
+                co_opted = [s.member for s in expected.seats if s.category == "co-opted"]
+                assert len(co_opted) <= 1, (day, known_at, co_opted)
                 found = membership_projection.membership_on(
                     ledger.db, "wg", day, moment_text(known_at)
                 )
@@ -395,6 +445,11 @@ def run_history(url: str, data: st.DataObject) -> None:
                         event(f"quorate: {expected_quorum.quorate}")
                         for reason in expected_quorum.not_counted:
                             event(f"not counted: {REASON.sub('X', reason.reason)}")
+                        if any(not c.votes for c in expected_quorum.counted):
+                            event("counted a non-voting seat")
+                        for r in expected_quorum.requirements:
+                            if r.missing:
+                                event(f"missing: {REASON.sub('X', r.missing)}")
                     assert ledger_quorum(ledger, meeting, item, known_at) == expected_quorum, (
                         meeting,
                         item,

@@ -36,13 +36,15 @@ def members(
     if as_json:
         emit_json(report)
         return
+    with_roles = any(m.roles for m in report.members)
     rows = [
         {
             "member": m.member,
             "organisation": m.organisation_name or m.organisation,
             "category": m.category,
-            "voting": "yes" if m.voting else "no",
-            "quorum": "yes" if m.counts_for_quorum else "no",
+            **({"roles": ", ".join(m.roles)} if with_roles else {}),
+            "voting": "yes" if m.votes else "no (ToR)" if m.voting else "no",
+            "quorum": "yes" if m.counts else "no",
             "representative": m.representative,
             "substitute": m.substitute,
             "office": ", ".join(m.offices),
@@ -126,14 +128,18 @@ def quorum(
     say(f"{meeting} ({result.status}) at {where}: {verdict}")
     if result.rule:
         say(f"rule in force on {result.date} (section {result.rule_section}): {result.rule}")
+    if result.voting_rule:
+        say(f"voting (section {result.voting_section}): {result.voting_rule}")
     if result.note:
         say(result.note)
     for r in result.requirements:
-        say(f"  [{'x' if r.met else ' '}] {r.requirement}: {r.have} of {r.need} needed")
+        missing = f" ({r.missing})" if r.missing else ""
+        say(f"  [{'x' if r.met else ' '}] {r.requirement}: {r.have} of {r.need} needed{missing}")
     if result.counted:
         say("counted:")
         for c in result.counted:
-            say(f"  + {c.name} - {c.member} ({c.category}), {c.capacity}")
+            voting = "" if c.votes else ", non-voting"
+            say(f"  + {c.name} - {c.member} ({c.category}), {c.capacity}{voting}")
     if result.not_counted:
         say("not counted:")
         for n in result.not_counted:
@@ -193,7 +199,18 @@ def member() -> None:
 @click.option("--organisation", default=None, help="The organisation's id.")
 @click.option("--category", required=True, help="e.g. responsible-authority, invitee, co-opted.")
 @click.option("--non-voting", is_flag=True, help="The member does not vote.")
-@click.option("--not-quorum", is_flag=True, help="The member does not count towards quorum.")
+@click.option(
+    "--quorum/--not-quorum",
+    "counts_for_quorum",
+    default=None,
+    help="The member counts towards quorum even if non-voting, or never (default: if it votes).",
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="A role the seat holds that a quorum rule may ask for, e.g. elected-member (repeatable).",
+)
 @click.option("--representative", default=None, help="Person id of the representative.")
 @click.option("--name", default=None, help="The representative's name.")
 @click.option("--effective", type=DATE, required=True, help="Member from (YYYY-MM-DD).")
@@ -208,7 +225,8 @@ def member_add(
     organisation: str | None,
     category: str,
     non_voting: bool,
-    not_quorum: bool,
+    counts_for_quorum: bool | None,
+    roles: tuple[str, ...],
     representative: str | None,
     name: str | None,
     effective: date,
@@ -222,6 +240,8 @@ def member_add(
     \b
         ledger member add kcsp-wg kent-police --organisation kent-police \\
             --category responsible-authority --effective 2023-07-12
+        ledger member add sg cllr-able --category co-opted --role elected-member \\
+            --effective 2024-05-01
     """
     from ledger.domain.membership import AddMember
 
@@ -231,7 +251,8 @@ def member_add(
         organisation=organisation,
         category=category,
         voting=not non_voting,
-        counts_for_quorum=not not_quorum,
+        counts_for_quorum=counts_for_quorum,
+        roles=list(roles),
         representative=representative,
         representative_name=name,
         effective=effective,

@@ -136,7 +136,8 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | 
 
 
 def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
-    """One line for what a write recorded (or would record), then the new head."""
+    """One line for what a write recorded (or would record), then the new head; each of
+    the receipt's warnings on a line of its own, on stderr (in the JSON, ``warnings``)."""
     if as_json:
         emit_json(receipt)
         return
@@ -149,3 +150,5 @@ def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
         line += f" at position {first}" if first == last else f" at positions {first}-{last}"
     click.echo(line)
     click.echo(f"head {receipt.head_position}:{receipt.head_hash}")
+    for warning in getattr(receipt, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)

@@ -7,6 +7,7 @@ events after checking it against the aggregate's history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -39,6 +40,12 @@ class Command(StrictInput):
         default=None, description="The meeting and item, or paper, that authorised it."
     )
 
+    def legacy_values(self) -> dict[str, Any]:
+        """Values an earlier release dumped for fields this entry leaves out, where a
+        default changed form but not meaning: an entry imported then is recognised by
+        the digest of its dump with these put back (ADR 0009)."""
+        return {}
+
 
 class EffectiveCommand(Command):
     """A command that changes the world from an effective date."""
@@ -57,6 +64,9 @@ class Entry:
     key: str | None = None
     label: str = ""
     digest: str | None = None  # of the content, for an entry keyed by its own ``id``
+    # The key and digest an earlier release gave the same entry, if they differ.
+    legacy_key: str | None = None
+    legacy_digest: str | None = None
 
 
 class Context(Protocol):
@@ -72,4 +82,16 @@ class Context(Protocol):
 
     def new_event(self, cls: type[E], history: History, **fields: Any) -> E:
         """A new event for ``history``, stamped with version, time, actor and key."""
+        ...
+
+    def warn(self, message: str) -> None:
+        """Say something the clerk should know about what is being recorded, which does
+        not stop it being recorded (the receipt carries it; the CLI prints it)."""
+        ...
+
+    def at_end(self, key: str, check: Callable[[], None]) -> None:
+        """Run ``check`` once, when every entry of the write has been handled (the first
+        check given for a ``key``; a later one for it is dropped): a rule that holds of
+        what the write records, not of each step of it (a seat joining and leaving in
+        one import).  What it raises refuses the write; what it warns is on the receipt."""
         ...

@@ -2,11 +2,14 @@
 
 Every event class names its topic explicitly (``TOPIC = "body.established/v1"``).  The
 topic, never the Python class path, is what is stored, so classes can be renamed or
-moved freely.  A change to an event's shape gets a new ``/vN`` topic and an upcaster.
+moved freely.  A change to an event's shape or meaning gets a new ``/vN`` topic and an
+upcaster (``register_upcaster``) that turns a stored ``/v(N-1)`` payload into the new
+shape when it is read; the stored bytes are never rewritten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -94,6 +97,27 @@ def register_event(topic: str, cls: type[LedgerEvent]) -> None:
     if existing is not None and existing is not cls:
         raise RuntimeError(f"event topic {topic!r} is claimed by {existing} and {cls}")
     EVENT_TYPES[topic] = cls
+
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[str, tuple[str, Upcaster]] = {}
+
+
+def register_upcaster(old_topic: str, new_topic: str, upcaster: Upcaster) -> None:
+    """Read payloads stored under ``old_topic`` as ``new_topic`` payloads, via ``upcaster``."""
+    if old_topic in EVENT_TYPES:
+        raise RuntimeError(
+            f"event topic {old_topic!r} is still claimed by {EVENT_TYPES[old_topic]}"
+        )
+    UPCASTERS[old_topic] = (new_topic, upcaster)
+
+
+def upcast(topic: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The current topic and payload of a payload stored under ``topic`` (unchanged if current)."""
+    while topic in UPCASTERS:
+        topic, upcaster = UPCASTERS[topic]
+        payload = upcaster(dict(payload))
+    return topic, payload
 
 
 def event_class(topic: str) -> type[LedgerEvent]:

@@ -6,6 +6,14 @@ Those references are checked here, on the event itself, by the unit of work befo
 it takes the event.  So a correction, which writes an event of the same kind directly,
 is held to exactly what first recording was: a body cannot be made its own parent, an
 attendance cannot name a seat the body does not have.
+
+Seats and the terms of reference are also checked against each other over time
+(``domain/limits.py``, ``domain/eligibility.py``): a change to either, a correction or
+retraction of one included, may not put more seats over a membership limit on any
+date (refused, for a seat; recorded with a warning, for the constitution itself: this
+is judged on what the whole write records, so an import may seat a member and record
+their departure in either order), and a seat whose voting flag the voting-eligibility
+rule contradicts is recorded with a warning.
 """
 
 from __future__ import annotations
@@ -14,11 +22,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ledger.domain import body, meeting, membership, organisation
+from ledger.domain import body, eligibility, limits, meeting, membership, organisation, tor
 from ledger.domain.commands import Context
 from ledger.domain.errors import NotFound, RuleViolation
-from ledger.domain.events import LedgerEvent
+from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.domain.history import in_force
+from ledger.domain.rules import MembershipLimit, VotingEligibility
 
 Guard = Callable[[Context, Any], None]
 
@@ -60,6 +69,102 @@ def _organisation_exists(ctx: Context, slug: str, day: date, what: str) -> None:
 def _member_joined(ctx: Context, event: membership.MemberJoined) -> None:
     if event.organisation is not None:
         _organisation_exists(ctx, event.organisation, event.effective, "organisation")
+    _seats_changed(ctx, event)
+
+
+def _seats_changed(ctx: Context, event: LedgerEvent) -> None:
+    """A seat joins or leaves (or a record of it is corrected or retracted)."""
+    assert event.body is not None
+    seats = ctx.history(membership.membership_id(event.body)).events
+    _limits_at_end(ctx, event.body)
+    document = in_force(ctx.history(tor.tor_id(event.body)).events)
+    if not limits.sets(document, VotingEligibility):
+        return
+    changed = (
+        event
+        if event.corrects is None
+        else next((e for e in seats if e.event_id == event.corrects), event)
+    )
+    member = getattr(event, "member", None) or getattr(changed, "member", None)
+    if member is None:
+        return
+    versions = tor.timeline(document)
+    before = eligibility.tenures(in_force(seats))
+    after = eligibility.tenures(in_force([*seats, event]))
+    _say(
+        ctx,
+        event.body,
+        eligibility.disagreements(before, versions, [member]),
+        eligibility.disagreements(after, versions, [member]),
+    )
+
+
+def _constitution_changed(ctx: Context, event: LedgerEvent) -> None:
+    """The ToR changes (or a record of it is corrected or retracted)."""
+    assert event.body is not None
+    document = ctx.history(tor.tor_id(event.body)).events
+    seats = in_force(ctx.history(membership.membership_id(event.body)).events)
+    _limits_at_end(ctx, event.body)
+    before, after = in_force(document), in_force([*document, event])
+    if seats and (limits.sets(before, VotingEligibility) or limits.sets(after, VotingEligibility)):
+        spells = eligibility.tenures(seats)
+        _say(
+            ctx,
+            event.body,
+            eligibility.disagreements(spells, tor.timeline(before)),
+            eligibility.disagreements(spells, tor.timeline(after)),
+        )
+
+
+def _say(
+    ctx: Context,
+    slug: str,
+    before: dict[eligibility.Key, eligibility.Disagreement],
+    after: dict[eligibility.Key, eligibility.Disagreement],
+) -> None:
+    for found in eligibility.new_disagreements(before, after):
+        ctx.warn(eligibility.warning(slug, found))
+
+
+def _limits_at_end(ctx: Context, slug: str) -> None:
+    """Compare the body's seats and ToR over time before this write and after it.  Seat
+    changes may not seat anyone, on any date, in a category over its limit that day
+    (refused); a ToR change that puts a category over a limit is recorded and said,
+    because a body may adopt a limit and then reduce its membership, and no one can
+    then take a seat in the excess."""
+    seats_id, tor_id = membership.membership_id(slug), tor.tor_id(slug)
+    # Histories only grow: what they hold now is what the write started from.
+    seats_held, document_held = len(ctx.history(seats_id).events), len(ctx.history(tor_id).events)
+
+    def check() -> None:
+        seats_then = in_force(ctx.history(seats_id).events[:seats_held])
+        document_then = in_force(ctx.history(tor_id).events[:document_held])
+        seats = in_force(ctx.history(seats_id).events)
+        document = in_force(ctx.history(tor_id).events)
+        if not (
+            limits.sets(document, MembershipLimit) or limits.sets(document_then, MembershipLimit)
+        ):
+            return
+        under_the_new = limits.body_timeline(seats, document)
+        by_seats = limits.seated_over(limits.body_timeline(seats_then, document), under_the_new)
+        if by_seats is not None:
+            raise RuleViolation(limits.refusal(slug, by_seats))
+        by_constitution = limits.worsened(
+            limits.body_timeline(seats_then, document_then), under_the_new
+        )
+        if by_constitution is not None:
+            ctx.warn(limits.warning(slug, by_constitution))
+
+    ctx.at_end(f"membership-limits:{slug}", check)
+
+
+def _retracted(ctx: Context, event: EventRetracted) -> None:
+    if event.body is None:
+        return
+    if event.originator_id == membership.membership_id(event.body):
+        _seats_changed(ctx, event)
+    elif event.originator_id == tor.tor_id(event.body):
+        _constitution_changed(ctx, event)
 
 
 def _successor(ctx: Context, event: organisation.OrganisationClosed) -> None:
@@ -108,6 +213,12 @@ def _minutes(ctx: Context, event: meeting.MinutesApproved) -> None:
 GUARDS: dict[type[LedgerEvent], Guard] = {
     body.BodyEstablished: _parent,
     membership.MemberJoined: _member_joined,
+    membership.MemberLeft: _seats_changed,
+    tor.TorAdopted: _constitution_changed,
+    tor.SectionAmended: _constitution_changed,
+    tor.SectionInserted: _constitution_changed,
+    tor.SectionRepealed: _constitution_changed,
+    EventRetracted: _retracted,
     organisation.OrganisationClosed: _successor,
     meeting.AttendanceRecorded: _attendance,
     meeting.MinutesApproved: _minutes,

@@ -3,7 +3,8 @@
 Every aggregate in the ledger is its list of events.  What held on a date, as known
 at a moment, is computed from that list: keep the events recorded by the moment,
 drop every event that a later, still-standing event corrects (or retracts), then
-apply the rest in order of effective date (ties broken by the order they were recorded).
+apply the rest in order of effective date (ties broken by the order they were recorded,
+a correction taking the place of the event it corrects).
 """
 
 from __future__ import annotations
@@ -69,7 +70,20 @@ def in_force(events: Sequence[LedgerEvent], known_at: datetime | None = None) ->
             dropped.add(replaced.corrects)
             replaced = by_id.get(replaced.corrects)
     kept = [e for e in known if e.event_id not in dropped and not isinstance(e, EventRetracted)]
-    return sorted(kept, key=lambda e: (e.effective, e.originator_version))
+    return sorted(kept, key=lambda e: (e.effective, _place(e, by_id), e.originator_version))
+
+
+def _place(event: LedgerEvent, by_id: dict[UUID, LedgerEvent]) -> int:
+    """Where an event stands among those of its effective date: a correction stands in
+    the place of the event it replaces (a seat's corrected joining still comes before
+    the representative appointed with it), everything else in recorded order."""
+    version = event.originator_version
+    seen: set[UUID] = set()
+    while event.corrects is not None and event.corrects in by_id and event.event_id not in seen:
+        seen.add(event.event_id)
+        event = by_id[event.corrects]
+        version = event.originator_version
+    return version
 
 
 Checker = Callable[[Sequence[LedgerEvent]], None]
@@ -93,6 +107,7 @@ def check_aggregate(events: Sequence[LedgerEvent]) -> None:
 
 
 S = TypeVar("S")
+T = TypeVar("T")
 Step = Callable[[S | None, LedgerEvent], S]
 
 
@@ -135,3 +150,24 @@ def segments(events: Sequence[LedgerEvent], step: Step[S]) -> list[Segment[S]]:
         Segment(start, changes[i + 1][0] if i + 1 < len(changes) else None, held)
         for i, (start, held) in enumerate(changes)
     ]
+
+
+def side_by_side(
+    first: Sequence[tuple[date, S]], second: Sequence[tuple[date, T]]
+) -> list[tuple[date, S | None, T | None]]:
+    """Two aggregates' changes on one effective axis: at every date either changed,
+    the state of each from then (None before its first change)."""
+    days = sorted({d for d, _ in first} | {d for d, _ in second})
+    joined: list[tuple[date, S | None, T | None]] = []
+    a: S | None = None
+    b: T | None = None
+    i = j = 0
+    for day in days:
+        while i < len(first) and first[i][0] <= day:
+            a = first[i][1]
+            i += 1
+        while j < len(second) and second[j][0] <= day:
+            b = second[j][1]
+            j += 1
+        joined.append((day, a, b))
+    return joined

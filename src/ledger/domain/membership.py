@@ -3,9 +3,11 @@ representatives and named substitutes, and the offices of chair and vice-chair.
 
 A *member* is a seat: "Kent Police on the KCSP Working Group", in a category the ToR
 uses (responsible authority, co-operating body, invitee, other attendee, co-opted
-member...), voting or not, counting towards quorum or not.  People sit in seats:
-a representative and, per member, one named substitute.  Offices are elected for a
-term.  Limits the ToR sets ("up to two co-opted members") are enforced when recorded.
+member...), voting or not, counting towards quorum or not (by default: if it votes),
+holding roles the ToR may ask for (``elected-member``).  People sit in seats: a
+representative and, per member, one named substitute.  Offices are elected for a term.
+Limits the ToR sets ("up to two co-opted members") are enforced over time when any
+seat or ToR change is recorded (``domain/limits.py``, run by ``domain/guards.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field, field_validator
@@ -22,12 +24,10 @@ from ledger.domain.body import body_history
 from ledger.domain.body import state_on as body_on
 from ledger.domain.commands import Context, EffectiveCommand
 from ledger.domain.errors import RuleViolation
-from ledger.domain.events import SLUG, LedgerEvent
+from ledger.domain.events import SLUG, LedgerEvent, register_upcaster
 from ledger.domain.history import History, changes_by_date, in_force, register_checker, state_at
 from ledger.domain.ids import aggregate_id
-from ledger.domain.rules import MembershipLimit
-from ledger.domain.tor import tor_id, tor_on
-from ledger.domain.types import Category, Day, Flag, Label, PersonName, Slug
+from ledger.domain.types import Category, Day, Flag, Label, PersonName, Slug, omitted_when_empty
 
 CATEGORIES = (
     "responsible-authority",
@@ -53,18 +53,52 @@ def _slug(value: str) -> str:
 # --- events -----------------------------------------------------------------------
 
 
+Roles = Annotated[list[Slug], Field(max_length=20)]
+
+
 class MemberJoined(LedgerEvent):
-    TOPIC: ClassVar[str] = "membership.joined/v1"
+    """A seat on the body.  ``counts_for_quorum``: true, it counts whether it votes or
+    not; false, it never counts; null, it counts if it votes (its own ``voting`` flag,
+    and the ToR's voting-eligibility rule in force on the meeting's date)."""
+
+    TOPIC: ClassVar[str] = "membership.joined/v2"
     member: Slug
     organisation: Slug | None = None
     category: Category
     voting: Flag = True
-    counts_for_quorum: Flag = True
+    counts_for_quorum: Flag | None = None
+    roles: Roles = omitted_when_empty(default_factory=list)
+
+    @field_validator("roles")
+    @classmethod
+    def _distinct(cls, roles: list[str]) -> list[str]:
+        return _distinct_roles(roles)
 
     def describe(self) -> str:
-        return f"{self.member} joined {self.body} as {self.category}" + (
-            "" if self.voting else " (non-voting)"
-        )
+        roles = f" [{', '.join(self.roles)}]" if self.roles else ""
+        voting = "" if self.voting else " (non-voting)"
+        if not self.voting and self.counts_for_quorum:
+            voting = " (non-voting, counts towards quorum)"
+        return f"{self.member} joined {self.body} as {self.category}{roles}{voting}"
+
+
+def _joined_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """``membership.joined/v1`` counted a seat towards quorum only if it voted *and* its
+    ``counts_for_quorum`` was true; in /v2 a true ``counts_for_quorum`` counts a seat
+    whether it votes or not.  So a /v1 true reads as null (count if it votes), a /v1
+    false stays false: every stored seat counts exactly when it counted before."""
+    payload["counts_for_quorum"] = None if payload.get("counts_for_quorum", True) else False
+    return payload
+
+
+register_upcaster("membership.joined/v1", MemberJoined.TOPIC, _joined_v1)
+
+
+def _distinct_roles(roles: list[str]) -> list[str]:
+    repeated = sorted({r for r in roles if roles.count(r) > 1})
+    if repeated:
+        raise ValueError(f"roles must be distinct; repeated: {', '.join(repeated)}")
+    return roles
 
 
 class MemberLeft(LedgerEvent):
@@ -126,10 +160,11 @@ class Seat:
     organisation: str | None
     category: str
     voting: bool
-    counts_for_quorum: bool
+    counts_for_quorum: bool | None  # None: if it votes
     joined: date
     representative: Person | None = None
     substitute: Person | None = None
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +220,7 @@ def _apply(state: MembershipState | None, event: LedgerEvent) -> MembershipState
             event.voting,
             event.counts_for_quorum,
             event.effective,
+            roles=tuple(event.roles),
         )
         return replace(state, seats=(*state.seats, seat))
     if isinstance(event, OfficeHolderElected):
@@ -243,12 +279,39 @@ class AddMember(EffectiveCommand):
         description="e.g. responsible-authority, co-operating-body, invitee, co-opted.",
     )
     voting: Flag = True
-    counts_for_quorum: Flag = True
+    counts_for_quorum: Flag | None = Field(
+        default=None,
+        description=(
+            "true: counts towards quorum whether it votes or not; false: never counts; "
+            "not given: counts if it votes (under the ToR's voting-eligibility rule too)."
+        ),
+    )
+    roles: list[str] = omitted_when_empty(
+        default_factory=list,
+        max_length=20,
+        description="Roles the seat holds that a quorum rule may ask for, e.g. elected-member.",
+    )
     representative: str | None = Field(default=None, description="Person id of its representative.")
     representative_name: str | None = None
     representative_role: str | None = None
 
     _member = field_validator("member")(_slug)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, roles: list[str]) -> list[str]:
+        for role in roles:
+            if not SLUG.fullmatch(role):
+                raise ValueError(
+                    f"role {role!r} is not a short id of lower-case letters, digits and "
+                    "hyphens, e.g. elected-member"
+                )
+        return _distinct_roles(roles)
+
+    def legacy_values(self) -> dict[str, Any]:
+        # Before counts_for_quorum could be left unset, an entry that did not give it
+        # was dumped with true, and meant what unset means now (count if it votes).
+        return {"counts_for_quorum": True} if self.counts_for_quorum is None else {}
 
 
 class EndMember(EffectiveCommand):
@@ -300,13 +363,6 @@ def _body_exists(ctx: Context, body: str, day: date) -> None:
         raise RuleViolation(f"body '{body}' does not exist on {day}")
 
 
-def _limits(ctx: Context, body: str, day: date) -> list[tuple[str, MembershipLimit]]:
-    tor = tor_on(in_force(ctx.history(tor_id(body)).events), day)
-    if tor is None:
-        return []
-    return [(s.id, r) for s in tor.sections for r in s.rules if isinstance(r, MembershipLimit)]
-
-
 def _record(
     ctx: Context, cmd: Any, staged: list[LedgerEvent], cls: type[LedgerEvent], **fields: Any
 ) -> None:
@@ -327,16 +383,8 @@ def _record(
 
 
 def add_member(ctx: Context, cmd: AddMember) -> list[LedgerEvent]:
-    current = membership_on(in_force(ctx.history(membership_id(cmd.body)).events), cmd.effective)
-    for section, limit in _limits(ctx, cmd.body, cmd.effective):
-        if limit.category != cmd.category:
-            continue
-        sitting = sum(1 for s in current.seats if s.category == cmd.category)
-        if sitting + 1 > limit.at_most:
-            raise RuleViolation(
-                f"refused: the terms of reference of {cmd.body} in force on {cmd.effective} "
-                f"(section {section}) allow {limit.describe()}; {sitting} already sit"
-            )
+    # Membership limits and voting eligibility are checked on the event itself, over
+    # time, by domain/guards.py: for a correction exactly as for this first recording.
     staged: list[LedgerEvent] = []
     _record(
         ctx,
@@ -348,6 +396,7 @@ def add_member(ctx: Context, cmd: AddMember) -> list[LedgerEvent]:
         category=cmd.category,
         voting=cmd.voting,
         counts_for_quorum=cmd.counts_for_quorum,
+        roles=cmd.roles,
     )
     if cmd.representative is not None:
         _record(

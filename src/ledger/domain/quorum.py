@@ -2,7 +2,9 @@
 
 Evaluates the quorum rule in force on the meeting's date against the membership on
 that date and the attendance at the item.  Seats are counted, not heads: a member's
-representative, or their substitute standing in, counts once for the seat.
+representative, or their substitute standing in, counts once for the seat.  A seat
+counts as its ``counts_for_quorum`` says, or if it votes: by its own flag and the ToR's
+voting-eligibility rule in force that day (``domain/eligibility.py``).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
+from ledger.domain.eligibility import Eligibility, counts_for_quorum, may_vote, not_eligible
 from ledger.domain.meeting import Attendance, MeetingState, Status
-from ledger.domain.membership import MembershipState, Seat
+from ledger.domain.membership import MembershipState, Person, Seat
 from ledger.domain.rules import (
     AnyOf,
     Counted,
@@ -20,9 +24,11 @@ from ledger.domain.rules import (
     MinimumPresent,
     OfficeHolderPresent,
     QuorumRule,
+    RolePresent,
+    SeatPresent,
 )
 
-DEPUTIES = {"chair": "vice-chair"}
+Single = MinimumPresent | FractionPresent | OfficeHolderPresent | SeatPresent | RolePresent
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class CountedPerson:
     organisation: str | None
     category: str
     capacity: str  # "representative" | "substitute for X"
+    votes: bool = True  # False: counted towards quorum, but the seat does not vote
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class RequirementResult:
     met: bool
     have: int
     need: int
+    missing: str | None = None  # when unmet, what is missing: "no elected-member present"
 
 
 @dataclass
@@ -64,6 +72,8 @@ class QuorumResult:
     counted: list[CountedPerson] = field(default_factory=list)
     not_counted: list[NotCounted] = field(default_factory=list)
     note: str | None = None
+    voting_rule: str | None = None  # the voting-eligibility rule in force, if any
+    voting_section: str | None = None
 
 
 def _seat_for(record: Attendance, membership: MembershipState) -> Seat | None:
@@ -74,17 +84,44 @@ def _seat_for(record: Attendance, membership: MembershipState) -> Seat | None:
     return membership.seat_of(record.person)
 
 
+@dataclass
+class _Room:
+    """Who is in the room for an item, and for which seats."""
+
+    counted: list[CountedPerson] = field(default_factory=list)
+    not_counted: list[NotCounted] = field(default_factory=list)
+    people: set[str] = field(default_factory=set)  # everyone in the room, members or not
+    # Seats filled by someone in the room: None if counted, else why not.
+    seats: dict[str, str | None] = field(default_factory=dict)
+
+
+def _not_counting(seat: Seat, eligibility: Eligibility | None) -> str | None:
+    """Why a seat filled in the room does not count towards quorum (None: it counts)."""
+    if counts_for_quorum(seat, eligibility):
+        return None
+    if not seat.voting and seat.counts_for_quorum is not True:
+        return f"{seat.member} is non-voting"
+    if seat.counts_for_quorum is False or eligibility is None:
+        return f"{seat.member} does not count towards quorum"
+    return not_eligible(seat, eligibility)
+
+
 def _assess(
-    meeting: MeetingState, membership: MembershipState, item: str | None
-) -> tuple[list[CountedPerson], list[NotCounted], set[str]]:
+    meeting: MeetingState,
+    membership: MembershipState,
+    item: str | None,
+    eligibility: Eligibility | None,
+) -> _Room:
     withdrawn = {
         i.person for i in meeting.interests if item is not None and i.item == item and i.withdrew
     }
-    counted: list[CountedPerson] = []
-    not_counted: list[NotCounted] = []
-    in_room: set[str] = set()
+    room = _Room()
     seats_taken: dict[str, str] = {}
     where = f"item {item}" if item else "the start"
+
+    def refuse(record: Attendance, reason: str) -> None:
+        room.not_counted.append(NotCounted(record.person, record.name, reason))
+
     for record in sorted(meeting.attendance, key=lambda a: a.name):
         if not meeting.present_at(record, item):
             reason = (
@@ -92,67 +129,49 @@ def _assess(
                 if record.status not in ("present", "substitute")
                 else (f"not in the room at {where}")
             )
-            not_counted.append(NotCounted(record.person, record.name, reason))
+            refuse(record, reason)
             continue
         if record.person in withdrawn:
-            not_counted.append(
-                NotCounted(record.person, record.name, f"withdrawn for an interest in item {item}")
-            )
+            refuse(record, f"withdrawn for an interest in item {item}")
             continue
-        in_room.add(record.person)
+        room.people.add(record.person)
         if record.status == Status.IN_ATTENDANCE:
-            not_counted.append(
-                NotCounted(record.person, record.name, "in attendance, not a member")
-            )
+            refuse(record, "in attendance, not a member")
             continue
         seat = _seat_for(record, membership)
         if seat is None:
             whom = record.substitute_for or record.member or record.name
-            not_counted.append(
-                NotCounted(record.person, record.name, f"{whom} is not a member on {meeting.day}")
-            )
+            refuse(record, f"{whom} is not a member on {meeting.day}")
             continue
         capacity = "representative"
         if record.status == Status.SUBSTITUTE:
             named = seat.substitute
             if named is not None and named.person != record.person:
-                not_counted.append(
-                    NotCounted(
-                        record.person,
-                        record.name,
-                        f"not the named substitute for {seat.member} ({named.name} is)",
-                    )
-                )
+                refuse(record, f"not the named substitute for {seat.member} ({named.name} is)")
                 continue
             capacity = f"substitute for {seat.member}"
-        if not seat.voting:
-            not_counted.append(
-                NotCounted(record.person, record.name, f"{seat.member} is non-voting")
-            )
-            continue
-        if not seat.counts_for_quorum:
-            not_counted.append(
-                NotCounted(
-                    record.person, record.name, f"{seat.member} does not count towards quorum"
-                )
-            )
+        why_not = _not_counting(seat, eligibility)
+        if why_not is not None:
+            room.seats.setdefault(seat.member, why_not)
+            refuse(record, why_not)
             continue
         if seat.member in seats_taken:
-            not_counted.append(
-                NotCounted(
-                    record.person,
-                    record.name,
-                    f"{seat.member}'s seat is already counted ({seats_taken[seat.member]})",
-                )
-            )
+            refuse(record, f"{seat.member}'s seat is already counted ({seats_taken[seat.member]})")
             continue
         seats_taken[seat.member] = record.name
-        counted.append(
+        room.seats[seat.member] = None
+        room.counted.append(
             CountedPerson(
-                record.person, record.name, seat.member, seat.organisation, seat.category, capacity
+                record.person,
+                record.name,
+                seat.member,
+                seat.organisation,
+                seat.category,
+                capacity,
+                may_vote(seat, eligibility),
             )
         )
-    return counted, not_counted, in_room
+    return room
 
 
 def _matches(
@@ -172,38 +191,85 @@ def _count(people: list[CountedPerson], of: Counted) -> int:
     return len({p.member for p in people})
 
 
+def _office_key(office: str) -> str:
+    """Offices are matched as written but for case and spacing: 'Vice Chair' is vice-chair."""
+    return "-".join(office.casefold().replace("_", " ").split())
+
+
+def _holders(membership: MembershipState, offices: list[str], day: date) -> list[Person]:
+    wanted = {_office_key(o) for o in offices}
+    return [
+        o.holder for o in membership.offices if _office_key(o.office) in wanted and o.held_on(day)
+    ]
+
+
+def _short(need: int, have: int, what: str) -> str:
+    return f"{need - have} more {what} needed"
+
+
 def _requirement(
-    req: MinimumPresent | FractionPresent | OfficeHolderPresent | AnyOf,
-    counted: list[CountedPerson],
-    in_room: set[str],
+    req: Single | AnyOf,
+    room: _Room,
     membership: MembershipState,
     meeting: MeetingState,
     sectors: Mapping[str, str],
+    eligibility: Eligibility | None,
 ) -> RequirementResult:
+    counted = room.counted
     if isinstance(req, MinimumPresent):
         have = _count(
             [c for c in counted if _matches(c, req.category, req.sector, sectors)], req.of
         )
-        return RequirementResult(req.describe(), have >= req.at_least, have, req.at_least)
+        scope = " ".join(x for x in (req.sector, req.category) if x)
+        what = f"{scope + ' ' if scope else ''}{req.of.value[:-1]}(s)"
+        return _result(req, have, req.at_least, _short(req.at_least, have, what))
     if isinstance(req, FractionPresent):
         eligible = [
             CountedPerson("", "", s.member, s.organisation, s.category, "")
             for s in membership.seats
-            if s.voting and s.counts_for_quorum and _matches(s, req.category, None, sectors)
+            if counts_for_quorum(s, eligibility) and _matches(s, req.category, None, sectors)
         ]
         need = max(1, math.ceil(_count(eligible, req.of) * req.numerator / req.denominator))
         have = _count([c for c in counted if _matches(c, req.category, None, sectors)], req.of)
-        return RequirementResult(req.describe(), have >= need, have, need)
+        scope = f"{req.category} " if req.category else ""
+        return _result(req, have, need, _short(need, have, f"{scope}{req.of.value[:-1]}(s)"))
     if isinstance(req, OfficeHolderPresent):
-        offices = [req.office] + (
-            [DEPUTIES[req.office]] if req.or_deputy and req.office in DEPUTIES else []
+        offices = req.offices()
+        holders = _holders(membership, offices, meeting.day)
+        present = sum(1 for h in holders if h.person in room.people)
+        names = " or ".join(offices)
+        missing = (
+            f"the {names} is not present"
+            if holders
+            else f"no one holds the office of {names} on {meeting.day}"
         )
-        holders = [membership.office_holder(o, meeting.day) for o in offices]
-        present = sum(1 for h in holders if h is not None and h.person in in_room)
-        return RequirementResult(req.describe(), present >= 1, min(present, 1), 1)
-    options = [_requirement(o, counted, in_room, membership, meeting, sectors) for o in req.options]
+        return _result(req, min(present, 1), 1, missing)
+    if isinstance(req, SeatPresent):
+        have = 1 if room.seats.get(req.member, "") is None else 0
+        why = room.seats.get(req.member)
+        if membership.seat(req.member) is None:
+            missing = f"{req.member} is not a member on {meeting.day}"
+        elif why is not None:
+            missing = f"{req.member} is present but not counted ({why})"
+        else:
+            missing = f"{req.member} is not present"
+        return _result(req, have, 1, missing)
+    if isinstance(req, RolePresent):
+        holding = {s.member for s in membership.seats if req.role in s.roles}
+        have = len({c.member for c in counted if c.member in holding})
+        missing = f"no {req.role} present" if have == 0 else _short(req.at_least, have, req.role)
+        return _result(req, have, req.at_least, missing)
+    options = [
+        _requirement(o, room, membership, meeting, sectors, eligibility) for o in req.options
+    ]
     met = any(o.met for o in options)
-    return RequirementResult(req.describe(), met, sum(o.met for o in options), 1)
+    missing = "none of these: " + "; ".join(o.missing or o.requirement for o in options)
+    return RequirementResult(req.describe(), met, sum(o.met for o in options), 1, missing)
+
+
+def _result(req: Single, have: int, need: int, missing: str) -> RequirementResult:
+    met = have >= need
+    return RequirementResult(req.describe(), met, have, need, None if met else missing)
 
 
 def evaluate(
@@ -213,8 +279,10 @@ def evaluate(
     rule_section: str | None,
     sectors: Mapping[str, str],
     item: str | None = None,
+    eligibility: Eligibility | None = None,
 ) -> QuorumResult:
-    """The quorum of ``meeting`` at ``item`` (None: at the start) under ``rule``."""
+    """The quorum of ``meeting`` at ``item`` (None: at the start) under ``rule``, with
+    ``eligibility`` the ToR's voting-eligibility rule in force and its section."""
     if item is not None:
         meeting.item_index(item)
     result = QuorumResult(
@@ -227,18 +295,20 @@ def evaluate(
         rule.describe() if rule else None,
         rule_section,
     )
+    if eligibility is not None:
+        result.voting_rule, result.voting_section = eligibility[0].describe(), eligibility[1]
     if meeting.status == "cancelled":
         result.note = "the meeting was cancelled"
         return result
-    counted, not_counted, in_room = _assess(meeting, membership, item)
-    result.counted, result.not_counted = counted, not_counted
+    room = _assess(meeting, membership, item, eligibility)
+    result.counted, result.not_counted = room.counted, room.not_counted
     if rule is None:
         result.note = (
             f"the terms of reference in force on {meeting.day} state no machine-checked quorum rule"
         )
         return result
     result.requirements = [
-        _requirement(r, counted, in_room, membership, meeting, sectors) for r in rule.all_of
+        _requirement(r, room, membership, meeting, sectors, eligibility) for r in rule.all_of
     ]
     result.quorate = all(r.met for r in result.requirements)
     return result

@@ -10,14 +10,14 @@ the section text: amending the section replaces its rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, model_validator
 
 from ledger.domain.errors import RuleViolation
-from ledger.domain.types import Flag, StrictInput, Whole
+from ledger.domain.types import Flag, Label, Slug, StrictInput, Whole, omitted_when_empty
 
 
 class _Rule(StrictInput):
@@ -66,29 +66,73 @@ class FractionPresent(_Rule):
         return f"at least {self.numerator}/{self.denominator} of the{scope} {self.of.value} present"
 
 
+def deputy_of(office: str) -> str:
+    """The office whose holder stands in for ``office``'s: the vice-chair for the chair."""
+    return f"vice-{office}"
+
+
 class OfficeHolderPresent(_Rule):
-    """The holder of an office (the chair, or the vice-chair in the chair) is present."""
+    """The holder of an office is present (the chair, or the vice-chair in the chair), or
+    the holder of any of ``or_offices``: "the Chair or a Vice-Chair", "the Chair or the
+    Lead Member"."""
 
     require: Literal["office-holder"] = "office-holder"
     office: str = Field(min_length=1, max_length=50, description="e.g. chair")
-    or_deputy: Flag = Field(default=True, description="The vice-chair may stand in.")
+    or_deputy: Flag = Field(
+        default=True, description="The deputy (vice-OFFICE: the vice-chair) may stand in."
+    )
+    or_offices: list[Label] = omitted_when_empty(
+        default_factory=list,
+        max_length=10,
+        description="Further offices any of whose holders suffices, e.g. [deputy-chair].",
+    )
+
+    def offices(self) -> list[str]:
+        """Every office whose holder being present meets the requirement, in order."""
+        named = [self.office] + ([deputy_of(self.office)] if self.or_deputy else [])
+        return list(dict.fromkeys([*named, *self.or_offices]))
 
     def describe(self) -> str:
-        return f"the {self.office}{' (or deputy)' if self.or_deputy else ''} present"
+        further = "".join(f" or the {o}" for o in self.or_offices)
+        return f"the {self.office}{' (or deputy)' if self.or_deputy else ''}{further} present"
+
+
+class SeatPresent(_Rule):
+    """A named seat is represented and counted: "including a representative of Kent Police"."""
+
+    require: Literal["seat"] = "seat"
+    member: Slug = Field(description="The seat's id, e.g. kent-police.")
+
+    def describe(self) -> str:
+        return f"{self.member} present"
+
+
+class RolePresent(_Rule):
+    """At least ``at_least`` counted seats holding a role: "at least one elected member"."""
+
+    require: Literal["role"] = "role"
+    role: Slug = Field(description="A role seats hold (add-member's roles), e.g. elected-member.")
+    at_least: Whole = Field(default=1, ge=1, le=1000)
+
+    def describe(self) -> str:
+        return f"at least {self.at_least} {self.role} present"
 
 
 class AnyOf(_Rule):
     """At least one of the options holds."""
 
     require: Literal["any-of"] = "any-of"
-    options: list[MinimumPresent | FractionPresent | OfficeHolderPresent] = Field(min_length=2)
+    options: list[
+        MinimumPresent | FractionPresent | OfficeHolderPresent | SeatPresent | RolePresent
+    ] = Field(min_length=2)
 
     def describe(self) -> str:
         return "either " + " or ".join(o.describe() for o in self.options)
 
 
 Requirement = Annotated[
-    MinimumPresent | FractionPresent | OfficeHolderPresent | AnyOf, Field(discriminator="require")
+    MinimumPresent | FractionPresent | OfficeHolderPresent | SeatPresent | RolePresent | AnyOf,
+    Field(discriminator="require"),
 ]
 
 
@@ -141,13 +185,17 @@ class DecisionMethod(_Rule):
 
 
 class VotingEligibility(_Rule):
-    """Which membership categories may vote."""
+    """Which membership categories may vote.  A seat of any other category is taken as
+    non-voting, whatever its own ``voting`` flag says (quorum counts it as such)."""
 
     kind: Literal["voting-eligibility"] = "voting-eligibility"
     categories: list[str] = Field(min_length=1)
 
     def describe(self) -> str:
         return "votes by " + ", ".join(self.categories)
+
+    def allows(self, category: str) -> bool:
+        return category in self.categories
 
 
 class MembershipLimit(_Rule):
@@ -192,6 +240,19 @@ Rule = Annotated[
     | TextRule,
     Field(discriminator="kind"),
 ]
+
+
+R = TypeVar("R")
+
+
+def rule_of(sections: Iterable[Any], kind: type[R]) -> tuple[R, str] | None:
+    """The first rule of ``kind`` in a document's sections (each with ``id`` and
+    ``rules``), and the id of the section that carries it."""
+    for section in sections:
+        for rule in section.rules:
+            if isinstance(rule, kind):
+                return rule, section.id
+    return None
 
 
 # Kinds of which a document may hold only one in force at a time (keyed as below).

@@ -22,6 +22,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    Field,
     Strict,
     StringConstraints,
     model_validator,
@@ -145,3 +146,14 @@ Reason = Annotated[str, _bounded(1, 2000)]
 """A reason, an interest declared, a note."""
 Document = Annotated[str, _bounded(0, 50_000)]
 """The text of a section."""
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, list | tuple) and not value)
+
+
+def omitted_when_empty(**field: Any) -> Any:
+    """A field added to a model after events or entries were stored with it: left out of
+    the model's dump while it is empty (None or []), so an event or entry that does not
+    use it dumps to exactly the bytes an earlier release stored (ADR 0003, ADR 0009)."""
+    return Field(exclude_if=_empty, **field)

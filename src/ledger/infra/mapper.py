@@ -12,7 +12,7 @@ from typing import Any
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from ledger.domain.errors import StorageError
-from ledger.domain.events import LedgerEvent, event_class
+from ledger.domain.events import UPCASTERS, LedgerEvent, event_class, upcast
 from ledger.infra.canonical import canonical_bytes
 
 
@@ -43,7 +43,11 @@ class PydanticMapper(Mapper):  # type: ignore[type-arg]
 
 
 def decode_event(topic: str, state: bytes) -> LedgerEvent:
-    """Rebuild an event from its topic and stored bytes."""
+    """Rebuild an event from its topic and stored bytes; a payload stored under an
+    earlier version of its topic is upcast to the current one (ADR 0003)."""
+    if topic in UPCASTERS:
+        topic, payload = upcast(topic, json.loads(state))
+        state = json.dumps(payload).encode("utf-8")
     try:
         cls = event_class(topic)
     except LookupError:

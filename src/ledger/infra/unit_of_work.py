@@ -6,7 +6,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -15,7 +15,7 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from ledger.domain.commands import E, Entry
-from ledger.domain.errors import NotFound, StorageError, ValidationError
+from ledger.domain.errors import LedgerError, NotFound, StorageError, ValidationError
 from ledger.domain.events import LedgerEvent
 from ledger.domain.guards import check_references
 from ledger.domain.history import History, project_history
@@ -40,15 +40,40 @@ class UnitOfWork:
         self.pending: list[LedgerEvent] = []
         self.entry_key: str | None = None
         self.entry_digest: str | None = None
+        self.entry_label = ""
+        self.warnings: list[str] = []
+        # key -> (check, label of the last entry that asked for it)
+        self._at_end: dict[str, tuple[Callable[[], None], str]] = {}
         self._entry_count = 0
         self._by_key: dict[str, LedgerEvent] = {}
 
-    def begin_entry(self, key: str | None, digest: str | None = None) -> None:
-        """Start the events of one command; ``key`` is its import key, if any, and
-        ``digest`` the hash of its content when the key is the entry's own id."""
+    def begin_entry(self, key: str | None, digest: str | None = None, label: str = "") -> None:
+        """Start the events of one command; ``key`` is its import key, if any,
+        ``digest`` the hash of its content when the key is the entry's own id, and
+        ``label`` what names it in messages."""
         self.entry_key = key
         self.entry_digest = digest
+        self.entry_label = label
         self._entry_count = 0
+
+    def warn(self, message: str) -> None:
+        line = f"{self.entry_label}: {message}" if self.entry_label else message
+        if line not in self.warnings:
+            self.warnings.append(line)
+
+    def at_end(self, key: str, check: Callable[[], None]) -> None:
+        first = self._at_end.get(key)
+        self._at_end[key] = (first[0] if first else check, self.entry_label)
+
+    def finish(self) -> None:
+        """Run the checks the entries left for the end of the write; a refusal names the
+        last entry that asked for its check."""
+        for check, label in self._at_end.values():
+            self.entry_label = label
+            try:
+                check()
+            except LedgerError as exc:
+                raise type(exc)(f"{label}: {exc}" if label else str(exc)) from None
 
     def history(self, aggregate_id: UUID) -> History:
         if aggregate_id not in self.histories:
@@ -162,7 +187,10 @@ def refuse_changed_entries(db: Connection, entries: Sequence[Entry], known: set[
     for entry in keyed:
         assert entry.key is not None
         position, event_id = stored[entry.key]
-        same = {str(entry_event_id(entry.key, entry.digest)), str(entry_event_id(entry.key, None))}
+        same = {
+            str(entry_event_id(entry.key, digest))
+            for digest in (entry.digest, None, entry.legacy_digest)
+        }
         if event_id not in same:
             raise ValidationError(
                 f"{entry.label or 'entry'}: id '{entry.key}' is already recorded at #{position} "

@@ -31,6 +31,17 @@ def content_digest(command: Any) -> str:
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
+def legacy_digest(command: Any) -> str | None:
+    """The digest an earlier release gave the same entry, where it differs (a default
+    that changed form but not meaning, ``Command.legacy_values``); else None."""
+    old = command.legacy_values()
+    if not old:
+        return None
+    body = command.model_dump(mode="json", exclude={"id"}, exclude_none=True)
+    body.update(old)
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
 def entry_key(command: Any) -> str:
     """The key that recognises an entry on a second import."""
     if command.id:
@@ -78,11 +89,15 @@ def load_entries(path: Path) -> list[Entry]:
             command = COMMAND_ADAPTER.validate_python(raw)
             key = entry_key(command)
             digest = content_digest(command) if command.id else None
+            legacy = legacy_digest(command)
         except PydanticValidationError as exc:
             raise ValidationError(f"{label}: {_describe(exc.errors()[0])}") from None
         except NotCanonicalisable as exc:
             raise ValidationError(f"{label}: {exc}") from None
-        entries.append(Entry(command, key, label, digest))
+        legacy_key = None if legacy is None or command.id else f"sha256:{legacy}"
+        entries.append(
+            Entry(command, key, label, digest, legacy_key, legacy if command.id else None)
+        )
     return entries
 
 

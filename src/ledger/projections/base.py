@@ -12,11 +12,13 @@ from ledger.infra.db import Connection
 
 @dataclass(frozen=True)
 class Delivered:
-    """An event as the log delivers it: with its position and recorded time."""
+    """An event as the log delivers it: with its position, recorded time and the topic
+    it is stored under (an earlier version of the event's own, if it was upcast)."""
 
     position: int
     recorded_at: str
     event: LedgerEvent
+    topic: str = ""
 
 
 class Projection(Protocol):

@@ -36,7 +36,7 @@ class EventIndex:
                 str(e.event_id),
                 str(e.originator_id),
                 e.originator_version,
-                e.TOPIC,
+                item.topic or e.TOPIC,  # as stored, even if read as a later version
                 e.body,
                 e.effective.isoformat(),
                 item.recorded_at,

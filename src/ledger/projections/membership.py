@@ -51,7 +51,10 @@ def split(
                 "organisation": seat.organisation,
                 "category": seat.category,
                 "voting": int(seat.voting),
-                "counts_for_quorum": int(seat.counts_for_quorum),
+                "counts_for_quorum": (
+                    None if seat.counts_for_quorum is None else int(seat.counts_for_quorum)
+                ),
+                "roles": " ".join(seat.roles),  # slugs: no spaces within one
                 "joined": seat.joined.isoformat(),
                 **_person("rep", seat.representative),
                 **_person("sub", seat.substitute),
@@ -72,7 +75,7 @@ def split(
 
 class MembershipProjection:
     name = "membership"
-    version = 1
+    version = 2  # 2: seats' roles; counts_for_quorum may be null (if it votes)
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (SEATS, OFFICES)
 
@@ -80,8 +83,9 @@ class MembershipProjection:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {SEATS} (body TEXT NOT NULL, member TEXT NOT NULL, "
             "organisation TEXT, category TEXT NOT NULL, voting INTEGER NOT NULL, "
-            "counts_for_quorum INTEGER NOT NULL, joined TEXT NOT NULL, rep_person TEXT, "
-            "rep_name TEXT, rep_role TEXT, sub_person TEXT, sub_name TEXT, sub_role TEXT, "
+            "counts_for_quorum INTEGER, roles TEXT NOT NULL, joined TEXT NOT NULL, "
+            "rep_person TEXT, rep_name TEXT, rep_role TEXT, sub_person TEXT, sub_name TEXT, "
+            "sub_role TEXT, "
             f"{bitemporal_columns()})"
         )
         db.execute(
@@ -138,10 +142,13 @@ def membership_on(db: Connection, body: str, day: date, known_at: str) -> Member
             organisation=r["organisation"],
             category=r["category"],
             voting=bool(r["voting"]),
-            counts_for_quorum=bool(r["counts_for_quorum"]),
+            counts_for_quorum=(
+                None if r["counts_for_quorum"] is None else bool(r["counts_for_quorum"])
+            ),
             joined=date.fromisoformat(r["joined"]),
             representative=_maybe_person(r, "rep"),
             substitute=_maybe_person(r, "sub"),
+            roles=tuple(r["roles"].split()),
         )
         for r in db.query(
             f"SELECT * FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member", params

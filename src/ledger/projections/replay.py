@@ -21,7 +21,7 @@ from ledger.domain.organisation import OrganisationEvent, OrganisationState, org
 from ledger.domain.organisation import state_on as organisation_state_on
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.quorum import evaluate as evaluate_quorum
-from ledger.domain.rules import QuorumRule
+from ledger.domain.rules import QuorumRule, VotingEligibility
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.tor import tor_on as tor_state_on
 
@@ -105,11 +105,13 @@ def quorum(
     seats = membership_on(everything, state.body, state.day, known_at)
     rule: QuorumRule | None = None
     rule_section: str | None = None
+    eligibility: tuple[VotingEligibility, str] | None = None
     tor = tor_on(everything, state.body, state.day, known_at)
     for section in tor.sections if tor is not None else ():
-        found = next((r for r in section.rules if isinstance(r, QuorumRule)), None)
-        if found is not None:
-            rule, rule_section = found, section.id
-            break
+        for found in section.rules:
+            if isinstance(found, QuorumRule) and rule is None:
+                rule, rule_section = found, section.id
+            if isinstance(found, VotingEligibility) and eligibility is None:
+                eligibility = found, section.id
     sectors = {o.slug: o.sector for o in organisations_on(everything, state.day, known_at)}
-    return evaluate_quorum(state, seats, rule, rule_section, sectors, item)
+    return evaluate_quorum(state, seats, rule, rule_section, sectors, item, eligibility)

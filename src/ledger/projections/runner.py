@@ -179,6 +179,7 @@ class ProjectionRunner:
                         int(row["position"]),
                         row["recorded_at"],
                         decode_event(row["topic"], bytes(row["state"])),
+                        row["topic"],
                     )
                     for row in rows
                 ]

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ledger.projections import membership, organisations
+from ledger.domain.eligibility import counts_for_quorum, may_vote
+from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.projections import constitution, membership, organisations
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -18,12 +20,15 @@ class MemberView:
     organisation: str | None
     organisation_name: str | None
     category: str
-    voting: bool
-    counts_for_quorum: bool
+    voting: bool  # as recorded
+    counts_for_quorum: bool | None  # as recorded; None: if it votes
     joined: str
     representative: str | None
     substitute: str | None
     offices: list[str]
+    roles: list[str]
+    votes: bool  # its flag and the ToR's voting-eligibility rule in force that day
+    counts: bool  # towards quorum, that day
 
 
 @dataclass
@@ -39,6 +44,8 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
     wanted = sorted({s.organisation for s in state.seats if s.organisation})
     names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at, wanted)}
     holders = {o.office: o.holder for o in state.offices if o.held_on(day)}
+    tor = constitution.tor_on(db, body, day, known_at)
+    eligibility = rule_of(tor.sections, VotingEligibility) if tor is not None else None
     views = []
     for seat in state.seats:
         people = {
@@ -57,6 +64,9 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
                 representative=seat.representative.name if seat.representative else None,
                 substitute=seat.substitute.name if seat.substitute else None,
                 offices=sorted(o for o, h in holders.items() if h.person in people),
+                roles=list(seat.roles),
+                votes=may_vote(seat, eligibility),
+                counts=counts_for_quorum(seat, eligibility),
             )
         )
     return MembersReport(
