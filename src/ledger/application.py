@@ -18,12 +18,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import Environment
 
 from ledger.domain import clock
 from ledger.domain.body import BodyState
@@ -42,9 +40,9 @@ from ledger.domain.tor_text import ParsedDocument
 from ledger.infra import chain, roles
 from ledger.infra.db import Connection
 from ledger.infra.errors import describe as describe_failure
-from ledger.infra.errors import is_database_error, mask, storage_errors
+from ledger.infra.errors import is_database_error, mask
 from ledger.infra.histories import Histories
-from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
+from ledger.infra.store import open_store, read_meta, write_meta
 from ledger.infra.unit_of_work import (
     UnitOfWork,
     check_clock,
@@ -57,8 +55,8 @@ from ledger.infra.unit_of_work import (
 from ledger.infra.urls import DatabaseConfig, parse_url
 from ledger.interchange import files, importing, tor_document
 from ledger.interchange.tor_document import TorCommand
-from ledger.projections.catalogue import all_projections
-from ledger.projections.runner import TRACKING, ProjectionRunner
+from ledger.projections.catalogue import all_projections, ledger_tables
+from ledger.projections.runner import ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
 from ledger.queries.known import known_at_text
@@ -81,22 +79,6 @@ __all__ = [
 Progress = Callable[[int], None] | None
 StageProgress = Callable[[str, int], Progress] | None
 ATTEMPTS = 5
-META = "ledger_meta"
-
-
-class _Store(Application[UUID]):
-    """The eventsourcing application underneath: persistence pinned by our own URL."""
-
-    name = "Ledger"
-    env: ClassVar[dict[str, str]] = {}
-
-    def construct_env(self, name: str, env: Any = None) -> Environment:
-        # Only the settings derived from the database URL: a developer's shell
-        # variables must never redirect a ledger (or a test) to another database.
-        return Environment(name, dict(env or {}))
-
-    def construct_mapper(self) -> PydanticMapper:
-        return PydanticMapper(transcoder=CanonicalJSONTranscoder())
 
 
 @dataclass
@@ -137,15 +119,6 @@ def default_actor() -> str:
         return "unknown"
 
 
-def ledger_tables(events: str) -> roles.Tables:
-    """Every table of a ledger, by what its roles may do with each."""
-    return roles.Tables(
-        log=[events, chain.CHAIN_TABLE],
-        meta=META,
-        read_models=[TRACKING, *(t for p in all_projections() for t in p.tables)],
-    )
-
-
 def roles_sql(url: str | None, prefix: str) -> str:
     """What ``create_roles`` runs, as a SQL script; opens no database."""
     config = parse_url(url)
@@ -171,33 +144,12 @@ class Ledger:
         self.actor = actor or default_actor()
         self.db = Connection(self.config)
         try:
-            self._store = self._open_store()
+            self._store = open_store(self.config, self.db)
         except BaseException:
             self.db.close()
             raise
-        assert getattr(self._store.recorder, "events_table_name", None) == self.db.dialect.events
         self._histories = Histories(self._store, self.db)
         self.projections = ProjectionRunner(self.db, all_projections(), on_created=self._regrant)
-
-    def _open_store(self) -> _Store:
-        # Only the owner creates tables; a writer or reader finds them, or is told why not.
-        where = f"cannot open {self.describe()}"
-        with storage_errors(where, self.config.password):
-            try:
-                store = _Store(
-                    env=self.config.eventsourcing_env(create_tables=self.db.access.create)
-                )
-            except OSError as exc:
-                raise StorageError(mask(f"{where}: {exc}", self.config.password)) from None
-        if self.db.access.create:
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
-        elif not self.db.table_exists(self.db.dialect.events):
-            store.close()
-            raise StorageError(
-                f"there is no ledger in {self.describe()}: its tables have not been created "
-                "(its owner creates them with `ledger init`)"
-            )
-        return store
 
     @property
     def read_only(self) -> bool:
@@ -529,12 +481,8 @@ class Ledger:
 
     def meta(self, key: str) -> str | None:
         """A value the ledger keeps about itself (e.g. that it is a demo)."""
-        if not self.db.access.create and not self.db.table_exists(META):
-            return None
-        value = self.db.scalar(f"SELECT value FROM {META} WHERE key = ?", [key])
-        return None if value is None else str(value)
+        return read_meta(self.db, key)
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a value the ledger keeps about itself."""
-        self.db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
-        self.db.execute(f"INSERT INTO {META} (key, value) VALUES (?, ?)", [key, value])
+        write_meta(self.db, key, value)

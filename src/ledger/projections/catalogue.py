@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ledger.infra import chain, roles
+from ledger.infra.store import META
 from ledger.projections.base import Projection
 from ledger.projections.bodies import BodiesProjection
 from ledger.projections.constitution import ConstitutionProjection
@@ -9,6 +11,7 @@ from ledger.projections.events_index import EventIndex
 from ledger.projections.meetings import MeetingsProjection
 from ledger.projections.membership import MembershipProjection
 from ledger.projections.organisations import OrganisationsProjection
+from ledger.projections.runner import TRACKING
 
 
 def all_projections() -> list[Projection]:
@@ -21,3 +24,12 @@ def all_projections() -> list[Projection]:
         MembershipProjection(),
         MeetingsProjection(),
     ]
+
+
+def ledger_tables(events: str) -> roles.Tables:
+    """Every table of a ledger, by what its roles may do with each."""
+    return roles.Tables(
+        log=[events, chain.CHAIN_TABLE],
+        meta=META,
+        read_models=[TRACKING, *(t for p in all_projections() for t in p.tables)],
+    )

@@ -1,0 +1,69 @@
+"""The eventsourcing application underneath a ledger, opened as its user may.
+
+Persistence is pinned by the ledger's own database URL: a developer's shell variables
+never redirect a ledger (or a test) to another database.  Only a user who may create
+tables (the owner) creates anything; a writer or reader finds them, or is told why not.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.utils import Environment
+
+from ledger.domain.errors import StorageError
+from ledger.infra.db import Connection
+from ledger.infra.errors import mask, storage_errors
+from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
+from ledger.infra.urls import DatabaseConfig
+
+META = "ledger_meta"
+
+
+class EventStore(Application[UUID]):
+    """The event store, repository and recorder, with our mapper and chained recorders."""
+
+    name = "Ledger"
+    env: ClassVar[dict[str, str]] = {}
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> PydanticMapper:
+        return PydanticMapper(transcoder=CanonicalJSONTranscoder())
+
+
+def open_store(config: DatabaseConfig, db: Connection) -> EventStore:
+    """The store for ``config``, creating its tables only if ``db``'s user may."""
+    where = f"cannot open {config.describe()}"
+    with storage_errors(where, config.password):
+        try:
+            store = EventStore(env=config.eventsourcing_env(create_tables=db.access.create))
+        except OSError as exc:
+            raise StorageError(mask(f"{where}: {exc}", config.password)) from None
+    if db.access.create:
+        db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
+    elif not db.table_exists(db.dialect.events):
+        store.close()
+        raise StorageError(
+            f"there is no ledger in {config.describe()}: its tables have not been created "
+            "(its owner creates them with `ledger init`)"
+        )
+    assert getattr(store.recorder, "events_table_name", None) == db.dialect.events
+    return store
+
+
+def read_meta(db: Connection, key: str) -> str | None:
+    """A value the ledger keeps about itself, or None (also before its tables exist)."""
+    if not db.access.create and not db.table_exists(META):
+        return None
+    value = db.scalar(f"SELECT value FROM {META} WHERE key = ?", [key])
+    return None if value is None else str(value)
+
+
+def write_meta(db: Connection, key: str, value: str) -> None:
+    """Set a value the ledger keeps about itself."""
+    db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
+    db.execute(f"INSERT INTO {META} (key, value) VALUES (?, ?)", [key, value])
