@@ -18,10 +18,21 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .hostile import MEETING, assert_clean_refusal, assert_terminal_safe, prepare, run, state
+from ledger.cli.main import cli
+
+from .hostile import (
+    MEETING,
+    assert_clean_refusal,
+    assert_terminal_safe,
+    lines_of,
+    prepare,
+    run,
+    state,
+)
 
 # Entries the prepared ledger would accept, with the fields that can be broken.
 TEMPLATES: list[dict[str, Any]] = [
@@ -221,3 +232,47 @@ def test_read_commands_given_hostile_arguments_never_crash_or_print_raw_controls
     if result.exit_code != 0:
         assert result.output.count("\n") <= 1, result.output
     assert state(url) == before
+
+
+HOSTILE_URLS = st.one_of(
+    st.sampled_from(
+        [
+            " ",
+            "/no/such/dir/x.db",
+            "/dev/null",
+            "/tmp",
+            "sqlite:///",
+            "sqlite:///no/such/dir/x.db?mode=ro",
+            "sqlite:///x.db?mode=rw&cache=shared",
+            "postgresql://",
+            "postgresql://[::1",
+            "postgresql://clerk:s3cret@127.0.0.1:1/ledger",
+            "postgresql://postgres@127.0.0.1:5432/ledger_test?schema=Bad Schema",
+            "postgresql://postgres@127.0.0.1:5432/ledger_test?schema=x;drop",
+            "postgresql://postgres@127.0.0.1:99999/x",
+            "mysql://root@localhost/x",
+        ]
+    ),
+    st.builds(lambda bad: f"/no/such/{bad}.db", _text_with_forbidden()),
+)
+
+
+@FUZZ
+@given(db=HOSTILE_URLS, command=st.sampled_from([["bodies", "--on", "2024-01-01"], ["verify"]]))
+def test_a_hostile_database_url_is_one_line_and_never_shows_a_password(
+    db: str, command: list[str]
+) -> None:
+    result = CliRunner().invoke(cli, ["--db", db, *command])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code != 0, result.output
+    assert len(lines_of(result)) == 1, result.output
+    assert "s3cret" not in result.output
+    assert_terminal_safe(result.output)
+
+
+@FUZZ
+@given(actor=_text_with_forbidden())
+def test_an_actor_holding_control_characters_records_nothing(url: str, actor: str) -> None:
+    before = state(url)
+    result = run(url, "body", "rename", "wg", "Renamed", "--effective", "2024-01-01", actor=actor)
+    assert_clean_refusal(url, result, before)
