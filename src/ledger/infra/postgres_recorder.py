@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
@@ -44,7 +45,7 @@ def write_lock_key(schema: str) -> int:
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
-    _joined: Any = None  # the cursor of the write transaction inserts join, if held
+    _joined: Any = None  # the connection holding the write lock, whose inserts join it
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -77,18 +78,29 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
     @contextmanager
     def serialised(self, db: Connection) -> Iterator[None]:
-        """Hold the write lock for the whole block; inserts inside join its transaction.
+        """Hold the write lock for the whole block; inserts inside run on its connection.
 
-        ``db`` is the ledger's own connection: the read models catch up on it, in
-        their own transactions, while this one waits to insert."""
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            for statement in self._lock_statements:
-                curs.execute(statement)
-            self._joined = curs
+        The lock is a session-level advisory lock taken outside any transaction: the
+        handlers of a large import may check entries for minutes, and a connection
+        idle *in a transaction* that long is ended by the server
+        (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
+        connection: the read models catch up on it, in their own transactions, while
+        this one waits to insert."""
+        key = write_lock_key(self.datastore.schema)
+        with self.datastore.get_connection() as conn:
+            conn.execute(SQL("SET lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+            self._joined = conn
             try:
                 yield
             finally:
                 self._joined = None
+                try:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+                    conn.execute("RESET lock_timeout")
+                except psycopg.Error:
+                    # The session is gone or broken: the server released its lock.
+                    conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.
@@ -100,7 +112,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         if self._joined is not None:
-            return self._insert_and_chain(self._joined, stored_events, **kwargs)
+            conn = self._joined
+            with conn.transaction(), conn.cursor() as curs:
+                return self._insert_and_chain(curs, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             for statement in self._lock_statements:
                 curs.execute(statement)

@@ -23,6 +23,9 @@ _OPTIONS = re.compile(r"^[a-z_]+=[^&=]*(&[a-z_]+=[^&=]*)*$")
 MODES = ("ro", "rw")
 
 
+IDLE_IN_TRANSACTION_SECONDS = "5"
+
+
 @dataclass(frozen=True)
 class Dialect:
     """The few ways the two databases differ, for the SQL this project writes itself."""
@@ -105,6 +108,9 @@ class DatabaseConfig:
             "POSTGRES_SCHEMA": self.schema,
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "30",
+            # A transaction left idle this long is ended by the server; the write lock
+            # is held outside any transaction, so a long import is not one of them.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": IDLE_IN_TRANSACTION_SECONDS,
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "CREATE_TABLE": create,
