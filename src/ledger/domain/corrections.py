@@ -95,7 +95,8 @@ def correct_event(ctx: Context, cmd: CorrectEvent) -> list[LedgerEvent]:
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ValidationError(f"correction field {where}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ValidationError(f"correction field {where}: {message}") from None
     check_aggregate(in_force([*history.events, event]))
     return [event]
 

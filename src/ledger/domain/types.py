@@ -24,7 +24,8 @@ from pydantic import (
     BeforeValidator,
     Field,
     Strict,
-    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -78,20 +79,34 @@ def _scan(value: Any, where: str, depth: int = 0) -> None:
             _scan(item, f"{where}.{index}" if where else str(index), depth + 1)
 
 
+STORED = {"stored": True}
+"""The validation context of an event read back from the store (``decode_event``)."""
+
+
+def from_store(info: ValidationInfo) -> bool:
+    """True while validating what the ledger itself stored: the record always reads.
+
+    What an earlier release stored before a check existed (a control character, a
+    slug with a trailing newline, a name past today's limit) is still the record; the
+    checks here are for what comes in, and output neutralises the rest."""
+    context = info.context
+    return isinstance(context, dict) and bool(context.get("stored"))
+
+
 class StrictInput(BaseModel):
     """Base of every model that takes input: its raw fields are scanned before
     validation, so no field, however nested, can carry bytes or control characters."""
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_unsafe_input(cls, data: Any) -> Any:
-        if isinstance(data, dict):
+    def _refuse_unsafe_input(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and not from_store(info):
             _scan(data, "")
         return data
 
 
-def _check_slug(value: str) -> str:
-    if not SLUG.fullmatch(value):
+def _check_slug(value: str, info: ValidationInfo) -> str:
+    if not SLUG.fullmatch(value) and not from_store(info):
         raise ValueError(
             "must be a short id of lower-case letters, digits and hyphens, e.g. 'kcsp-wg'"
         )
@@ -125,26 +140,38 @@ Whole = Annotated[int, Strict()]
 
 
 def _bounded(low: int, high: int) -> Any:
-    return StringConstraints(min_length=low, max_length=high)
+    """Text of ``low`` to ``high`` characters (as the import schema says), checked on
+    input and not when read back from the store."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if not low <= len(value) <= high and not from_store(info):
+            what = "at least 1 character" if len(value) < low else f"at most {high:,} characters"
+            raise ValueError(f"should have {what}, not {len(value):,}")
+        return value
+
+    return (
+        AfterValidator(check),
+        WithJsonSchema({"type": "string", "minLength": low, "maxLength": high}),
+    )
 
 
 # Free text with the same bounds on an event as on the command that records it, so a
 # correction (which writes the event directly) is held to what first recording was.
-Label = Annotated[str, _bounded(1, 50)]
+Label = Annotated[str, Strict(), *_bounded(1, 50)]
 """An office or other short label (chair, vice-chair)."""
-Number = Annotated[str, _bounded(1, 20)]
+Number = Annotated[str, Strict(), *_bounded(1, 20)]
 """A section or agenda item number as printed, e.g. '6', '3.1', '5a'."""
-Category = Annotated[str, _bounded(1, 80)]
+Category = Annotated[str, Strict(), *_bounded(1, 80)]
 """A membership category, e.g. responsible-authority."""
-PersonName = Annotated[str, _bounded(1, 200)]
+PersonName = Annotated[str, Strict(), *_bounded(1, 200)]
 """A person's name, or a role a person holds."""
-Name = Annotated[str, _bounded(1, 300)]
+Name = Annotated[str, Strict(), *_bounded(1, 300)]
 """The name of a body, an organisation or a section heading."""
-Title = Annotated[str, _bounded(1, 500)]
+Title = Annotated[str, Strict(), *_bounded(1, 500)]
 """A title, paper or report name."""
-Reason = Annotated[str, _bounded(1, 2000)]
+Reason = Annotated[str, Strict(), *_bounded(1, 2000)]
 """A reason, an interest declared, a note."""
-Document = Annotated[str, _bounded(0, 50_000)]
+Document = Annotated[str, Strict(), *_bounded(0, 50_000)]
 """The text of a section."""
 
 

@@ -13,6 +13,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from ledger.domain.errors import StorageError
 from ledger.domain.events import UPCASTERS, LedgerEvent, event_class, upcast
+from ledger.domain.types import STORED
 from ledger.infra.canonical import canonical_bytes
 
 
@@ -55,4 +56,4 @@ def decode_event(topic: str, state: bytes) -> LedgerEvent:
             f"the ledger holds an event of topic {topic!r}, which this version of ledger "
             "does not know; upgrade ledger to read it"
         ) from None
-    return cls.model_validate_json(state)
+    return cls.model_validate_json(state, context=STORED)
