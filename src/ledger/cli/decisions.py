@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ledger.cli.options import authority_from, authority_options, json_option
+from ledger.cli.options import json_option
 from ledger.cli.params import DATE, MOMENT
 from ledger.cli.render import emit_json, report_receipt, say, table
 from ledger.cli.session import Session, pass_session
@@ -59,7 +59,6 @@ def _requirement(requires: str | None, of: str | None) -> dict[str, Any] | None:
     default=None,
     help="What the majority is of (default: those present and voting).",
 )
-@authority_options
 @json_option
 @pass_session
 def propose(
@@ -76,7 +75,6 @@ def propose(
     requires: str | None,
     of: str | None,
     as_json: bool,
-    **authority: str | None,
 ) -> None:
     """Record a motion moved (and seconded) at an agenda item.
 
@@ -99,7 +97,6 @@ def propose(
             "amends": amends,
             "key_decision": key_decision,
             "requirement": _requirement(requires, of),
-            "authority": authority_from(**authority),
         }
     )
     report_receipt(session.ledger.execute([command]), as_json)
@@ -142,7 +139,6 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 @click.option("--alternatives", default=None, help="Alternatives considered.")
 @click.option("--interests", default=None, help="Interests declared, as minuted.")
 @click.option("--dispensation", "dispensations", multiple=True, help="A person granted one.")
-@authority_options
 @json_option
 @pass_session
 def decide(
@@ -164,7 +160,6 @@ def decide(
     interests: str | None,
     dispensations: tuple[str, ...],
     as_json: bool,
-    **authority: str | None,
 ) -> None:
     """Record how a motion was decided, and its outcome (once: correct it to change it).
 
@@ -203,7 +198,6 @@ def decide(
             "alternatives": alternatives,
             "interests": interests,
             "dispensations": list(dispensations),
-            "authority": authority_from(**authority),
         }
     )
     report_receipt(session.ledger.execute([command]), as_json)
@@ -236,7 +230,9 @@ def decision(session: Session, /, motion_id: str, known_at: datetime | None, as_
     say(f"moved by {report.mover}{seconded}")
     if report.amends:
         say(f"amends {report.amends}")
-    say(f"requirement ({report.requirement_source}): {report.requirement}")
+    source = {"motion": "stated on the motion", "common-law": "the common-law default"}
+    where = source.get(report.requirement_source, f"section {report.requirement_source}")
+    say(f"requirement ({where}): {report.requirement}")
     if report.arithmetic:
         say(f"counted: {report.arithmetic}")
     if report.resolution:

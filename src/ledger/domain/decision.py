@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import NotFound, RuleViolation
-from ledger.domain.events import LedgerEvent
+from ledger.domain.events import Authority, LedgerEvent
 from ledger.domain.history import in_force, register_checker
 from ledger.domain.ids import aggregate_id
 from ledger.domain.meeting import meeting_id, meeting_state
@@ -366,7 +366,8 @@ def propose_motion(ctx: Context, cmd: ProposeMotion) -> list[LedgerEvent]:
         MotionProposed,
         history,
         effective=meeting.day,
-        authority=cmd.authority,
+        # A motion's authority is the meeting and item it was moved at.
+        authority=cmd.authority or Authority(meeting=cmd.meeting, item=cmd.item),
         body=meeting.body,
         **{**fields, "requirement": cmd.requirement},
     )
@@ -388,7 +389,7 @@ def decide_motion(ctx: Context, cmd: DecideMotion) -> list[LedgerEvent]:
         MotionDecided,
         history,
         effective=state.day,
-        authority=cmd.authority,
+        authority=cmd.authority or Authority(meeting=state.meeting, item=state.item),
         body=state.body,
         motion=state.motion,
         meeting=state.meeting,
