@@ -474,3 +474,23 @@ def test_a_correction_of_the_decision_is_held_to_the_same_rules_and_changes_the_
 def test_finding_is_a_plain_value() -> None:
     assert Finding("quorum", "quorum", (), "x").rule == "quorum"
     assert Status.PRESENT == "present"
+
+
+def test_a_motion_not_yet_decided_is_pending_and_a_retracted_decision_makes_it_so(
+    ledger: Ledger,
+) -> None:
+    from ledger.domain.corrections import RetractEvent
+
+    proposed = ledger.execute([*setting(), motion()]).event_ids[-1]
+    report = ledger.decision("wg-2024-03-14-5a")
+    assert (report.outcome, report.valid) == (None, False)
+    assert [(f.check, f.message) for f in report.findings] == [
+        ("pending", "no outcome is recorded yet")
+    ]
+    decided = ledger.execute([hands(3, 1)]).event_ids[-1]
+    held = ledger.count()
+    with pytest.raises(RuleViolation, match="has not been proposed"):
+        ledger.execute([RetractEvent(event=proposed, reason="moved in error")])
+    assert ledger.count() == held
+    ledger.execute([RetractEvent(event=decided, reason="recorded against the wrong motion")])
+    assert ledger.decision("wg-2024-03-14-5a").outcome is None

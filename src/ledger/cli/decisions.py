@@ -280,7 +280,13 @@ def decisions(
             "item": d.item,
             "outcome": d.outcome or "",
             "method": d.method or "",
-            "valid": "valid" if d.valid else f"INVALID ({len(d.findings)})",
+            "valid": (
+                "pending"
+                if d.outcome is None
+                else "valid"
+                if d.valid
+                else f"INVALID ({len(d.findings)})"
+            ),
             "what": d.text,
         }
         for d in found

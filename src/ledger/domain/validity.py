@@ -31,7 +31,8 @@ CAST = ("yes", "no", "abstain")
 class Finding:
     """One reason the decision was not validly made."""
 
-    check: str  # quorum | interest | presence | votes | vote | outcome | casting | meeting
+    # quorum | interest | presence | votes | vote | outcome | casting | meeting | pending
+    check: str
     rule: str  # the ToR section id, or the general rule (presence, meeting, common-law)
     people: tuple[str, ...]
     message: str
@@ -120,7 +121,7 @@ def assess(
     result = Validity(requirement_for(motion, sections))
     decision = motion.decision
     if decision is None:
-        result.findings.append(Finding("outcome", MEETING, (), "no outcome is recorded"))
+        result.findings.append(Finding("pending", MEETING, (), "no outcome is recorded yet"))
         return result
     if meeting.status in ("cancelled", "dissolved"):
         why = f" ({meeting.reason})" if meeting.reason else ""
