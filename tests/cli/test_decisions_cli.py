@@ -119,7 +119,7 @@ def test_a_vote_that_does_not_add_up_or_a_second_outcome_is_one_line(clerk: str)
     assert "do not add up to the votes listed" in out
     code, out = run(clerk, f"motion decide {MOTION} carried --by recorded-vote --vote z-nobody=yes")
     assert code != 0
-    assert "votes.1.person: 'z-nobody' is not recorded" in out
+    assert "votes.0.person: 'z-nobody' is not recorded" in out
     assert count(clerk) == before
     ok(clerk, f"motion decide {MOTION} lost --by show-of-hands --yes 1 --no 3")
     code, out = run(clerk, f"motion decide {MOTION} carried --by show-of-hands --yes 3 --no 1")

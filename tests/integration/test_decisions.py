@@ -394,11 +394,11 @@ def test_a_vote_by_someone_not_at_the_meeting_is_refused(ledger: Ledger) -> None
     ledger.execute([*setting(), motion()])
     held = ledger.count()
     with pytest.raises(
-        RuleViolation, match=r"votes.2.person: 'z-nobody' is not recorded at wg-2024-03-14"
+        RuleViolation, match=r"votes.1.person: 'z-nobody' is not recorded at wg-2024-03-14"
     ):
         ledger.execute([recorded({"c-hart": "yes", "z-nobody": "yes"})])
     with pytest.raises(
-        RuleViolation, match=r"votes.1.person: 'e-ray' was not at wg-2024-03-14 \(apologies\)"
+        RuleViolation, match=r"votes.0.person: 'e-ray' was not at wg-2024-03-14 \(apologies\)"
     ):
         ledger.execute([recorded({"e-ray": "yes"})])
     assert ledger.count() == held
@@ -494,3 +494,60 @@ def test_a_motion_not_yet_decided_is_pending_and_a_retracted_decision_makes_it_s
     assert ledger.count() == held
     ledger.execute([RetractEvent(event=decided, reason="recorded against the wrong motion")])
     assert ledger.decision("wg-2024-03-14-5a").outcome is None
+
+
+IMPORTED = """\
+- id: wg-5a
+  type: propose-motion
+  motion: wg-2024-03-14-5a
+  meeting: wg-2024-03-14
+  item: "5"
+  text: To fund the bid
+  mover: k-jones
+  seconder: h-green
+  requirement: {method: fraction, numerator: 2, denominator: 3}
+- id: wg-5a-decided
+  type: decide-motion
+  motion: wg-2024-03-14-5a
+  outcome: carried
+  method: recorded-vote
+  votes:
+    - {person: c-hart, option: "yes"}
+    - {person: k-jones, option: "yes"}
+    - {person: h-green, option: "no"}
+"""
+
+
+def test_motions_and_decisions_import_once_and_bad_entries_name_entry_and_field(
+    ledger: Ledger, tmp_path: Any
+) -> None:
+    ledger.execute(setting())
+    good = tmp_path / "decisions.yaml"
+    good.write_text(IMPORTED, encoding="utf-8")
+    assert ledger.import_files([good]).recorded == 2
+    assert ledger.import_files([good]).recorded == 0
+    report = ledger.decision("wg-2024-03-14-5a")
+    assert (report.valid, report.requirement_source) == (True, "motion")
+    assert report.arithmetic is not None
+    assert report.arithmetic.endswith("2/3 of those present and voting needs 2")
+
+    held = ledger.count()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        IMPORTED.replace("wg-5a", "wg-5b")
+        .replace("-5a", "-5b")
+        .replace('option: "no"', "option: 0"),
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match=r"entry 2 \(decide-motion\): field 'votes.2.option'"):
+        ledger.import_files([bad])
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(
+        IMPORTED.replace("wg-5a", "wg-5c").replace("-5a", "-5c").replace('item: "5"', 'item: "8"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        NotFound, match=r"entry 1 \(propose-motion\): item: .* has no agenda item 8"
+    ):
+        ledger.import_files([unknown])
+    assert ledger.count() == held

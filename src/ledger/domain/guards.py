@@ -262,7 +262,7 @@ def _motion_proposed(ctx: Context, event: decision.MotionProposed) -> None:
 
 def _motion_decided(ctx: Context, event: decision.MotionDecided) -> None:
     state = _meeting_of(ctx, event)
-    for index, vote in enumerate(event.votes, start=1):
+    for index, vote in enumerate(event.votes):  # numbered as pydantic numbers fields
         _recorded_at(state, f"votes.{index}.person", vote.person, present=True)
     if event.casting is not None:
         _recorded_at(state, "casting.person", event.casting.person, present=True)
