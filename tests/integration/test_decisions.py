@@ -551,3 +551,18 @@ def test_motions_and_decisions_import_once_and_bad_entries_name_entry_and_field(
     ):
         ledger.import_files([unknown])
     assert ledger.count() == held
+
+
+def test_an_item_taken_off_the_agenda_later_is_a_finding_not_a_failure(ledger: Ledger) -> None:
+    from ledger.domain.corrections import RetractEvent
+    from ledger.domain.meeting import AgendaItemAdded, meeting_id
+
+    ledger.execute([*setting(), motion(), hands(3, 1)])
+    added = next(
+        e
+        for e in ledger.aggregate_events(meeting_id(MARCH))
+        if isinstance(e, AgendaItemAdded) and e.item == "5"
+    )
+    ledger.execute([RetractEvent(event=str(added.event_id), reason="not on the agenda")])
+    assert messages(ledger) == ["wg-2024-03-14 has no agenda item 5 (any longer)"]
+    assert [d.valid for d in ledger.decisions("wg")] == [False]

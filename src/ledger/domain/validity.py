@@ -114,12 +114,18 @@ def assess(
     meeting: MeetingState,
     membership: MembershipState,
     sections: Sequence[Any],
-    quorum: QuorumResult,
+    quorum: QuorumResult | None,
     eligibility: Eligibility | None,
 ) -> Validity:
-    """Every finding against ``motion``'s decision (the arithmetic shown, where a vote)."""
+    """Every finding against ``motion``'s decision (the arithmetic shown, where a vote);
+    ``quorum`` is the quorum at its item, None if the item is no longer on the agenda."""
     result = Validity(requirement_for(motion, sections))
     decision = motion.decision
+    if quorum is None:
+        # The agenda was corrected after the motion was recorded.
+        message = f"{meeting.meeting} has no agenda item {motion.item} (any longer)"
+        result.findings.append(Finding("meeting", MEETING, (), message))
+        return result
     if decision is None:
         result.findings.append(Finding("pending", MEETING, (), "no outcome is recorded yet"))
         return result

@@ -141,5 +141,6 @@ def decision(
     seats = membership_on(everything, meeting.body, meeting.day, known_at)
     tor = tor_on(everything, meeting.body, meeting.day, known_at)
     sections = list(tor.sections) if tor is not None else []
-    at_item = quorum(everything, state.meeting, state.item, known_at)
+    on_agenda = any(i.item == state.item for i in meeting.items)
+    at_item = quorum(everything, state.meeting, state.item, known_at) if on_agenda else None
     return assess(state, meeting, seats, sections, at_item, rule_of(sections, VotingEligibility))

@@ -83,7 +83,8 @@ def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport
     seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
     tor = constitution.tor_on(db, meeting.body, meeting.day, known_at)
     sections = tor.sections if tor is not None else []
-    quorum = quorum_result(db, state.meeting, state.item, known_at)
+    on_agenda = any(i.item == state.item for i in meeting.items)
+    quorum = quorum_result(db, state.meeting, state.item, known_at) if on_agenda else None
     eligibility = rule_of(sections, VotingEligibility)
     result = assess(state, meeting, seats, sections, quorum, eligibility)
     d = state.decision
@@ -113,7 +114,7 @@ def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport
         dispensations=list(d.dispensations) if d else [],
         requirement=result.requirement.describe(),
         requirement_source=result.requirement.source,
-        quorate=quorum.quorate,
+        quorate=quorum.quorate if quorum is not None else None,
         arithmetic=result.arithmetic,
         valid=result.valid,
         findings=result.findings,
