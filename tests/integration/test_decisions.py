@@ -566,3 +566,24 @@ def test_an_item_taken_off_the_agenda_later_is_a_finding_not_a_failure(ledger: L
     ledger.execute([RetractEvent(event=str(added.event_id), reason="not on the agenda")])
     assert messages(ledger) == ["wg-2024-03-14 has no agenda item 5 (any longer)"]
     assert [d.valid for d in ledger.decisions("wg")] == [False]
+
+
+def test_a_voter_who_withdrew_for_an_interest_is_one_finding_naming_the_interests_rule(
+    ledger: Ledger,
+) -> None:
+    ledger.execute(
+        [
+            *setting(),
+            DeclareInterest(meeting=MARCH, person="h-green", item="5", interest="x", withdrew=True),
+            motion(seconder="c-hart"),
+            recorded({"c-hart": "yes", "k-jones": "yes", "h-green": "no"}),
+        ]
+    )
+    # Hal Green's withdrawal also leaves item 5 one responsible authority short.
+    assert findings(ledger) == [
+        ("quorum", "quorum", ("c-hart", "k-jones", "m-shah")),
+        ("interest", "decisions", ("h-green",)),
+    ]
+    assert messages(ledger)[1] == (
+        "h-green declared an interest in item 5 and withdrew, yet is recorded as voting"
+    )

@@ -259,7 +259,7 @@ def _votes(
                 why = f"voted for {seat.member}, whose vote {seats[seat.member]} had cast"
             else:
                 seats[seat.member] = person
-        if why is not None:
+        if why is not None and not why.startswith("withdrew"):  # _interests says that one
             found.append(Finding("vote", section, (person,), f"a vote by {person}: {person} {why}"))
     return found
 
