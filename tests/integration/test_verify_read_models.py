@@ -79,7 +79,7 @@ def test_untouched_read_models_match_a_rebuild_from_the_log(demo: str, raw: Raw)
     with Ledger(demo) as ledger:
         report = ledger.verify_read_models()
     assert report.ok
-    assert (report.position, report.tables) == (334, 8)
+    assert (report.position, report.tables) == (334, 9)
     assert report.rows == sum(len(rows) for rows in before.values())
 
 
