@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import NotFound, RuleViolation
@@ -29,70 +28,13 @@ from ledger.domain.history import in_force, register_checker
 from ledger.domain.ids import aggregate_id
 from ledger.domain.meeting import meeting_id, meeting_state
 from ledger.domain.rules import DecisionMethod
-from ledger.domain.types import Day, Flag, Name, Number, Reason, Slug, StrictInput, Whole
+from ledger.domain.types import Day, Flag, Name, Number, Reason, Slug
+from ledger.domain.votes import VOTES, Casting, Counts, How, Outcome, Vote, tally
 
 
 def motion_id(slug: str) -> Any:
     """The aggregate id of the motion known by ``slug``."""
     return aggregate_id("motion", slug)
-
-
-class How(StrEnum):
-    CONSENSUS = "consensus"
-    SHOW_OF_HANDS = "show-of-hands"
-    RECORDED_VOTE = "recorded-vote"
-    BALLOT = "ballot"
-    CHAIR = "chair-decision"  # under delegated authority
-
-
-VOTES = (How.SHOW_OF_HANDS, How.RECORDED_VOTE, How.BALLOT)
-
-
-class Outcome(StrEnum):
-    CARRIED = "carried"
-    LOST = "lost"
-    AGREED = "agreed"  # by consensus, or by the chair under delegated authority
-    NOTED = "noted"
-    DEFERRED = "deferred"
-    WITHDRAWN = "withdrawn"
-
-
-class Option(StrEnum):
-    """A person's vote, in Popolo's options."""
-
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
-    ABSENT = "absent"
-    NOT_VOTING = "not voting"
-
-
-class _Value(StrictInput):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Counts(_Value):
-    """A show of hands or a ballot: votes for, against, and abstentions."""
-
-    yes: Whole = Field(ge=0, le=100_000)
-    no: Whole = Field(ge=0, le=100_000)
-    abstain: Whole = Field(default=0, ge=0, le=100_000)
-
-
-class Vote(_Value):
-    """One person's vote; ``seat`` is the seat they vote for (their own, or the one
-    they cover as substitute), found from the attendance when not given."""
-
-    person: Slug
-    option: Option
-    seat: Slug | None = None
-
-
-class Casting(_Value):
-    """The presiding member's casting vote on a tie."""
-
-    person: Slug
-    option: Literal["yes", "no"]
 
 
 # --- events -----------------------------------------------------------------------
@@ -185,15 +127,6 @@ class MotionState:
     key_decision: bool
     requirement: DecisionMethod | None
     decision: DecisionState | None = None
-
-
-def tally(votes: Sequence[Vote]) -> Counts:
-    """The recorded votes added up (absent and not voting are not counted)."""
-    return Counts(
-        yes=sum(v.option == Option.YES for v in votes),
-        no=sum(v.option == Option.NO for v in votes),
-        abstain=sum(v.option == Option.ABSTAIN for v in votes),
-    )
 
 
 def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
@@ -409,3 +342,20 @@ def decide_motion(ctx: Context, cmd: DecideMotion) -> list[LedgerEvent]:
     )
     motion_state(in_force([*history.events, event]))
     return [event]
+
+
+__all__ = [
+    "VOTES",
+    "Casting",
+    "Counts",
+    "DecideMotion",
+    "How",
+    "MotionDecided",
+    "MotionProposed",
+    "MotionState",
+    "Outcome",
+    "ProposeMotion",
+    "Vote",
+    "motion_state",
+    "tally",
+]

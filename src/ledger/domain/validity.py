@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.domain.decision import VOTES, Counts, DecisionState, MotionState, Option
+from ledger.domain.decision import DecisionState, MotionState
 from ledger.domain.eligibility import Eligibility, may_vote
 from ledger.domain.meeting import Attendance, MeetingState, Status
 from ledger.domain.membership import MembershipState, Seat
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.rules import Base, CastingVote, DecisionMethod, InterestsExclude, Method
+from ledger.domain.votes import VOTES
 
 # The general rules of meetings a finding rests on when no ToR section states one.
 PRESENCE = "presence"  # who moves, seconds and votes is in the room for the item
@@ -376,11 +377,3 @@ def _need(method: Method, rule: DecisionMethod, whole: int) -> tuple[int, str]:
     if method == Method.UNANIMOUS:
         return max(1, whole), "unanimity"
     return whole // 2 + 1, "a simple majority"
-
-
-def tallied(counts: Counts | None) -> dict[str, int] | None:
-    """Counts as Popolo's ``counts``: yes, no, abstain."""
-    return None if counts is None else counts.model_dump()
-
-
-__all__ = ["Finding", "Option", "Requirement", "Validity", "assess", "requirement_for"]
