@@ -20,7 +20,7 @@ from ledger.domain.commands import Command
 from ledger.domain.corrections import CorrectEvent
 from ledger.domain.decision import Casting, Counts, DecideMotion, How, Outcome, ProposeMotion, Vote
 from ledger.domain.errors import NotFound, RuleViolation
-from ledger.domain.meeting import DeclareInterest, Status
+from ledger.domain.meeting import DeclareInterest
 from ledger.domain.membership import ElectOfficeHolder
 from ledger.domain.rules import (
     Base,
@@ -30,7 +30,6 @@ from ledger.domain.rules import (
     Method,
 )
 from ledger.domain.tor import InsertSection, SectionText
-from ledger.domain.validity import Finding
 from tests.integration.test_quorum import MARCH, attend, march_meeting, working_group
 
 
@@ -469,11 +468,6 @@ def test_a_correction_of_the_decision_is_held_to_the_same_rules_and_changes_the_
     with pytest.raises(Exception, match="recorded with counts"):
         ledger.execute([CorrectEvent(event=again, changes={"counts": None}, reason="x")])
     assert ledger.count() == held
-
-
-def test_finding_is_a_plain_value() -> None:
-    assert Finding("quorum", "quorum", (), "x").rule == "quorum"
-    assert Status.PRESENT == "present"
 
 
 def test_a_motion_not_yet_decided_is_pending_and_a_retracted_decision_makes_it_so(
