@@ -59,6 +59,7 @@ from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
+from ledger.queries.decisions import DecisionReport, decision_list, decision_report
 from ledger.queries.known import known_at_text
 from ledger.queries.log import LogEntry, log_entries
 from ledger.queries.meetings import MeetingSummary, meeting_list
@@ -420,6 +421,28 @@ class Ledger:
         and why: who counted, who did not, and each requirement of the rule."""
         self.projections.catch_up()
         return quorum_result(self.db, meeting, item, known_at_text(known_at))
+
+    def decision(self, motion: str, *, known_at: datetime | None = None) -> DecisionReport:
+        """The decision on a motion, and whether it was validly made under the rules in
+        force that day and why: each finding names its rule and the people."""
+        self.projections.catch_up()
+        return decision_report(self.db, motion, known_at_text(known_at))
+
+    def decisions(
+        self,
+        body: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        invalid_only: bool = False,
+    ) -> list[DecisionReport]:
+        """Every decision (of one body, or all) between two dates, each with its validity."""
+        if body is not None:
+            self.require_body(body)
+        else:
+            self.projections.catch_up()
+        return decision_list(self.db, body, first, last, known_at_text(known_at), invalid_only)
 
     def compliance(
         self, body: str, year: int, *, known_at: datetime | None = None

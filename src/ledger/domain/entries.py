@@ -10,7 +10,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
-from ledger.domain import body, corrections, meeting, membership, organisation, tor
+from ledger.domain import body, corrections, decision, meeting, membership, organisation, tor
 
 AnyCommand = Annotated[
     body.EstablishBody
@@ -30,6 +30,8 @@ AnyCommand = Annotated[
     | meeting.RecordAttendance
     | meeting.DeclareInterest
     | meeting.ApproveMinutes
+    | decision.ProposeMotion
+    | decision.DecideMotion
     | tor.AdoptTor
     | tor.AmendSection
     | tor.InsertSection

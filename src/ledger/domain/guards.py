@@ -22,7 +22,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ledger.domain import body, eligibility, limits, meeting, membership, organisation, tor
+from ledger.domain import (
+    body,
+    decision,
+    eligibility,
+    limits,
+    meeting,
+    membership,
+    organisation,
+    tor,
+)
 from ledger.domain.commands import Context
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import EventRetracted, LedgerEvent
@@ -210,6 +219,57 @@ def _minutes(ctx: Context, event: meeting.MinutesApproved) -> None:
         )
 
 
+def _meeting_of(ctx: Context, event: decision.MotionEvent) -> meeting.MeetingState:
+    state = meeting.meeting_state(in_force(ctx.history(meeting.meeting_id(event.meeting)).events))
+    if state is None:
+        raise NotFound(f"meeting: unknown meeting '{event.meeting}'")
+    if not any(i.item == event.item for i in state.items):
+        raise NotFound(f"item: {event.meeting} has no agenda item {event.item}")
+    return state
+
+
+def _recorded_at(state: meeting.MeetingState, field: str, person: str, present: bool) -> None:
+    """Refuse ``person`` in ``field`` unless the minutes record them at the meeting (and,
+    with ``present``, in the room for some part of it).  Whether they were in the room
+    for the item itself is a question of validity, answered on demand."""
+    records = [a for a in state.attendance if a.person == person]
+    if not records:
+        raise RuleViolation(
+            f"{field}: '{person}' is not recorded at {state.meeting} "
+            "(record their attendance first)"
+        )
+    if present and all(a.status not in meeting.PRESENT for a in records):
+        raise RuleViolation(f"{field}: '{person}' was not at {state.meeting} ({records[0].status})")
+
+
+def _motion_proposed(ctx: Context, event: decision.MotionProposed) -> None:
+    state = _meeting_of(ctx, event)
+    _recorded_at(state, "mover", event.mover, present=False)
+    if event.seconder is not None:
+        _recorded_at(state, "seconder", event.seconder, present=False)
+    if event.amends is not None:
+        amended = decision.motion_state(
+            in_force(ctx.history(decision.motion_id(event.amends)).events)
+        )
+        if amended is None:
+            raise NotFound(f"amends: unknown motion '{event.amends}'")
+        if amended.meeting != event.meeting:
+            raise RuleViolation(
+                f"amends: motion '{event.amends}' was moved at {amended.meeting}, "
+                f"not {event.meeting}"
+            )
+
+
+def _motion_decided(ctx: Context, event: decision.MotionDecided) -> None:
+    state = _meeting_of(ctx, event)
+    for index, vote in enumerate(event.votes):  # numbered as pydantic numbers fields
+        _recorded_at(state, f"votes.{index}.person", vote.person, present=True)
+    if event.casting is not None:
+        _recorded_at(state, "casting.person", event.casting.person, present=True)
+    if event.presiding is not None:
+        _recorded_at(state, "presiding", event.presiding, present=True)
+
+
 GUARDS: dict[type[LedgerEvent], Guard] = {
     body.BodyEstablished: _parent,
     membership.MemberJoined: _member_joined,
@@ -222,6 +282,8 @@ GUARDS: dict[type[LedgerEvent], Guard] = {
     organisation.OrganisationClosed: _successor,
     meeting.AttendanceRecorded: _attendance,
     meeting.MinutesApproved: _minutes,
+    decision.MotionProposed: _motion_proposed,
+    decision.MotionDecided: _motion_decided,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.domain import body, corrections, meeting, membership, organisation, tor
+from ledger.domain import body, corrections, decision, meeting, membership, organisation, tor
 from ledger.domain.commands import Command, Context
 from ledger.domain.events import LedgerEvent
 
@@ -29,6 +29,8 @@ HANDLERS: dict[type[Command], Handler] = {
     meeting.RecordAttendance: meeting.record_attendance,
     meeting.DeclareInterest: meeting.declare_interest,
     meeting.ApproveMinutes: meeting.approve_minutes,
+    decision.ProposeMotion: decision.propose_motion,
+    decision.DecideMotion: decision.decide_motion,
     tor.AdoptTor: tor.adopt_tor,
     tor.AmendSection: tor.amend_section,
     tor.InsertSection: tor.insert_section,

@@ -170,18 +170,59 @@ class Method(StrEnum):
     SIMPLE_MAJORITY = "simple-majority"
     TWO_THIRDS = "two-thirds"
     UNANIMOUS = "unanimous"
+    FRACTION = "fraction"  # numerator/denominator, e.g. three-quarters
+
+
+class Base(StrEnum):
+    """What a majority is counted of."""
+
+    VOTING = "present-and-voting"  # for + against; abstentions are not counted
+    MEMBERSHIP = "membership"  # every voting seat on the day, present or not
 
 
 class DecisionMethod(_Rule):
-    """How decisions are made by default, and what happens when that fails."""
+    """How decisions are made by default, and what happens when that fails.  A vote is
+    carried by a simple majority (more than half), a fraction (at least n/d), or
+    unanimously, of those present and voting or of the whole membership."""
 
     kind: Literal["decision-method"] = "decision-method"
     method: Method
     fallback: Method | None = None
+    numerator: Whole | None = omitted_when_empty(default=None, ge=1, le=100)
+    denominator: Whole | None = omitted_when_empty(default=None, ge=1, le=100)
+    of: Base | None = omitted_when_empty(
+        default=None, description="present-and-voting (the default) or membership."
+    )
+
+    @model_validator(mode="after")
+    def _fraction(self) -> DecisionMethod:
+        fraction = Method.FRACTION in (self.method, self.fallback)
+        given = self.numerator is not None and self.denominator is not None
+        if fraction != given or (self.numerator is None) != (self.denominator is None):
+            raise ValueError("method 'fraction' goes with numerator and denominator, and only it")
+        if given and self.numerator > self.denominator:  # type: ignore[operator]
+            raise ValueError("a fraction cannot exceed the whole")
+        return self
+
+    def base(self) -> Base:
+        """What the majority is counted of."""
+        return self.of or Base.VOTING
 
     def describe(self) -> str:
         fallback = f", failing which {self.fallback.value}" if self.fallback else ""
-        return f"decisions by {self.method.value}{fallback}"
+        share = f" {self.numerator}/{self.denominator}" if self.numerator else ""
+        of = " of the whole membership" if self.of == Base.MEMBERSHIP else ""
+        return f"decisions by {self.method.value}{share}{of}{fallback}"
+
+
+class CastingVote(_Rule):
+    """On a tie the holder of ``office`` presiding has a second, casting vote."""
+
+    kind: Literal["casting-vote"] = "casting-vote"
+    office: Label = "chair"
+
+    def describe(self) -> str:
+        return f"the {self.office} presiding has a casting vote on a tie"
 
 
 class VotingEligibility(_Rule):
@@ -234,6 +275,7 @@ Rule = Annotated[
     QuorumRule
     | MeetingFrequency
     | DecisionMethod
+    | CastingVote
     | VotingEligibility
     | MembershipLimit
     | InterestsExclude
@@ -258,7 +300,9 @@ def rule_of(sections: Iterable[Any], kind: type[R]) -> tuple[R, str] | None:
 # Kinds of which a document may hold only one in force at a time (keyed as below).
 def rule_slot(rule: _Rule) -> str | None:
     """The slot a rule occupies: two rules in one slot in force together contradict."""
-    if isinstance(rule, QuorumRule | DecisionMethod | VotingEligibility | InterestsExclude):
+    if isinstance(
+        rule, QuorumRule | DecisionMethod | CastingVote | VotingEligibility | InterestsExclude
+    ):
         return rule.kind
     if isinstance(rule, MeetingFrequency):
         return f"{rule.kind}:{rule.per.value}:{'public' if rule.public else 'all'}"

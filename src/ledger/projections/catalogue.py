@@ -7,6 +7,7 @@ from ledger.infra.store import META
 from ledger.projections.base import Projection
 from ledger.projections.bodies import BodiesProjection
 from ledger.projections.constitution import ConstitutionProjection
+from ledger.projections.decisions import DecisionsProjection
 from ledger.projections.events_index import EventIndex
 from ledger.projections.meetings import MeetingsProjection
 from ledger.projections.membership import MembershipProjection
@@ -23,6 +24,7 @@ def all_projections() -> list[Projection]:
         OrganisationsProjection(),
         MembershipProjection(),
         MeetingsProjection(),
+        DecisionsProjection(),
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger.domain.body import BodyState, body_id, state_on
+from ledger.domain.decision import MotionState, motion_id, motion_state
 from ledger.domain.errors import NotFound
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import in_force
@@ -21,9 +22,10 @@ from ledger.domain.organisation import OrganisationEvent, OrganisationState, org
 from ledger.domain.organisation import state_on as organisation_state_on
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.quorum import evaluate as evaluate_quorum
-from ledger.domain.rules import QuorumRule, VotingEligibility
+from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.tor import tor_on as tor_state_on
+from ledger.domain.validity import Validity, assess
 
 
 def by_aggregate(events: Iterable[LedgerEvent]) -> dict[UUID, list[LedgerEvent]]:
@@ -115,3 +117,30 @@ def quorum(
                 eligibility = found, section.id
     sectors = {o.slug: o.sector for o in organisations_on(everything, state.day, known_at)}
     return evaluate_quorum(state, seats, rule, rule_section, sectors, item, eligibility)
+
+
+def motion_as_known(
+    events: Iterable[LedgerEvent], motion: str, known_at: datetime | None = None
+) -> MotionState | None:
+    """The motion as recorded by ``known_at`` (None if it was not proposed then)."""
+    history = by_aggregate(events).get(motion_id(motion), [])
+    return motion_state(in_force(history, known_at))
+
+
+def decision(
+    events: Iterable[LedgerEvent], motion: str, known_at: datetime | None = None
+) -> Validity:
+    """Whether the decision on ``motion`` was validly made, as known at ``known_at``."""
+    everything = list(events)
+    state = motion_as_known(everything, motion, known_at)
+    if state is None:
+        raise NotFound(f"unknown motion '{motion}'")
+    meeting = meeting_as_known(everything, state.meeting, known_at)
+    if meeting is None:
+        raise NotFound(f"the meeting of motion '{motion}' is not recorded")
+    seats = membership_on(everything, meeting.body, meeting.day, known_at)
+    tor = tor_on(everything, meeting.body, meeting.day, known_at)
+    sections = list(tor.sections) if tor is not None else []
+    on_agenda = any(i.item == state.item for i in meeting.items)
+    at_item = quorum(everything, state.meeting, state.item, known_at) if on_agenda else None
+    return assess(state, meeting, seats, sections, at_item, rule_of(sections, VotingEligibility))

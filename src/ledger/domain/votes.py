@@ -1,0 +1,79 @@
+"""How a motion is decided and how its votes are counted: the methods, the outcomes,
+Popolo's vote options, counts of a show of hands or ballot, and one person's vote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from ledger.domain.types import Slug, StrictInput, Whole
+
+
+class How(StrEnum):
+    CONSENSUS = "consensus"
+    SHOW_OF_HANDS = "show-of-hands"
+    RECORDED_VOTE = "recorded-vote"
+    BALLOT = "ballot"
+    CHAIR = "chair-decision"  # under delegated authority
+
+
+VOTES = (How.SHOW_OF_HANDS, How.RECORDED_VOTE, How.BALLOT)
+
+
+class Outcome(StrEnum):
+    CARRIED = "carried"
+    LOST = "lost"
+    AGREED = "agreed"  # by consensus, or by the chair under delegated authority
+    NOTED = "noted"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+
+class Option(StrEnum):
+    """A person's vote, in Popolo's options."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+    ABSENT = "absent"
+    NOT_VOTING = "not voting"
+
+
+class _Value(StrictInput):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Counts(_Value):
+    """A show of hands or a ballot: votes for, against, and abstentions."""
+
+    yes: Whole = Field(ge=0, le=100_000)
+    no: Whole = Field(ge=0, le=100_000)
+    abstain: Whole = Field(default=0, ge=0, le=100_000)
+
+
+class Vote(_Value):
+    """One person's vote; ``seat`` is the seat they vote for (their own, or the one
+    they cover as substitute), found from the attendance when not given."""
+
+    person: Slug
+    option: Option
+    seat: Slug | None = None
+
+
+class Casting(_Value):
+    """The presiding member's casting vote on a tie."""
+
+    person: Slug
+    option: Literal["yes", "no"]
+
+
+def tally(votes: Sequence[Vote]) -> Counts:
+    """The recorded votes added up (absent and not voting are not counted)."""
+    return Counts(
+        yes=sum(v.option == Option.YES for v in votes),
+        no=sum(v.option == Option.NO for v in votes),
+        abstain=sum(v.option == Option.ABSTAIN for v in votes),
+    )

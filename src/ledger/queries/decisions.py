@@ -1,0 +1,121 @@
+"""Was this decision validly made, and why; and the decisions of a body, each with its
+outcome and whether it was validly made.  Validity is worked out on demand
+(``domain/validity.py``) from the read models, all as known at one moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ledger.domain.errors import NotFound
+from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.domain.validity import Finding, assess
+from ledger.projections import constitution, decisions, meetings, membership
+from ledger.queries.quorum import quorum_result
+
+if TYPE_CHECKING:
+    from ledger.domain.decision import MotionState
+    from ledger.infra.db import Connection
+
+
+@dataclass
+class DecisionReport:
+    """A motion, its decision, and every finding against it (none: validly made)."""
+
+    motion: str
+    body: str
+    meeting: str
+    date: str
+    item: str
+    item_title: str
+    text: str
+    mover: str
+    seconder: str | None
+    amends: str | None
+    key_decision: bool
+    outcome: str | None
+    method: str | None
+    counts: dict[str, int] | None
+    votes: list[dict[str, Any]]
+    casting: dict[str, str] | None
+    resolution: str | None
+    takes_effect: str | None
+    reasons: str | None
+    alternatives: str | None
+    interests: str | None
+    dispensations: list[str]
+    requirement: str
+    requirement_source: str
+    quorate: bool | None
+    arithmetic: str | None
+    valid: bool
+    findings: list[Finding] = field(default_factory=list)
+
+
+def decision_report(db: Connection, motion: str, known_at: str) -> DecisionReport:
+    """The decision on ``motion`` as known at ``known_at``, and whether it was valid."""
+    state = decisions.motion_as_known(db, motion, known_at)
+    if state is None:
+        raise NotFound(f"unknown motion '{motion}' (see 'ledger decisions BODY' for ids)")
+    return _report(db, state, known_at)
+
+
+def decision_list(
+    db: Connection,
+    body: str | None,
+    first: date | None,
+    last: date | None,
+    known_at: str,
+    invalid_only: bool = False,
+) -> list[DecisionReport]:
+    """Every motion (of ``body``, or of all) between two dates, each with its validity."""
+    found = [
+        _report(db, s, known_at) for s in decisions.motions_of(db, body, first, last, known_at)
+    ]
+    return [r for r in found if not (invalid_only and r.valid)]
+
+
+def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport:
+    meeting = meetings.meeting_as_known(db, state.meeting, known_at)
+    if meeting is None:  # the meeting's own record was retracted
+        raise NotFound(f"the meeting of motion '{state.motion}' ({state.meeting}) is not recorded")
+    seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
+    tor = constitution.tor_on(db, meeting.body, meeting.day, known_at)
+    sections = tor.sections if tor is not None else []
+    on_agenda = any(i.item == state.item for i in meeting.items)
+    quorum = quorum_result(db, state.meeting, state.item, known_at) if on_agenda else None
+    eligibility = rule_of(sections, VotingEligibility)
+    result = assess(state, meeting, seats, sections, quorum, eligibility)
+    d = state.decision
+    item = next((i.title for i in meeting.items if i.item == state.item), "")
+    return DecisionReport(
+        motion=state.motion,
+        body=state.body,
+        meeting=state.meeting,
+        date=state.day.isoformat(),
+        item=state.item,
+        item_title=item,
+        text=state.text,
+        mover=state.mover,
+        seconder=state.seconder,
+        amends=state.amends,
+        key_decision=state.key_decision,
+        outcome=d.outcome if d else None,
+        method=d.method if d else None,
+        counts=(t.model_dump() if (t := d.tally()) is not None else None) if d else None,
+        votes=[v.model_dump(exclude_none=True) for v in d.votes] if d else [],
+        casting=d.casting.model_dump() if d and d.casting else None,
+        resolution=d.resolution if d else None,
+        takes_effect=d.takes_effect.isoformat() if d and d.takes_effect else None,
+        reasons=d.reasons if d else None,
+        alternatives=d.alternatives if d else None,
+        interests=d.interests if d else None,
+        dispensations=list(d.dispensations) if d else [],
+        requirement=result.requirement.describe(),
+        requirement_source=result.requirement.source,
+        quorate=quorum.quorate if quorum is not None else None,
+        arithmetic=result.arithmetic,
+        valid=result.valid,
+        findings=result.findings,
+    )
