@@ -88,8 +88,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         this one waits to insert."""
         key = write_lock_key(self.datastore.schema)
         with self.datastore.get_connection() as conn:
-            conn.execute(SQL("SET lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
-            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+            # One round trip each way: the wait is bounded by the same lock timeout the
+            # library's own transactions use, left set on this pooled session.
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, false), pg_advisory_lock(%s)",
+                [f"{self.datastore.lock_timeout}s", key],
+            )
             self._joined = conn
             try:
                 yield
@@ -97,7 +101,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 self._joined = None
                 try:
                     conn.execute("SELECT pg_advisory_unlock(%s)", [key])
-                    conn.execute("RESET lock_timeout")
                 except psycopg.Error:
                     # The session is gone or broken: the server released its lock.
                     conn.close()
