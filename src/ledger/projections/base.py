@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
-from ledger.domain.events import LedgerEvent
+from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.infra.db import Connection
 
 
@@ -129,3 +130,18 @@ def as_of_clause() -> str:
         "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
         "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
     )
+
+
+def aggregate_slug(
+    event: LedgerEvent, field: str, events_of: EventsOf, id_of: Callable[[str], UUID]
+) -> str | None:
+    """The slug (``meeting``, ``motion``) of the aggregate ``event`` belongs to, if it is
+    one of that kind; None otherwise.  A retraction names no slug: the aggregate's first
+    event does."""
+    slug = getattr(event, field, None)
+    if slug is None and isinstance(event, EventRetracted):
+        first = events_of(event.originator_id, 1)
+        slug = getattr(first[0], field, None) if first else None
+    if slug is None or event.originator_id != id_of(slug):
+        return None
+    return str(slug)

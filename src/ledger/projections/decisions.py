@@ -15,13 +15,14 @@ from datetime import date
 from typing import Any
 
 from ledger.domain.decision import MotionState, motion_id, motion_state
-from ledger.domain.events import EventRetracted, event_class
+from ledger.domain.events import event_class
 from ledger.domain.history import in_force
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
     EventsOf,
+    aggregate_slug,
     bitemporal_columns,
     key_index,
     replace_timeline,
@@ -49,11 +50,8 @@ class DecisionsProjection:
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event
-        slug = getattr(event, "motion", None)
-        if slug is None and isinstance(event, EventRetracted):
-            first = events_of(event.originator_id, 1)
-            slug = getattr(first[0], "motion", None) if first else None
-        if slug is None or event.originator_id != motion_id(slug):
+        slug = aggregate_slug(event, "motion", events_of, motion_id)
+        if slug is None:
             return
         kept = in_force(events_of(event.originator_id, event.originator_version))
         state = motion_state(kept)

@@ -13,7 +13,6 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from ledger.domain.events import EventRetracted
 from ledger.domain.history import in_force
 from ledger.domain.meeting import (
     Attendance,
@@ -28,6 +27,7 @@ from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
     EventsOf,
+    aggregate_slug,
     bitemporal_columns,
     key_index,
     replace_timeline,
@@ -71,12 +71,8 @@ class MeetingsProjection:
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event
-        slug = getattr(event, "meeting", None)
-        if slug is None and isinstance(event, EventRetracted):
-            # A retraction names no meeting: the meeting's first event does.
-            first = events_of(event.originator_id, 1)
-            slug = getattr(first[0], "meeting", None) if first else None
-        if slug is None or event.originator_id != meeting_id(slug):
+        slug = aggregate_slug(event, "meeting", events_of, meeting_id)
+        if slug is None:
             return
         state = meeting_state(in_force(events_of(event.originator_id, event.originator_version)))
         segments = [] if state is None else [(state.day.isoformat(), None, _values(state))]
