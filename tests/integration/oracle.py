@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from ledger.application import Ledger
 from ledger.domain.events import LedgerEvent
 from ledger.infra.chain import CHAIN_TABLE
 from ledger.infra.mapper import decode_event
+from tests.conftest import drop_pg_schema, new_pg_url
 
 
 def all_events(ledger: Ledger) -> list[LedgerEvent]:
@@ -29,3 +34,18 @@ def edge_moments(events: list[LedgerEvent]) -> list[datetime | None]:
     """Now (None), every recorded time, and a microsecond before each."""
     recorded = sorted({e.timestamp for e in events})
     return [None, *recorded, *(t - timedelta(microseconds=1) for t in recorded)]
+
+
+def on_sqlite(run: Callable[[str, Any], None], data: Any) -> None:
+    """Run one generated history against a fresh SQLite file, removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        run(str(Path(folder) / "oracle.db"), data)
+
+
+def on_postgres(run: Callable[[str, Any], None], data: Any) -> None:
+    """Run one generated history against a fresh PostgreSQL schema, dropped afterwards."""
+    url = new_pg_url()
+    try:
+        run(url, data)
+    finally:
+        drop_pg_schema(url)

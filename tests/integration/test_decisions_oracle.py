@@ -9,9 +9,7 @@ every moment, on both databases, and again after a rebuild.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +24,7 @@ from ledger.domain.decision import DecideMotion, ProposeMotion
 from ledger.domain.errors import LedgerError, NotFound
 from ledger.domain.meeting import DeclareInterest, RecordAttendance, Status
 from ledger.projections import replay
-from tests.conftest import drop_pg_schema, new_pg_url
-from tests.integration.oracle import all_events, edge_moments
+from tests.integration.oracle import all_events, edge_moments, on_postgres, on_sqlite
 from tests.integration.test_decisions import setting
 from tests.integration.test_quorum import MARCH
 
@@ -167,8 +164,7 @@ def run_history(url: str, data: st.DataObject) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_decisions_and_their_validity_match_a_plain_replay_on_sqlite(data: st.DataObject) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        run_history(str(Path(folder) / "oracle.db"), data)
+    on_sqlite(run_history, data)
 
 
 @pytest.mark.postgres
@@ -177,8 +173,4 @@ def test_decisions_and_their_validity_match_a_plain_replay_on_sqlite(data: st.Da
 def test_decisions_and_their_validity_match_a_plain_replay_on_postgresql(
     data: st.DataObject,
 ) -> None:
-    url = new_pg_url()
-    try:
-        run_history(url, data)
-    finally:
-        drop_pg_schema(url)
+    on_postgres(run_history, data)

@@ -92,6 +92,14 @@ TEMPLATES: list[dict[str, Any]] = [
         "interest": "Trustee",
         "withdrew": True,
     },
+    {
+        "type": "propose-motion",
+        "motion": "wg-2024-03-14-1a",
+        "meeting": MEETING,
+        "item": "1",
+        "text": "That the minutes be approved",
+        "mover": "ann",
+    },
     {"type": "correct", "event": "#2", "changes": {"name": "Fixed"}, "reason": "typo"},
     {"type": "retract", "event": "#5", "reason": "entered in error"},
 ]
@@ -276,3 +284,13 @@ def test_an_actor_holding_control_characters_records_nothing(url: str, actor: st
     before = state(url)
     result = run(url, "body", "rename", "wg", "Renamed", "--effective", "2024-01-01", actor=actor)
     assert_clean_refusal(url, result, before)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: str(t["type"]))
+def test_every_template_the_corpus_breaks_is_taken_as_it_stands(
+    url: str, tmp_path: Path, template: dict[str, Any]
+) -> None:
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps([template]), encoding="utf-8")
+    result = run(url, "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output

@@ -8,9 +8,7 @@ for every edge of both time axes, the ledger's answer must equal a replay in mem
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
@@ -31,8 +29,7 @@ from ledger.domain.organisation import (
     RenameOrganisation,
 )
 from ledger.projections import replay
-from tests.conftest import drop_pg_schema, new_pg_url
-from tests.integration.oracle import all_events, edge_days, edge_moments
+from tests.integration.oracle import all_events, edge_days, edge_moments, on_postgres, on_sqlite
 
 # "q-r" and "qr" sort differently under some database collations than in Python.
 SLUGS = ["p", "q-r", "qr"]
@@ -149,16 +146,11 @@ def run_history(url: str, data: st.DataObject) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_organisations_match_a_plain_replay_on_sqlite(data: st.DataObject) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        run_history(str(Path(folder) / "oracle.db"), data)
+    on_sqlite(run_history, data)
 
 
 @pytest.mark.postgres
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_organisations_match_a_plain_replay_on_postgresql(data: st.DataObject) -> None:
-    url = new_pg_url()
-    try:
-        run_history(url, data)
-    finally:
-        drop_pg_schema(url)
+    on_postgres(run_history, data)

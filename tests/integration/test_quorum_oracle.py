@@ -17,10 +17,8 @@ seats were backdated, corrected or their departures retracted.
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,8 +69,7 @@ from ledger.domain.tor import AdoptTor, AmendSection, SectionText
 from ledger.infra.chain import utc_text
 from ledger.projections import membership as membership_projection
 from ledger.projections import replay
-from tests.conftest import drop_pg_schema, new_pg_url
-from tests.integration.oracle import all_events
+from tests.integration.oracle import all_events, on_postgres, on_sqlite
 
 RA = "responsible-authority"
 START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
@@ -479,16 +476,11 @@ def run_history(url: str, data: st.DataObject) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_membership_and_quorum_match_a_plain_replay_on_sqlite(data: st.DataObject) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        run_history(str(Path(folder) / "oracle.db"), data)
+    on_sqlite(run_history, data)
 
 
 @pytest.mark.postgres
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_membership_and_quorum_match_a_plain_replay_on_postgresql(data: st.DataObject) -> None:
-    url = new_pg_url()
-    try:
-        run_history(url, data)
-    finally:
-        drop_pg_schema(url)
+    on_postgres(run_history, data)

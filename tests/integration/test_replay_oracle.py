@@ -8,9 +8,7 @@ time axes, the ledger's answer must equal a replay of the stored events in memor
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
@@ -24,8 +22,7 @@ from ledger.domain.corrections import CorrectEvent, RetractEvent
 from ledger.domain.errors import LedgerError
 from ledger.domain.events import LedgerEvent
 from ledger.projections import replay
-from tests.conftest import drop_pg_schema, new_pg_url
-from tests.integration.oracle import all_events, edge_days, edge_moments
+from tests.integration.oracle import all_events, edge_days, edge_moments, on_postgres, on_sqlite
 
 SLUGS = ["p", "q", "r", "s"]
 NAMES = st.sampled_from(["Alpha", "Beta", "Gamma", "Delta"])
@@ -122,8 +119,7 @@ def run_history(url: str, data: st.DataObject) -> None:
 def test_bodies_on_any_day_as_known_at_any_moment_match_a_plain_replay_on_sqlite(
     data: st.DataObject,
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        run_history(str(Path(folder) / "oracle.db"), data)
+    on_sqlite(run_history, data)
 
 
 @pytest.mark.postgres
@@ -132,8 +128,4 @@ def test_bodies_on_any_day_as_known_at_any_moment_match_a_plain_replay_on_sqlite
 def test_bodies_on_any_day_as_known_at_any_moment_match_a_plain_replay_on_postgresql(
     data: st.DataObject,
 ) -> None:
-    url = new_pg_url()
-    try:
-        run_history(url, data)
-    finally:
-        drop_pg_schema(url)
+    on_postgres(run_history, data)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
@@ -18,8 +16,7 @@ from ledger.domain.errors import LedgerError
 from ledger.domain.rules import DecisionMethod, MeetingFrequency
 from ledger.domain.tor import AdoptTor, AmendSection, InsertSection, RepealSection, SectionText
 from ledger.projections import replay
-from tests.conftest import drop_pg_schema, new_pg_url
-from tests.integration.oracle import all_events
+from tests.integration.oracle import all_events, on_postgres, on_sqlite
 
 IDS = ["a", "b", "c", "d"]
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 31))
@@ -152,16 +149,11 @@ def run_history(url: str, history: list) -> None:  # type: ignore[type-arg]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=steps)
 def test_constitution_matches_a_plain_replay_on_sqlite(history: list) -> None:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory() as folder:
-        run_history(str(Path(folder) / "oracle.db"), history)
+    on_sqlite(run_history, history)
 
 
 @pytest.mark.postgres
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=steps)
 def test_constitution_matches_a_plain_replay_on_postgresql(history: list) -> None:  # type: ignore[type-arg]
-    url = new_pg_url()
-    try:
-        run_history(url, history)
-    finally:
-        drop_pg_schema(url)
+    on_postgres(run_history, history)
