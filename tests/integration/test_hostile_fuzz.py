@@ -131,6 +131,11 @@ BAD_DATES = st.sampled_from(
 )
 
 
+def template(kind: str) -> dict[str, Any]:
+    """The template entry of one type."""
+    return next(t for t in TEMPLATES if t["type"] == kind)
+
+
 @st.composite
 def broken_entry(draw: st.DrawFn) -> dict[str, Any]:
     entry = dict(draw(st.sampled_from(TEMPLATES)))
@@ -145,12 +150,18 @@ def broken_entry(draw: st.DrawFn) -> dict[str, Any]:
     elif how == "type":
         entry["type"] = draw(st.sampled_from(["establish_body", "", "drop-table", 7]))
     elif how == "seat":
-        entry = dict(TEMPLATES[8], member=draw(st.sampled_from(["nobody", "kcc", "wg"])))
+        seat = draw(st.sampled_from(["nobody", "kcc", "wg"]))
+        entry = dict(template("record-attendance"), member=seat)
     else:  # a required field left out
-        index, field = draw(
-            st.sampled_from([(1, "name"), (8, "name"), (10, "reason"), (0, "kind")])
-        )
-        entry = dict(TEMPLATES[index])
+        required = [
+            ("rename-body", "name"),
+            ("record-attendance", "name"),
+            ("correct", "reason"),
+            ("establish-body", "kind"),
+            ("propose-motion", "mover"),
+        ]
+        kind, field = draw(st.sampled_from(required))
+        entry = dict(template(kind))
         entry.pop(field)
     return entry
 
