@@ -27,9 +27,10 @@ from ledger.domain.events import Authority, LedgerEvent
 from ledger.domain.history import in_force, register_checker
 from ledger.domain.ids import aggregate_id
 from ledger.domain.meeting import meeting_id, meeting_state
+from ledger.domain.membership import OfficeHolderElected, membership_id
 from ledger.domain.rules import DecisionMethod
-from ledger.domain.types import Day, Flag, Name, Number, Reason, Slug
-from ledger.domain.votes import VOTES, Casting, Counts, How, Outcome, Vote, tally
+from ledger.domain.types import Day, Flag, Name, Number, Reason, Slug, omitted_when_empty
+from ledger.domain.votes import VOTES, Casting, Counts, Election, How, Outcome, Tally, Vote, tally
 
 
 def motion_id(slug: str) -> Any:
@@ -54,8 +55,11 @@ class MotionProposed(MotionEvent):
     amends: Slug | None = None
     key_decision: Flag = False
     requirement: DecisionMethod | None = None
+    election: Election | None = omitted_when_empty(default=None)
 
     def describe(self) -> str:
+        if self.election is not None:
+            return f"election of {self.election.office} at {self.meeting} item {self.item}"
         amends = f" (amending {self.amends})" if self.amends else ""
         return f"motion {self.motion} at {self.meeting} item {self.item}{amends}"
 
@@ -74,8 +78,13 @@ class MotionDecided(MotionEvent):
     alternatives: Reason | None = None
     interests: Reason | None = None
     dispensations: list[Slug] = Field(default_factory=list, max_length=100)
+    elected: Slug | None = omitted_when_empty(default=None)
+    tallies: list[Tally] = omitted_when_empty(default_factory=list, max_length=50)
+    published: Day | None = omitted_when_empty(default=None)
 
     def describe(self) -> str:
+        if self.elected is not None:
+            return f"motion {self.motion}: {self.elected} elected ({self.outcome.value})"
         how = f" by {self.method.value}" if self.method else ""
         return f"motion {self.motion}: {self.outcome.value}{how}"
 
@@ -103,6 +112,9 @@ class DecisionState:
     alternatives: str | None
     interests: str | None
     dispensations: tuple[str, ...]
+    elected: str | None = None
+    tallies: tuple[Tally, ...] = ()
+    published: date | None = None
 
     def tally(self) -> Counts | None:
         """For, against and abstentions: the counts given, or the recorded votes added up."""
@@ -126,6 +138,7 @@ class MotionState:
     amends: str | None
     key_decision: bool
     requirement: DecisionMethod | None
+    election: Election | None = None
     decision: DecisionState | None = None
 
 
@@ -146,6 +159,7 @@ def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
             event.amends,
             event.key_decision,
             event.requirement,
+            event.election,
         )
     if state is None:
         raise RuleViolation(f"motion {getattr(event, 'motion', '?')} has not been proposed")
@@ -168,7 +182,11 @@ def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
             event.alternatives,
             event.interests,
             tuple(event.dispensations),
+            event.elected,
+            tuple(event.tallies),
+            event.published,
         )
+        check_election(state, decision)
         return replace(state, decision=decision)
     raise RuleViolation(f"{event.TOPIC} does not apply to a motion")
 
@@ -209,6 +227,9 @@ class ProposeMotion(Command):
         default=None,
         description="The majority this motion needs, if not the ToR's decision method.",
     )
+    election: Election | None = Field(
+        default=None, description="An election to an office: the office and its candidates."
+    )
 
     @model_validator(mode="after")
     def _different(self) -> ProposeMotion:
@@ -216,6 +237,13 @@ class ProposeMotion(Command):
             raise ValueError("the seconder must be someone other than the mover")
         if self.amends == self.motion:
             raise ValueError("a motion cannot amend itself")
+        if self.election is not None:
+            if self.amends is not None:
+                raise ValueError("an election amends no motion")
+            names = self.election.candidates
+            twice = sorted({c for c in names if names.count(c) > 1})
+            if twice:
+                raise ValueError(f"election: {', '.join(twice)} nominated more than once")
         return self
 
 
@@ -237,6 +265,16 @@ class DecideMotion(Command):
     interests: Reason | None = Field(default=None, description="Interests declared, as minuted.")
     dispensations: list[Slug] = Field(
         default_factory=list, max_length=100, description="People granted a dispensation."
+    )
+    elected: Slug | None = Field(default=None, description="In an election: who was elected.")
+    tallies: list[Tally] = Field(
+        default_factory=list,
+        max_length=50,
+        description="In a contested election by show of hands or ballot: each candidate's votes.",
+    )
+    published: Day | None = Field(
+        default=None,
+        description="When the decision was published (a call-in period may run from it).",
     )
 
     @model_validator(mode="after")
@@ -260,7 +298,22 @@ def check_decision(d: DecideMotion | MotionDecided) -> None:
         raise ValueError(
             f"'{outcome.value}' follows a vote: method show-of-hands, recorded-vote or ballot"
         )
-    if method in (How.SHOW_OF_HANDS, How.BALLOT) and (d.counts is None or d.votes):
+    if d.tallies and method not in (How.SHOW_OF_HANDS, How.BALLOT):
+        raise ValueError("tallies (each candidate's votes) go with a show of hands or a ballot")
+    if d.tallies and (d.counts is not None or d.votes or d.casting is not None):
+        raise ValueError(
+            "a contested election is recorded with tallies alone: no counts, votes or casting vote"
+        )
+    names = [t.candidate for t in d.tallies]
+    if len(set(names)) != len(names):
+        raise ValueError("tallies: a candidate is listed more than once")
+    if d.elected is not None and outcome not in (Outcome.CARRIED, Outcome.AGREED):
+        raise ValueError(f"no one is elected by a motion {outcome.value}")
+    if (
+        method in (How.SHOW_OF_HANDS, How.BALLOT)
+        and not d.tallies
+        and (d.counts is None or d.votes)
+    ):
         raise ValueError(f"a {method.value} is recorded with counts (yes, no, abstain), not votes")
     if method not in VOTES and (d.counts is not None or d.votes or d.casting is not None):
         raise ValueError("counts, votes and a casting vote go with a vote only")
@@ -281,6 +334,57 @@ def check_decision(d: DecideMotion | MotionDecided) -> None:
         counts = d.counts or tally(d.votes)
         if counts.yes != counts.no:
             raise ValueError(f"a casting vote is given on a tie only, not on {_counted(counts)}")
+
+
+def check_election(motion: MotionState, decision: DecisionState) -> None:
+    """Refuse a decision that does not fit its motion: who was elected must be one of
+    an election's candidates, and only an election elects anyone or has tallies."""
+    election = motion.election
+    if election is None:
+        if decision.elected is not None or decision.tallies:
+            raise RuleViolation(
+                f"motion {motion.motion} is not an election: it elects no one and has no tallies"
+            )
+        if any(v.candidate is not None for v in decision.votes):
+            raise RuleViolation(
+                f"motion {motion.motion} is not an election: votes name no candidate"
+            )
+        return
+    candidates = election.candidates
+    named = [("elected", decision.elected)] if decision.elected else []
+    named += [(f"tallies.{i}.candidate", t.candidate) for i, t in enumerate(decision.tallies)]
+    named += [
+        (f"votes.{i}.candidate", v.candidate)
+        for i, v in enumerate(decision.votes)
+        if v.candidate is not None
+    ]
+    for where, who in named:
+        if who not in candidates:
+            raise RuleViolation(
+                f"{where}: '{who}' is not a candidate for {election.office} "
+                f"({', '.join(candidates)})"
+            )
+    contested = len(candidates) > 1
+    if decision.outcome in ("carried", "agreed") and decision.elected is None:
+        raise RuleViolation(f"motion {motion.motion} is an election: say who was elected (elected)")
+    if contested and decision.method in ("show-of-hands", "ballot") and not decision.tallies:
+        raise RuleViolation(
+            f"a contested election by {decision.method} is recorded with each candidate's "
+            "votes (tallies), not counts"
+        )
+    if contested and decision.outcome == "lost":
+        raise RuleViolation("a contested election is not lost: say who was elected")
+    if decision.method == "recorded-vote" and contested:
+        for i, v in enumerate(decision.votes):
+            if v.option == "yes" and v.candidate is None:
+                raise RuleViolation(
+                    f"votes.{i}: in a contested election a vote for names its candidate"
+                )
+            if v.option == "no":
+                raise RuleViolation(
+                    f"votes.{i}: in a contested election a vote is for a candidate, "
+                    "or an abstention"
+                )
 
 
 def _counted(c: Counts) -> str:
@@ -339,9 +443,43 @@ def decide_motion(ctx: Context, cmd: DecideMotion) -> list[LedgerEvent]:
         alternatives=cmd.alternatives,
         interests=cmd.interests,
         dispensations=list(cmd.dispensations),
+        elected=cmd.elected,
+        tallies=list(cmd.tallies),
+        published=cmd.published,
     )
     motion_state(in_force([*history.events, event]))
-    return [event]
+    return [event, *_office(ctx, state, event)]
+
+
+def _office(ctx: Context, motion: MotionState, event: MotionDecided) -> list[LedgerEvent]:
+    """An election's winner takes the office from the decision's effective date, on the
+    decision's authority (so ``members`` shows it, and flags it if the decision was not
+    validly made)."""
+    election = motion.election
+    if election is None or event.elected is None:
+        return []
+    starts = event.takes_effect or motion.day
+    if election.term_end is not None and election.term_end < starts:
+        raise RuleViolation(
+            f"the term cannot end ({election.term_end}) before it starts ({starts})"
+        )
+    meeting = meeting_state(in_force(ctx.history(meeting_id(motion.meeting)).events))
+    record = next(
+        (a for a in (meeting.attendance if meeting else ()) if a.person == event.elected), None
+    )
+    return [
+        ctx.new_event(
+            OfficeHolderElected,
+            ctx.history(membership_id(motion.body)),
+            body=motion.body,
+            effective=starts,
+            authority=Authority(decision=motion.motion, meeting=motion.meeting, item=motion.item),
+            office=election.office,
+            person=event.elected,
+            name=record.name if record is not None else event.elected,
+            term_end=election.term_end,
+        )
+    ]
 
 
 __all__ = [
@@ -349,12 +487,14 @@ __all__ = [
     "Casting",
     "Counts",
     "DecideMotion",
+    "Election",
     "How",
     "MotionDecided",
     "MotionProposed",
     "MotionState",
     "Outcome",
     "ProposeMotion",
+    "Tally",
     "Vote",
     "motion_state",
     "tally",

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, field_validator
 
-from ledger.domain.types import SLUG, Day, StrictInput, Whole
+from ledger.domain.types import SLUG, Day, Slug, StrictInput, Whole, omitted_when_empty
 
 __all__ = ["SLUG", "Authority", "EventRetracted", "LedgerEvent"]
 
@@ -30,10 +30,16 @@ class Authority(StrictInput):
     item: str | None = Field(default=None, max_length=50, description="Agenda item number")
     paper: str | None = Field(default=None, max_length=500, description="Paper or report title")
     note: str | None = Field(default=None, max_length=2000, description="Any other authority")
+    decision: Slug | None = omitted_when_empty(
+        default=None,
+        description="The decision (motion id) that authorised it; it must have been carried.",
+    )
 
     def describe(self) -> str:
         """A short human reading, e.g. ``kcsp-2024-07-04 item 5; paper: ToR Update``."""
         parts = []
+        if self.decision:
+            parts.append(f"decision {self.decision}")
         if self.meeting:
             parts.append(self.meeting + (f" item {self.item}" if self.item else ""))
         elif self.item:

@@ -287,8 +287,27 @@ GUARDS: dict[type[LedgerEvent], Guard] = {
 }
 
 
+def _cited_decision(ctx: Context, cited: str) -> None:
+    """A decision cited as authority exists and was carried (or agreed), as the write
+    leaves it: checked at its end, so an election's own office, or an import that
+    records the decision and what it authorised, is judged on the whole write."""
+    state = decision.motion_state(in_force(ctx.history(decision.motion_id(cited)).events))
+    if state is None:
+        raise NotFound(f"authority.decision: unknown decision '{cited}'")
+    if state.decision is None:
+        raise RuleViolation(f"authority.decision: '{cited}' has no outcome recorded yet")
+    if state.decision.outcome not in ("carried", "agreed"):
+        raise RuleViolation(
+            f"authority.decision: '{cited}' was {state.decision.outcome}, not carried: "
+            "it authorises nothing"
+        )
+
+
 def check_references(ctx: Context, event: LedgerEvent) -> None:
     """Raise RuleViolation (or NotFound) if ``event`` names what does not exist."""
     guard = GUARDS.get(type(event))
     if guard is not None:
         guard(ctx, event)
+    cited = event.authority.decision if event.authority is not None else None
+    if cited is not None:
+        ctx.at_end(f"authority.decision:{cited}", lambda: _cited_decision(ctx, cited))

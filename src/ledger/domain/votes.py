@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from ledger.domain.types import Slug, StrictInput, Whole
+from ledger.domain.types import Day, Label, Slug, StrictInput, Whole, omitted_when_empty
 
 
 class How(StrEnum):
@@ -61,6 +61,9 @@ class Vote(_Value):
     person: Slug
     option: Option
     seat: Slug | None = None
+    candidate: Slug | None = omitted_when_empty(
+        default=None, description="In a contested election: the candidate voted for (yes)."
+    )
 
 
 class Casting(_Value):
@@ -68,6 +71,22 @@ class Casting(_Value):
 
     person: Slug
     option: Literal["yes", "no"]
+
+
+class Election(_Value):
+    """An election to an office (a chair, a vice-chair): a motion of its own, whose
+    candidates are nominated at the item and whose decision names who was elected."""
+
+    office: Label = Field(description="e.g. chair, vice-chair")
+    candidates: list[Slug] = Field(min_length=1, max_length=50)
+    term_end: Day | None = Field(default=None, description="Last day of the term, if set.")
+
+
+class Tally(_Value):
+    """A candidate's votes in a contested election decided by show of hands or ballot."""
+
+    candidate: Slug
+    votes: Whole = Field(ge=0, le=100_000)
 
 
 def tally(votes: Sequence[Vote]) -> Counts:
