@@ -128,6 +128,13 @@ def test_demo_builds_a_ledger_and_tours_it(ledger_url: str) -> None:
     assert "$ ledger tor diff kcsp-wg 2024-07-03 2024-07-04" in out
     assert "{+- The Probation Service+}" in out
     assert "--section membership --known-at" in out
+    # The decisions: the review's authority, an invalid recorded vote, an election.
+    assert "$ ledger decision kcsp-2024-07-04-5a" in out
+    assert "authorised #" in out
+    assert "kcsp-wg-2024-06-13-3a (carried by recorded-vote): NOT VALIDLY MADE" in out
+    assert "kcsp-wg-2024-06-13-3a (carried by recorded-vote): VALID" in out  # as known before
+    assert "richmond-csp-2008-05-20-1b (carried by ballot): VALID" in out
+    assert "vice-chair (Borough Commander, MPS): decision richmond-csp-2008-05-20-1b" in out
     # Running it again rebuilds the demo rather than adding to it.
     code, again = run(ledger_url, "demo")
     assert code == 0
@@ -159,3 +166,12 @@ def test_schema_prints_the_import_json_schema(tmp_path: Path) -> None:
     code, out = run(str(tmp_path / "x.db"), "schema")
     assert code == 0
     assert json.loads(out)["title"] == "ledger import file"
+
+
+def test_the_published_import_schema_is_the_one_the_ledger_generates(tmp_path: Path) -> None:
+    code, out = run(str(tmp_path / "x.db"), "schema")
+    assert code == 0
+    published = Path(__file__).parents[2] / "docs" / "import-schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == json.loads(out), (
+        "docs/import-schema.json is stale: ledger schema --out docs/import-schema.json"
+    )

@@ -9,7 +9,7 @@ every moment, on both databases, and again after a rebuild.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,7 +32,29 @@ PEOPLE = ["c-hart", "k-jones", "s-brinson", "t-tate", "f-white", "h-green", "m-s
 PEOPLE += ["p-ward", "v-lee", "a-officer"]
 ITEMS = ["1", "2", "3", "4", "5"]
 MOTIONS = ["m-1", "m-2", "m-3"]
+ELECTIONS = ["e-1", "e-2"]  # elections to the vice-chair
+CANDIDATES = ["c-hart", "k-jones", "m-shah", "f-white", "a-officer"]
 STATUSES = [Status.PRESENT, Status.APOLOGIES, Status.ABSENT, Status.IN_ATTENDANCE]
+
+
+def _elect(data: st.DataObject, slug: str) -> DecideMotion:
+    """An election decided any way that fits it, electing any candidate (right or not)."""
+    how = data.draw(st.sampled_from(["consensus", "ballot", "recorded-vote"]))
+    elected = data.draw(st.sampled_from(CANDIDATES))
+    fields: dict[str, Any] = {"motion": slug, "method": how, "elected": elected}
+    fields["takes_effect"] = data.draw(st.sampled_from([None, "2024-04-01"]))
+    fields["outcome"] = "agreed" if how == "consensus" else "carried"
+    if how == "ballot":
+        fields["tallies"] = [
+            {"candidate": c, "votes": data.draw(st.integers(0, 5))} for c in CANDIDATES[:3]
+        ]
+    if how == "recorded-vote":
+        voters = data.draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=6, unique=True))
+        fields["votes"] = [
+            {"person": p, "option": "yes", "candidate": data.draw(st.sampled_from(CANDIDATES))}
+            for p in voters
+        ]
+    return DecideMotion.model_validate(fields)
 
 
 def _decide(data: st.DataObject, slug: str) -> DecideMotion:
@@ -56,8 +78,23 @@ def _decide(data: st.DataObject, slug: str) -> DecideMotion:
     return DecideMotion.model_validate(fields)
 
 
-def _step(data: st.DataObject, decided: list[str]) -> Command:
-    kind = data.draw(st.sampled_from(["propose", "decide", "attend", "interest", "fix", "drop"]))
+def _step(data: st.DataObject, decided: list[str], proposed: list[str]) -> Command:
+    kinds = ["propose", "decide", "attend", "interest", "fix", "drop", "nominate", "elect"]
+    kind = data.draw(st.sampled_from(kinds))
+    if kind == "nominate":
+        candidates = data.draw(st.lists(st.sampled_from(CANDIDATES), min_size=1, unique=True))
+        return ProposeMotion(
+            motion=data.draw(st.sampled_from(ELECTIONS)),
+            meeting=MARCH,
+            item=data.draw(st.sampled_from(ITEMS)),
+            text="Election of Vice-Chair",
+            mover=data.draw(st.sampled_from(PEOPLE)),
+            election={"office": "vice-chair", "candidates": candidates},
+        )
+    elections = [m for m in proposed if m in ELECTIONS] or ELECTIONS
+    motions = [m for m in proposed if m in MOTIONS] or MOTIONS
+    if kind == "elect":
+        return _elect(data, data.draw(st.sampled_from(elections)))
     if kind == "propose":
         mover = data.draw(st.sampled_from(PEOPLE))
         seconder = data.draw(st.sampled_from([None, *PEOPLE]))
@@ -112,7 +149,7 @@ def _step(data: st.DataObject, decided: list[str]) -> Command:
             changes={"counts": {"yes": yes, "no": no, "abstain": 0}},
             reason="miscounted",
         )
-    return _decide(data, data.draw(st.sampled_from(MOTIONS)))
+    return _decide(data, data.draw(st.sampled_from(motions)))
 
 
 def _answer(ask: Any, *args: Any, **kwargs: Any) -> Any:
@@ -128,8 +165,9 @@ def run_history(url: str, data: st.DataObject) -> None:
     with freeze_time(start), Ledger(url) as ledger:
         ledger.execute(setting())
     decided: list[str] = []
+    proposed: list[str] = []
     for n in range(data.draw(st.integers(3, 14))):
-        step = _step(data, decided)
+        step = _step(data, decided, proposed)
         with freeze_time(start + timedelta(days=n + 1)), Ledger(url) as ledger:
             try:
                 receipt = ledger.execute([step])
@@ -137,14 +175,16 @@ def run_history(url: str, data: st.DataObject) -> None:
                 continue
             event(f"recorded {type(step).model_fields['type'].default}")
             if isinstance(step, DecideMotion | CorrectEvent):
-                decided.append(receipt.event_ids[-1])
+                decided.append(receipt.event_ids[0])
+            if isinstance(step, ProposeMotion):
+                proposed.append(step.motion)
     with Ledger(url) as ledger:
         events = all_events(ledger)
         moments = [m for m in edge_moments(events) if m is None or m > start]
         for rebuilt in (False, True):
             if rebuilt:
                 ledger.rebuild_projections()
-            for slug in MOTIONS:
+            for slug in MOTIONS + ELECTIONS:
                 for known_at in moments:
                     expected = _answer(replay.decision, events, slug, known_at)
                     got = _answer(ledger.decision, slug, known_at=known_at)
@@ -156,9 +196,23 @@ def run_history(url: str, data: st.DataObject) -> None:
             listed = {d.motion: d.valid for d in ledger.decisions("wg")}
             assert listed == {
                 s: v[0]
-                for s in MOTIONS
+                for s in MOTIONS + ELECTIONS
                 if (v := _answer(replay.decision, events, s)) != "not found"
             }
+            for day in (date(2024, 3, 14), date(2024, 4, 1)):
+                office = ledger.members("wg", on=day).office_decisions.get("vice-chair")
+                held = replay.membership_on(events, "wg", day).office_holder("vice-chair", day)
+                assert (office.decision if office else None) == (
+                    next(
+                        o.decision
+                        for o in replay.membership_on(events, "wg", day).offices
+                        if o.office == "vice-chair"
+                    )
+                    if held
+                    else None
+                ), day
+                if office is not None:
+                    assert office.valid == (_answer(replay.decision, events, office.decision)[0])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

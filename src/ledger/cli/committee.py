@@ -58,6 +58,10 @@ def members(
         title=f"Members of {body} on {report.on}",
         empty=f"no members of {body} on {report.on}",
     )
+    cited = [(f"{o} ({report.offices[o]})", c) for o, c in report.office_decisions.items()]
+    cited += [(m.member, m.decision) for m in report.members if m.decision is not None]
+    for what, check in cited:
+        say(f"{'' if check.valid else '! '}{what}: {check.describe()}")
 
 
 @click.command()

@@ -59,6 +59,11 @@ def _requirement(requires: str | None, of: str | None) -> dict[str, Any] | None:
     default=None,
     help="What the majority is of (default: those present and voting).",
 )
+@click.option("--election", "office", default=None, help="An election to this office, e.g. chair.")
+@click.option(
+    "--candidate", "candidates", multiple=True, help="A candidate nominated (with --election)."
+)
+@click.option("--term-end", type=DATE, default=None, help="Last day of the elected term.")
 @json_option
 @pass_session
 def propose(
@@ -74,17 +79,33 @@ def propose(
     key_decision: bool,
     requires: str | None,
     of: str | None,
+    office: str | None,
+    candidates: tuple[str, ...],
+    term_end: date | None,
     as_json: bool,
 ) -> None:
-    """Record a motion moved (and seconded) at an agenda item.
+    """Record a motion moved (and seconded) at an agenda item, or an election.
 
     Example:
 
     \b
         ledger motion propose wg-2024-03-14-5a --meeting wg-2024-03-14 --item 5 \\
             --text "To fund the bid" --mover k-jones --seconder h-green --requires 2/3
+        ledger motion propose rcsp-2008-05-20-1a --meeting richmond-csp-2008-05-20 --item 1 \
+            --text "Election of Chair" --mover mps-borough-commander \
+            --election chair --candidate lbrut-cabinet-member --term-end 2009-05-31
     """
     from ledger.domain.decision import ProposeMotion
+
+    if (office is None) != (not candidates):
+        raise click.UsageError("--election and --candidate go together")
+    if term_end is not None and office is None:
+        raise click.UsageError("--term-end goes with --election")
+    election = (
+        {"office": office, "candidates": list(candidates), "term_end": term_end}
+        if office is not None
+        else None
+    )
 
     command = ProposeMotion.model_validate(
         {
@@ -97,6 +118,7 @@ def propose(
             "amends": amends,
             "key_decision": key_decision,
             "requirement": _requirement(requires, of),
+            "election": election,
         }
     )
     report_receipt(session.ledger.execute([command]), as_json)
@@ -129,8 +151,19 @@ def _pair(value: str, option: str) -> tuple[str, str]:
     "--vote",
     "votes",
     multiple=True,
-    help="PERSON=yes|no|abstain|absent|not-voting[@SEAT], once per person (recorded vote).",
+    help=(
+        "PERSON=yes|no|abstain|absent|not-voting[@SEAT], once per person (recorded vote); "
+        "in a contested election PERSON=yes:CANDIDATE."
+    ),
 )
+@click.option("--elected", default=None, help="In an election: who was elected.")
+@click.option(
+    "--tally",
+    "tallies",
+    multiple=True,
+    help="CANDIDATE=VOTES: a candidate's votes in a contested election (show of hands, ballot).",
+)
+@click.option("--published", type=DATE, default=None, help="When the decision was published.")
 @click.option("--casting", default=None, help="PERSON=yes|no: a casting vote on a tie.")
 @click.option("--presiding", default=None, help="Who was in the chair.")
 @click.option("--resolution", default=None, help="The resolution's text.")
@@ -159,6 +192,9 @@ def decide(
     alternatives: str | None,
     interests: str | None,
     dispensations: tuple[str, ...],
+    elected: str | None,
+    tallies: tuple[str, ...],
+    published: date | None,
     as_json: bool,
 ) -> None:
     """Record how a motion was decided, and its outcome (once: correct it to change it).
@@ -168,6 +204,9 @@ def decide(
     \b
         ledger motion decide wg-2024-03-14-5a carried --by show-of-hands \\
             --yes 3 --no 1 --resolution "The bid is funded from the Fund."
+        ledger motion decide rcsp-2008-05-20-1a carried --by ballot \
+            --tally lbrut-cabinet-member=6 --tally mps-borough-commander=2 \
+            --elected lbrut-cabinet-member
     """
     from ledger.domain.decision import DecideMotion
 
@@ -178,7 +217,21 @@ def decide(
     for value in votes:
         person, choice = _pair(value, "--vote")
         option, _, seat = choice.partition("@")
-        listed.append({"person": person, "option": option.replace("-", " "), "seat": seat or None})
+        option, _, candidate = option.partition(":")
+        listed.append(
+            {
+                "person": person,
+                "option": option.replace("-", " "),
+                "seat": seat or None,
+                "candidate": candidate or None,
+            }
+        )
+    counted = []
+    for value in tallies:
+        candidate, number = _pair(value, "--tally")
+        if not number.isdigit():
+            raise click.BadParameter(f"'{value}' is not CANDIDATE=VOTES", param_hint="--tally")
+        counted.append({"candidate": candidate, "votes": int(number)})
     cast = None
     if casting is not None:
         person, choice = _pair(casting, "--casting")
@@ -198,6 +251,9 @@ def decide(
             "alternatives": alternatives,
             "interests": interests,
             "dispensations": list(dispensations),
+            "elected": elected,
+            "tallies": counted,
+            "published": published,
         }
     )
     report_receipt(session.ledger.execute([command]), as_json)
@@ -230,6 +286,15 @@ def decision(session: Session, /, motion_id: str, known_at: datetime | None, as_
     say(f"moved by {report.mover}{seconded}")
     if report.amends:
         say(f"amends {report.amends}")
+    if report.election is not None:
+        say(
+            f"election of {report.election['office']}: candidates "
+            + ", ".join(report.election["candidates"])
+        )
+        if report.tallies:
+            say("votes: " + ", ".join(f"{c} {n}" for c, n in report.tallies.items()))
+        if report.elected:
+            say(f"elected: {report.elected}")
     source = {"motion": "stated on the motion", "common-law": "the common-law default"}
     where = source.get(report.requirement_source, f"section {report.requirement_source}")
     say(f"requirement ({where}): {report.requirement}")
@@ -239,6 +304,10 @@ def decision(session: Session, /, motion_id: str, known_at: datetime | None, as_
         say(f"resolved: {report.resolution}")
     if report.takes_effect:
         say(f"takes effect: {report.takes_effect}")
+    if report.published:
+        say(f"published: {report.published}")
+    for line in report.authorised:
+        say(f"authorised {line}")
     for finding in report.findings:
         people = f" [{', '.join(finding.people)}]" if finding.people else ""
         say(f"  x {finding.check} (rule: {finding.rule}){people}: {finding.message}")

@@ -96,6 +96,7 @@ def demo(session: Session) -> None:
     session.close()
     marks = build(url)
     before_review = marks["before-2024-review"]
+    before_minutes = marks["before-minutes-approved"]
 
     heading("\nA guided tour of the demo ledger")
     _say("Which bodies existed when the KCSP approved the 2024 terms of reference review?")
@@ -104,6 +105,11 @@ def demo(session: Session) -> None:
     _run(url, ["tor", "show", "kcsp-wg", "--on", "2024-07-04", "--section", "quorum"])
     _say("What did the 4 July 2024 review change? A redline, section by section:")
     _run(url, ["tor", "diff", "kcsp-wg", "2024-07-03", "2024-07-04"])
+    _say(
+        "On whose authority? The KCSP's decision at item 5 on 4 July 2024 (the paper's "
+        "recommendation 4.1): was it validly made, and what did it authorise?"
+    )
+    _run(url, ["decision", "kcsp-2024-07-04-5a"])
     _say(
         "What did the ledger know about the membership section in force on 4 July 2024, "
         "before the review was recorded? (--known-at reads only what had been recorded then.)"
@@ -139,15 +145,26 @@ def demo(session: Session) -> None:
         "minutes say) and Probation withdrew for an interest. KCC counts once, as one authority."
     )
     _run(url, ["quorum", "kcsp-wg-2024-06-13", "--item", "3"])
+    _say(
+        "So the recorded vote on the fund at item 3, with Probation withdrawn for its interest, "
+        "was not validly made: inquorate, and a vote cast by someone no longer in the room."
+    )
+    _run(url, ["decision", "kcsp-wg-2024-06-13-3a"])
+    _say("Before the minutes corrected the attendance, the ledger held it valid:")
+    _run(url, ["decision", "kcsp-wg-2024-06-13-3a", "--known-at", before_minutes])
     _say("12 September: three responsible authorities, however many KCC officers came.")
     _run(url, ["quorum", "kcsp-wg-2024-09-12"])
-    _say("Richmond after its May 2008 meeting: Chair and Vice-Chair elected, one substitute each.")
+    _say("Richmond's May 2008 meeting elected its Vice-Chair by ballot: a decision like any other.")
+    _run(url, ["decision", "richmond-csp-2008-05-20-1b"])
+    _say("The Chair and Vice-Chair hold office from then, on those decisions; one substitute each.")
     _run(url, ["members", "richmond-csp", "--on", "2008-06-01"])
     _say(
         "Its ToR asks for ten meetings a year, one in public; 2008 fell short. It sets no quorum, "
         "so `ledger quorum` answers 'not evaluated' for its meetings."
     )
     _run(url, ["compliance", "richmond-csp", "--year", "2008"])
+    _say("Every decision in the ledger that was not validly made:")
+    _run(url, ["decisions", "--invalid"])
     _say("The DHR Steering Group became the DARDR Steering Group in 2025; its history keeps both.")
     _run(url, ["log", "--body", "kcsp-dhr"])
     _say("The audit chain, recomputed from every stored event:")

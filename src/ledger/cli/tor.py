@@ -58,6 +58,8 @@ def render_text(report, markdown: bool) -> str:  # type: ignore[no-untyped-def]
     for p in report.provenance:
         authority = f" - {p.authority}" if p.authority else ""
         out.append(f"- #{p.position} effective {p.effective}: {p.summary}{authority}")
+        if p.decision is not None:
+            out.append(f"  {'' if p.decision.valid else '! '}{p.decision.describe()}")
     if report.pending:
         out.append("")
         out.append(
@@ -209,6 +211,8 @@ def diff(
                 f"- #{p.position} effective {p.effective}: {p.summary}"
                 + (f" - {p.authority}" if p.authority else "")
             )
+            if p.decision is not None:
+                say(f"  {'' if p.decision.valid else '! '}{p.decision.describe()}")
 
 
 @tor.command()
@@ -235,13 +239,20 @@ def history(session: Session, /, body: str, section: str | None, as_json: bool) 
             "recorded": e.recorded_at[:19].replace("T", " "),
             "what": e.summary,
             "authority": e.authority,
+            "decision": (
+                ""
+                if e.decision is None
+                else "valid"
+                if e.decision.valid
+                else "NOT GOOD AUTHORITY: " + "; ".join(e.decision.problems)
+            ),
             "status": e.status,
         }
         for e in entries
     ]
     table(
         rows,
-        ["pos", "effective", "recorded", "what", "authority", "status"],
+        ["pos", "effective", "recorded", "what", "authority", "decision", "status"],
         title=f"History of {body}'s terms of reference"
         + (f", section {section}" if section else ""),
     )

@@ -73,7 +73,8 @@ def correct_event(ctx: Context, cmd: CorrectEvent) -> list[LedgerEvent]:
     if forbidden:
         raise ValidationError(f"a correction cannot change {', '.join(forbidden)}")
     data: dict[str, Any] = target.model_dump(mode="json", exclude=ENVELOPE)
-    unknown = sorted(set(cmd.changes) - set(data))
+    # Fields left out of the stored bytes while empty (ADR 0003) may be set too.
+    unknown = sorted(set(cmd.changes) - (set(type(target).model_fields) - ENVELOPE))
     if unknown:
         raise ValidationError(f"{target.TOPIC} has no field {', '.join(unknown)}")
     data.update(cmd.changes)

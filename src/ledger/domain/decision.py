@@ -120,6 +120,8 @@ class DecisionState:
         """For, against and abstentions: the counts given, or the recorded votes added up."""
         if self.counts is not None:
             return self.counts
+        if self.tallies:  # a contested election: every vote is for some candidate
+            return Counts(yes=sum(t.votes for t in self.tallies), no=0, abstain=0)
         if not self.votes:
             return None
         return tally(self.votes)

@@ -165,6 +165,7 @@ class Seat:
     representative: Person | None = None
     substitute: Person | None = None
     roles: tuple[str, ...] = ()
+    decision: str | None = None  # the decision the seat's joining cites as authority
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ class Office:
     holder: Person
     elected: date
     term_end: date | None
+    decision: str | None = None  # the decision that elected them, if one is cited
 
     def held_on(self, day: date) -> bool:
         return self.term_end is None or day <= self.term_end
@@ -221,11 +223,16 @@ def _apply(state: MembershipState | None, event: LedgerEvent) -> MembershipState
             event.counts_for_quorum,
             event.effective,
             roles=tuple(event.roles),
+            decision=event.authority.decision if event.authority else None,
         )
         return replace(state, seats=(*state.seats, seat))
     if isinstance(event, OfficeHolderElected):
         office = Office(
-            event.office, Person(event.person, event.name), event.effective, event.term_end
+            event.office,
+            Person(event.person, event.name),
+            event.effective,
+            event.term_end,
+            event.authority.decision if event.authority else None,
         )
         others = tuple(o for o in state.offices if o.office != event.office)
         return replace(state, offices=(*others, office))

@@ -25,7 +25,9 @@ from ledger.domain.votes import VOTES
 PRESENCE = "presence"  # who moves, seconds and votes is in the room for the item
 MEETING = "meeting"  # business is done only at a meeting held
 DEFAULT = "common-law"  # a simple majority of those present and voting
+OFFICE = "office"  # an office of a body is held by one of its members
 CAST = ("yes", "no", "abstain")
+UNRECORDED = "unrecorded"  # the status of a meeting whose own record was retracted
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,10 @@ def assess(
     ``quorum`` is the quorum at its item, None if the item is no longer on the agenda."""
     result = Validity(requirement_for(motion, sections))
     decision = motion.decision
+    if meeting.status == UNRECORDED:
+        message = f"the meeting {meeting.meeting} is not (or is no longer) recorded"
+        result.findings.append(Finding("meeting", MEETING, (), message))
+        return result
     if quorum is None:
         # The agenda was corrected after the motion was recorded.
         message = f"{meeting.meeting} has no agenda item {motion.item} (any longer)"
@@ -159,10 +165,102 @@ def assess(
         if away is not None and person is not None:
             found.append(Finding("presence", PRESENCE, (person,), f"the {role}, {person}, {away}"))
     found += _interests(motion, meeting, decision, sections)
-    found += _votes(motion, meeting, membership, decision, quorum, eligibility)
+    found += _votes(motion, meeting, membership, decision, eligibility)
     found += _casting(motion, meeting, membership, decision, sections)
-    _outcome(result, motion, membership, decision, eligibility, sections)
+    found += _elected(motion, meeting, membership, decision)
+    if motion.election is not None and len(motion.election.candidates) > 1:
+        _contest(result, motion, membership, decision, eligibility)
+    else:
+        _outcome(result, motion, membership, decision, eligibility, sections)
     return result
+
+
+def _elected(
+    motion: MotionState, meeting: MeetingState, membership: MembershipState, decision: DecisionState
+) -> list[Finding]:
+    """Who was elected sits on the body that day, for a seat or as a named substitute."""
+    person = decision.elected
+    if person is None or motion.election is None:
+        return []
+    sits = membership.seat_of(person) is not None or any(
+        s.substitute is not None and s.substitute.person == person for s in membership.seats
+    )
+    if sits:
+        return []
+    office = motion.election.office
+    return [
+        Finding(
+            "elected",
+            OFFICE,
+            (person,),
+            f"{person} was elected {office} but is not a member of {meeting.body} on {meeting.day}",
+        )
+    ]
+
+
+def _contest(
+    result: Validity,
+    motion: MotionState,
+    membership: MembershipState,
+    decision: DecisionState,
+    eligibility: Eligibility | None,
+) -> None:
+    """A contested election: who had the most votes, and did they have the majority the
+    requirement asks (of those voting for a candidate, or of the whole membership)."""
+    assert motion.election is not None
+    if decision.method not in VOTES:
+        return
+    votes = dict.fromkeys(motion.election.candidates, 0)
+    abstain = 0
+    if decision.tallies:
+        for t in decision.tallies:
+            votes[t.candidate] = t.votes
+    else:
+        for v in decision.votes:
+            if v.option == "yes" and v.candidate is not None:
+                votes[v.candidate] += 1
+            abstain += v.option == "abstain"
+    rule = result.requirement.rule
+    method = (
+        rule.method
+        if rule.method != Method.CONSENSUS
+        else (rule.fallback or Method.SIMPLE_MAJORITY)
+    )
+    cast = sum(votes.values())
+    if rule.base() == Base.MEMBERSHIP:
+        whole, base = _voting_seats(membership, eligibility), "the whole membership"
+    else:
+        whole, base = cast, "those present and voting"
+    need, name = _need(method, rule, whole)
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = ", ".join(f"{c} {n}" for c, n in ranked)
+    abstaining = f", {abstain} abstaining" if abstain else ""
+    result.arithmetic = (
+        f"{shown}{abstaining} ({cast} voting for a candidate): {name} of {base} needs {need}"
+    )
+    top = ranked[0][1]
+    leaders = [c for c, n in ranked if n == top]
+    elected = decision.elected
+    if elected is None:
+        return
+    if votes.get(elected, 0) < top:
+        why = f"{leaders[0]} had the most votes"
+    elif len(leaders) > 1:
+        why = (
+            f"{' and '.join(leaders)} tied: a further ballot (or lot, if the rules say so) decides"
+        )
+    elif top < need:
+        why = f"no candidate had {need}: a further ballot is needed"
+    else:
+        return
+    result.findings.append(
+        Finding(
+            "outcome",
+            result.requirement.source,
+            (elected,),
+            f"{elected} is recorded as elected, but {result.arithmetic}: {why}",
+        )
+    )
 
 
 def _interests(
@@ -212,13 +310,12 @@ def _votes(
     meeting: MeetingState,
     membership: MembershipState,
     decision: DecisionState,
-    quorum: QuorumResult,
     eligibility: Eligibility | None,
 ) -> list[Finding]:
     found: list[Finding] = []
     section = eligibility[1] if eligibility is not None else PRESENCE
     counts = decision.tally()
-    eligible = sorted({c.member for c in quorum.counted if c.votes})
+    eligible = _entitled(meeting, membership, motion.item, eligibility)
     if counts is not None and decision.method in VOTES:
         cast = counts.yes + counts.no + counts.abstain
         if cast > len(eligible):
@@ -263,6 +360,23 @@ def _votes(
         if why is not None and not why.startswith("withdrew"):  # _interests says that one
             found.append(Finding("vote", section, (person,), f"a vote by {person}: {person} {why}"))
     return found
+
+
+def _entitled(
+    meeting: MeetingState, membership: MembershipState, item: str, eligibility: Eligibility | None
+) -> set[str]:
+    """The voting seats someone was in the room for at ``item`` (a seat votes once,
+    whoever sits for it; whether it counts for the quorum does not matter here)."""
+    seats: set[str] = set()
+    for record in meeting.attendance:
+        if record.status not in (Status.PRESENT, Status.SUBSTITUTE):
+            continue
+        if _absence(meeting, record.person, item) is not None:
+            continue
+        seat = _seat(record, membership)
+        if seat is not None and may_vote(seat, eligibility):
+            seats.add(seat.member)
+    return seats
 
 
 def _presiding(

@@ -12,7 +12,7 @@ TABLE = "proj_events"
 
 class EventIndex:
     name = "events"
-    version = 1
+    version = 2  # 2: the decision an event cites as its authority
     recomputes = False  # one row per event: every event counts
     tables: Sequence[str] = (TABLE,)
 
@@ -22,15 +22,17 @@ class EventIndex:
             "position BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, "
             "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, topic TEXT NOT NULL, "
             "body TEXT, effective TEXT NOT NULL, recorded_at TEXT NOT NULL, "
-            "actor TEXT NOT NULL, corrects TEXT, summary TEXT NOT NULL, authority TEXT)"
+            "actor TEXT NOT NULL, corrects TEXT, summary TEXT NOT NULL, authority TEXT, "
+            "decision TEXT)"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_body_idx ON {TABLE} (body, position)")
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_eff_idx ON {TABLE} (effective)")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_decision_idx ON {TABLE} (decision)")
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         e = item.event
         db.execute(
-            f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 item.position,
                 str(e.event_id),
@@ -44,5 +46,6 @@ class EventIndex:
                 str(e.corrects) if e.corrects else None,
                 e.describe(),
                 e.authority.describe() if e.authority else None,
+                e.authority.decision if e.authority else None,
             ],
         )

@@ -58,6 +58,7 @@ def split(
                 "joined": seat.joined.isoformat(),
                 **_person("rep", seat.representative),
                 **_person("sub", seat.substitute),
+                "decision": seat.decision,
             }
             seats.setdefault(seat.member, []).append((start.isoformat(), end, values))
         for office in state.offices:
@@ -66,6 +67,7 @@ def split(
                 "name": office.holder.name,
                 "elected": office.elected.isoformat(),
                 "term_end": office.term_end.isoformat() if office.term_end else None,
+                "decision": office.decision,
             }
             offices.setdefault(office.office, []).append((start.isoformat(), end, values))
     return {k: merge_segments(v) for k, v in seats.items()}, {
@@ -75,7 +77,7 @@ def split(
 
 class MembershipProjection:
     name = "membership"
-    version = 2  # 2: seats' roles; counts_for_quorum may be null (if it votes)
+    version = 3  # 2: seats' roles; counts_for_quorum may be null; 3: authorising decisions
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (SEATS, OFFICES)
 
@@ -85,7 +87,7 @@ class MembershipProjection:
             "organisation TEXT, category TEXT NOT NULL, voting INTEGER NOT NULL, "
             "counts_for_quorum INTEGER, roles TEXT NOT NULL, joined TEXT NOT NULL, "
             "rep_person TEXT, rep_name TEXT, rep_role TEXT, sub_person TEXT, sub_name TEXT, "
-            "sub_role TEXT, "
+            "sub_role TEXT, decision TEXT, "
             f"{bitemporal_columns()})"
         )
         db.execute(
@@ -98,6 +100,7 @@ class MembershipProjection:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {OFFICES} (body TEXT NOT NULL, office TEXT NOT NULL, "
             "person TEXT NOT NULL, name TEXT NOT NULL, elected TEXT NOT NULL, term_end TEXT, "
+            "decision TEXT, "
             f"{bitemporal_columns()})"
         )
         db.execute(
@@ -149,6 +152,7 @@ def membership_on(db: Connection, body: str, day: date, known_at: str) -> Member
             representative=_maybe_person(r, "rep"),
             substitute=_maybe_person(r, "sub"),
             roles=tuple(r["roles"].split()),
+            decision=r["decision"],
         )
         for r in db.query(
             f"SELECT * FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member", params
@@ -160,6 +164,7 @@ def membership_on(db: Connection, body: str, day: date, known_at: str) -> Member
             holder=Person(r["person"], r["name"]),
             elected=date.fromisoformat(r["elected"]),
             term_end=date.fromisoformat(r["term_end"]) if r["term_end"] else None,
+            decision=r["decision"],
         )
         for r in db.query(
             f"SELECT * FROM {OFFICES} WHERE body = ? AND {as_of_clause()} ORDER BY office", params

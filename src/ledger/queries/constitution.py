@@ -23,6 +23,7 @@ from ledger.domain.tor import (
 from ledger.infra.chain import utc_text
 from ledger.projections import constitution as projection
 from ledger.projections.constitution import PendingChange, SectionView
+from ledger.queries.authority import AuthorityCheck, check_decisions
 from ledger.queries.known import known_at_text
 from ledger.queries.redline import Piece, word_diff
 
@@ -43,6 +44,8 @@ class Provenance:
     summary: str
     authority: str | None
     event_id: str
+    # The decision it cites as authority, and whether that decision is good authority.
+    decision: AuthorityCheck | None = None
 
 
 @dataclass
@@ -89,24 +92,30 @@ class HistoryEntry:
     authority: str | None
     sections: list[str]
     status: str
+    decision: AuthorityCheck | None = None
 
 
-def provenance(db: Connection, event_ids: list[str]) -> dict[str, Provenance]:
-    """Index rows for the given event ids, by event id."""
-    found: dict[str, Provenance] = {}
+def provenance(db: Connection, event_ids: list[str], known_at: str) -> dict[str, Provenance]:
+    """Index rows for the given event ids, by event id, each with the decision it cites
+    checked as known at ``known_at``."""
+    rows: list[Any] = []
     for start in range(0, len(event_ids), 500):
         chunk = event_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for r in db.query(f"SELECT * FROM proj_events WHERE event_id IN ({marks})", chunk):
-            found[r["event_id"]] = Provenance(
-                int(r["position"]),
-                r["effective"],
-                r["recorded_at"],
-                r["summary"],
-                r["authority"],
-                r["event_id"],
-            )
-    return found
+        rows += db.query(f"SELECT * FROM proj_events WHERE event_id IN ({marks})", chunk)
+    checks = check_decisions(db, (r["decision"] for r in rows), known_at)
+    return {
+        r["event_id"]: Provenance(
+            int(r["position"]),
+            r["effective"],
+            r["recorded_at"],
+            r["summary"],
+            r["authority"],
+            r["event_id"],
+            checks.get(r["decision"]) if r["decision"] else None,
+        )
+        for r in rows
+    }
 
 
 def makers(events: list[LedgerEvent], day: date, sections: set[str]) -> list[str]:
@@ -142,7 +151,7 @@ def report(
         view.sections = [s for s in view.sections if s.id == section]
         if not view.sections:
             raise NotFound(f"{body} has no section '{section}' in force on {day}")
-    made = provenance(db, makers(events, day, {s.id for s in view.sections}))
+    made = provenance(db, makers(events, day, {s.id for s in view.sections}), known_at)
     pending = [
         change
         for change in projection.pending_after(db, body, day, known_at)
@@ -222,7 +231,7 @@ def redline(db: Connection, body: str, first: date, second: date, known_at: str)
             if s.changed_on > first.isoformat() and s.changed_on <= second.isoformat()
         }
     )
-    made = provenance(db, made_ids)
+    made = provenance(db, made_ids, known_at)
     return Redline(
         body,
         first.isoformat(),
@@ -246,7 +255,7 @@ def history(db: Connection, events: list[LedgerEvent], section: str | None) -> l
     """Every recorded change to the document (or one section), with what became of it."""
     standing = {e.event_id for e in in_force(events)}
     by_id = {e.event_id: e for e in events}
-    index = provenance(db, [str(e.event_id) for e in events])
+    index = provenance(db, [str(e.event_id) for e in events], known_at_text(None))
     superseded_by: dict[Any, LedgerEvent] = {}
     for event in events:
         if event.corrects is not None:
@@ -282,6 +291,7 @@ def history(db: Connection, events: list[LedgerEvent], section: str | None) -> l
                 row.authority,
                 touched,
                 status,
+                row.decision,
             )
         )
     return entries

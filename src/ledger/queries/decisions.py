@@ -9,8 +9,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import NotFound
+from ledger.domain.meeting import MeetingState
 from ledger.domain.rules import VotingEligibility, rule_of
-from ledger.domain.validity import Finding, assess
+from ledger.domain.validity import UNRECORDED, Finding, assess
 from ledger.projections import constitution, decisions, meetings, membership
 from ledger.queries.quorum import quorum_result
 
@@ -51,6 +52,12 @@ class DecisionReport:
     arithmetic: str | None
     valid: bool
     findings: list[Finding] = field(default_factory=list)
+    election: dict[str, Any] | None = None  # the office and candidates, in an election
+    elected: str | None = None
+    tallies: dict[str, int] = field(default_factory=dict)
+    published: str | None = None
+    # What cites this decision as its authority (event summaries, as known).
+    authorised: list[str] = field(default_factory=list)
 
 
 def decision_report(db: Connection, motion: str, known_at: str) -> DecisionReport:
@@ -78,8 +85,8 @@ def decision_list(
 
 def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport:
     meeting = meetings.meeting_as_known(db, state.meeting, known_at)
-    if meeting is None:  # the meeting's own record was retracted
-        raise NotFound(f"the meeting of motion '{state.motion}' ({state.meeting}) is not recorded")
+    if meeting is None:  # the meeting's own record was retracted: a finding, not an error
+        meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
     seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
     tor = constitution.tor_on(db, meeting.body, meeting.day, known_at)
     sections = tor.sections if tor is not None else []
@@ -118,4 +125,20 @@ def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport
         arithmetic=result.arithmetic,
         valid=result.valid,
         findings=result.findings,
+        election=state.election.model_dump(mode="json") if state.election else None,
+        elected=d.elected if d else None,
+        tallies={t.candidate: t.votes for t in d.tallies} if d else {},
+        published=d.published.isoformat() if d and d.published else None,
+        authorised=_authorised(db, state.motion, known_at),
     )
+
+
+def _authorised(db: Connection, motion: str, known_at: str) -> list[str]:
+    """What was recorded, by ``known_at``, on the authority of ``motion`` (still in force
+    or not: a correction that drops the citation shows as the correction)."""
+    rows = db.query(
+        "SELECT position, effective, summary FROM proj_events "
+        "WHERE decision = ? AND recorded_at <= ? ORDER BY position",
+        [motion, known_at],
+    )
+    return [f"#{r['position']} effective {r['effective']}: {r['summary']}" for r in rows]

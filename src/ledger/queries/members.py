@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ledger.domain.eligibility import counts_for_quorum, may_vote
 from ledger.domain.rules import VotingEligibility, rule_of
 from ledger.projections import constitution, membership, organisations
+from ledger.queries.authority import AuthorityCheck, check_decisions
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -29,6 +30,7 @@ class MemberView:
     roles: list[str]
     votes: bool  # its flag and the ToR's voting-eligibility rule in force that day
     counts: bool  # towards quorum, that day
+    decision: AuthorityCheck | None = None  # the decision its joining cites, checked
 
 
 @dataclass
@@ -37,13 +39,18 @@ class MembersReport:
     on: str
     members: list[MemberView]
     offices: dict[str, str]
+    # The decision each office holder's election cites (checked), by office.
+    office_decisions: dict[str, AuthorityCheck] = field(default_factory=dict)
 
 
 def members_report(db: Connection, body: str, day: date, known_at: str) -> MembersReport:
     state = membership.membership_on(db, body, day, known_at)
     wanted = sorted({s.organisation for s in state.seats if s.organisation})
     names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at, wanted)}
-    holders = {o.office: o.holder for o in state.offices if o.held_on(day)}
+    held = [o for o in state.offices if o.held_on(day)]
+    holders = {o.office: o.holder for o in held}
+    cited = [s.decision for s in state.seats] + [o.decision for o in held]
+    checks = check_decisions(db, cited, known_at)
     tor = constitution.tor_on(db, body, day, known_at)
     eligibility = rule_of(tor.sections, VotingEligibility) if tor is not None else None
     views = []
@@ -67,8 +74,13 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
                 roles=list(seat.roles),
                 votes=may_vote(seat, eligibility),
                 counts=counts_for_quorum(seat, eligibility),
+                decision=checks.get(seat.decision) if seat.decision else None,
             )
         )
     return MembersReport(
-        body, day.isoformat(), views, {o: h.name for o, h in sorted(holders.items())}
+        body,
+        day.isoformat(),
+        views,
+        {o: h.name for o, h in sorted(holders.items())},
+        {o.office: checks[o.decision] for o in sorted(held, key=lambda o: o.office) if o.decision},
     )
