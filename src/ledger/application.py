@@ -60,6 +60,7 @@ from ledger.projections.runner import ProjectionRunner
 from ledger.queries import audit, constitution, registers
 from ledger.queries.compliance import ComplianceReport, compliance_report
 from ledger.queries.decisions import DecisionReport, decision_list, decision_report
+from ledger.queries.forward_plan import PendingDecision, forward_plan
 from ledger.queries.known import known_at_text
 from ledger.queries.log import LogEntry, log_entries
 from ledger.queries.meetings import MeetingSummary, meeting_list
@@ -443,6 +444,18 @@ class Ledger:
         else:
             self.projections.catch_up()
         return decision_list(self.db, body, first, last, known_at_text(known_at), invalid_only)
+
+    def forward_plan(
+        self, body: str | None = None, on: date | None = None, *, known_at: datetime | None = None
+    ) -> list[PendingDecision]:
+        """The forward plan: every decision (of one body, or all) pending on ``on`` (default
+        today, by the ledger's clock): taking effect later, or still open to call-in."""
+        if body is not None:
+            self.require_body(body)
+        else:
+            self.projections.catch_up()
+        day = on or clock.now().date()
+        return forward_plan(self.db, body, day, known_at_text(known_at))
 
     def compliance(
         self, body: str, year: int, *, known_at: datetime | None = None

@@ -319,6 +319,18 @@ def decision(session: Session, /, motion_id: str, known_at: datetime | None, as_
 @click.option("--to", "last", type=DATE, default=None, help="Up to this meeting date.")
 @click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
 @click.option("--invalid", is_flag=True, help="Only decisions not validly made.")
+@click.option(
+    "--pending",
+    is_flag=True,
+    help="The forward plan: decisions taking effect later or still open to call-in.",
+)
+@click.option(
+    "--on",
+    "on",
+    type=DATE,
+    default=None,
+    help="With --pending: pending on this date (default: today).",
+)
 @json_option
 @pass_session
 def decisions(
@@ -329,15 +341,27 @@ def decisions(
     last: date | None,
     known_at: datetime | None,
     invalid: bool,
+    pending: bool,
+    on: date | None,
     as_json: bool,
 ) -> None:
-    """Decisions (of one body, or all), each with its outcome and whether validly made.
+    """Decisions (of one body, or all), each with its outcome and whether validly made;
+    with --pending, the forward plan of those not yet in effect or open to call-in.
 
     Example:
 
     \b
         ledger decisions wg --from 2024-01-01 --to 2024-12-31 --invalid
+        ledger decisions wg --pending --on 2024-12-23
     """
+    if pending:
+        given = [o for o, v in (("--from", first), ("--to", last), ("--invalid", invalid)) if v]
+        if given:
+            raise click.UsageError(f"--pending does not go with {', '.join(given)}")
+        _forward_plan(session, body, on, known_at, as_json)
+        return
+    if on is not None:
+        raise click.UsageError("--on goes with --pending (for a list, use --from and --to)")
     found = session.ledger.decisions(body, first, last, known_at=known_at, invalid_only=invalid)
     if as_json:
         emit_json(found)
@@ -361,6 +385,32 @@ def decisions(
         for d in found
     ]
     table(rows, list(rows[0]) if rows else [], title="Decisions", empty="no decisions")
+
+
+def _forward_plan(
+    session: Session, body: str | None, on: date | None, known_at: datetime | None, as_json: bool
+) -> None:
+    plan = session.ledger.forward_plan(body, on, known_at=known_at)
+    if as_json:
+        emit_json(plan)
+        return
+    rows = [
+        {
+            "motion": d.motion,
+            "date": d.date,
+            "item": d.item,
+            "outcome": d.outcome,
+            "takes_effect": d.takes_effect or "",
+            "call_in_ends": "awaiting publication"
+            if d.awaiting_publication
+            else d.call_in_ends or "",
+            "why": d.why,
+            "valid": "valid" if d.valid else f"INVALID ({len(d.findings)})",
+        }
+        for d in plan
+    ]
+    title = f"Forward plan on {on.isoformat()}" if on else "Forward plan"
+    table(rows, list(rows[0]) if rows else [], title=title, empty="no decisions pending")
 
 
 COMMANDS = [motion, decision, decisions]

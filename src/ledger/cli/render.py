@@ -76,6 +76,7 @@ PROSE = {
     "rule",
     "reason",
     "office",
+    "why",
 }
 
 

@@ -261,6 +261,41 @@ class InterestsExclude(_Rule):
         return f"members with a declared interest take no part in {scope}"
 
 
+class RunsFrom(StrEnum):
+    """What a call-in period is counted from."""
+
+    MEETING = "meeting"  # the date of the meeting that made the decision
+    PUBLICATION = "publication"  # the date the decision was published
+
+
+class CallIn(_Rule):
+    """A decision may be called in (referred to scrutiny before it is acted on) within
+    ``working_days`` working days of the meeting that made it, or of its publication;
+    with ``key_decisions_only``, only a key decision may.  Working days are weekdays
+    other than the bank holidays of England and Wales."""
+
+    kind: Literal["call-in"] = "call-in"
+    working_days: Whole = Field(
+        ge=1, le=60, description="How many working days the call-in period lasts, e.g. 5."
+    )
+    runs_from: RunsFrom = Field(
+        description="What the period is counted from: meeting (its date) or publication "
+        "(the decision's published date)."
+    )
+    key_decisions_only: Flag = Field(
+        default=False, description="Only key decisions may be called in."
+    )
+
+    def period(self) -> str:
+        """How long the period lasts, in words: "5 working days"."""
+        return f"{self.working_days} working day{'' if self.working_days == 1 else 's'}"
+
+    def describe(self) -> str:
+        what = "a key decision" if self.key_decisions_only else "a decision"
+        start = "the meeting" if self.runs_from == RunsFrom.MEETING else "its publication"
+        return f"{what} may be called in within {self.period()} of {start}"
+
+
 class TextRule(_Rule):
     """A rule kept in words only: shown, never machine-checked."""
 
@@ -279,6 +314,7 @@ Rule = Annotated[
     | VotingEligibility
     | MembershipLimit
     | InterestsExclude
+    | CallIn
     | TextRule,
     Field(discriminator="kind"),
 ]
@@ -301,7 +337,8 @@ def rule_of(sections: Iterable[Any], kind: type[R]) -> tuple[R, str] | None:
 def rule_slot(rule: _Rule) -> str | None:
     """The slot a rule occupies: two rules in one slot in force together contradict."""
     if isinstance(
-        rule, QuorumRule | DecisionMethod | CastingVote | VotingEligibility | InterestsExclude
+        rule,
+        QuorumRule | DecisionMethod | CastingVote | VotingEligibility | InterestsExclude | CallIn,
     ):
         return rule.kind
     if isinstance(rule, MeetingFrequency):
