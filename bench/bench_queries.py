@@ -1,12 +1,16 @@
-"""(d) Read queries on a large ledger: ToR, members and quorum, beside the raw SELECTs.
+"""(d) Read queries on a large ledger: ToR, members, quorum and decisions, beside the raw
+SELECTs.
 
 Builds a ledger of N events (default 100,000 and 1,000,000; --quick 20,000) by importing
 generated JSON files (at most 100,000 entries each, at least 10 files) one at a time.
 One body, ``target``, has a history (a ToR of 15 sections amended 300 times over 20
-years, with rules; 25 members at a time; 40 meetings of 10 items and 20 attendances); the
-rest is noise (bodies and organisations, renamed in later files).  Each question is timed
-after a warm-up, interleaved with its raw ceiling: the indexed as-of SELECTs its answer is
-made of, issued with the ledger's own connection (``ledger.db.query``).  See README.md.
+years, with rules, among them a decision method and a casting vote; 25 members at a time;
+40 meetings of 10 items and 20 attendances, with 100 motions moved, seconded and decided
+by the people there); the rest is noise (bodies and organisations, renamed in later
+files).  Each question (``tor``, ``members``, ``quorum``, ``decision`` on one motion,
+``decisions`` over one year) is timed after a warm-up, interleaved with its raw ceiling:
+the indexed as-of SELECTs its answer is made of, issued with the ledger's own connection
+(``ledger.db.query``).  See README.md.
 
     .venv/bin/python bench/bench_queries.py [--backend sqlite|postgres|both] [--quick]
         [--sizes 100000,1000000] [--runs 200]
@@ -18,6 +22,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from itertools import islice
@@ -40,13 +45,19 @@ SEATS = [f"m{i:02d}" for i in range(30)]  # m00-m24 from 2005; m25-m29 join late
 LEAVERS = {f"m{17 + k}": date(2008 + 3 * k, 9, 1) for k in range(5)}
 JOINERS = {f"m{25 + k}": date(2007 + 3 * k, 4, 1) for k in range(5)}
 MEETINGS = [f"{BODY}-{y}-{md}" for y in range(START.year, END.year) for md in ("03-15", "10-15")]
+MOTION_ITEMS = (("4", "9"), ("2", "5", "8"))  # by meeting, alternately: 100 motions in all
+MOTION_ID = f"{MEETINGS[20]}-4a"  # mid-history (2015-03-15), decided by a recorded vote
+YEAR = (date(2015, 1, 1), date(2015, 12, 31))  # the decisions of one year: 5 motions
 SEATS_SQL = "proj_members + the seats' proj_organisations (by slug)"
 TOR_SQL = "proj_tor_documents + proj_tor_sections"
+MEETING_SQL = f"the proj_meetings row, then {SEATS_SQL} + {TOR_SQL} as of its day"
 RAW_WHAT = {
     "tor": f"{TOR_SQL} as of the day",
     "members": f"{SEATS_SQL} + proj_offices as of the day",
+    "quorum": MEETING_SQL,
+    "decision": f"the proj_decisions row (by motion), then {MEETING_SQL} + proj_offices",
+    "decisions": "the proj_decisions rows (by body, dates), then for each what decision reads",
 }
-RAW_WHAT["quorum"] = f"the proj_meetings row, then {SEATS_SQL} + {TOR_SQL} as of its day"
 
 
 def fields(**values: Any) -> Entry:
@@ -57,6 +68,71 @@ def quorum_rule(i: int) -> list[Entry]:
     need = [fields(require="minimum", at_least=3 + i % 3, of="organisations", category=RA)]
     need += [{"require": "office-holder", "office": "chair"}] if i % 2 else []
     return [{"kind": "quorum", "all_of": need}]
+
+
+def decision_rules(version: int) -> list[Entry]:
+    """The decision-making section's rules: consensus failing which a simple majority, or a
+    simple majority; a casting vote for the chair, except in every fifth version."""
+    method = fields(kind="decision-method", method="simple-majority")
+    if version % 2 == 0:
+        method |= fields(method="consensus", fallback="simple-majority")
+    return [method, *([fields(kind="casting-vote", office="chair")] if version % 5 != 4 else [])]
+
+
+def chair_on(day: date) -> str:  # elected on 2 January 2005, 2010, 2015 and 2020
+    k = min((day.year - START.year) // 5, 3)
+    return rep(SEATS[k], date(START.year + 5 * k, 1, 2))
+
+
+def motion_entries(j: int, meeting: str, item: str, rows: list[Entry]) -> list[Entry]:
+    """Motion ``j`` (0-99) at ``item``: propose-motion and decide-motion entries, by consensus,
+    a show of hands, a recorded vote or a tie broken by a casting vote, in turn.  Movers,
+    seconders, voters and the presiding member are people in the room for the item, but
+    for some movers at item 2, who only arrive at item 3 (so the decision is not valid)."""
+
+    def in_room(row: Entry) -> bool:
+        came, left = int(row.get("from_item", 1)), int(row.get("to_item", 10))
+        return row["status"] in ("present", "substitute") and came <= int(item) <= left
+
+    room = [row["person"] for row in rows if in_room(row)]  # 16 or 17, every seat voting
+    late = item == "2" and j % 4 in (0, 1)
+    mover, seconder = rows[2]["person"] if late else room[2 + j % 5], room[8 + j % 5]
+    slug = f"{meeting}-{item}a"
+    text = f"That the partnership adopts proposal {j + 1}."
+    proposed = fields(type="propose-motion", motion=slug, meeting=meeting, item=item, text=text)
+    proposed |= fields(mover=mover, seconder=seconder)
+    decided = fields(type="decide-motion", motion=slug)
+    if j % 4 == 0:
+        return [proposed, decided | fields(outcome="agreed", method="consensus", resolution=text)]
+    if j % 4 == 1:
+        yes, no = 6 + j % 7, (3 * j) % 6
+        abstain = min(j % 3, len(room) - yes - no)  # no more hands than people in the room
+        yes, no = (no, yes) if j % 8 == 5 else (yes, no)
+        counts = fields(yes=yes, no=no, abstain=abstain)
+        decided |= fields(method="show-of-hands", counts=counts)
+        carried = yes > no
+    elif j % 4 == 2:
+        options = [
+            "no" if (p + j) % 4 == 0 else "abstain" if (p + j) % 7 == 0 else "yes"
+            for p in range(len(room))
+        ]
+        if j % 8 == 6:
+            options = [{"yes": "no", "no": "yes"}.get(o, o) for o in options]
+        votes = [fields(person=p, option=o) for p, o in zip(room, options, strict=True)]
+        decided |= fields(method="recorded-vote", votes=votes)
+        carried = options.count("yes") > options.count("no")
+    else:  # a tie: the member presiding (the chair, if in the room) gives a casting vote
+        tied = 2 * (4 + j % 3)
+        options = [("yes", "no")[p % 2] if p < tied else "abstain" for p in range(len(room))]
+        votes = [fields(person=p, option=o) for p, o in zip(room, options, strict=True)]
+        presiding = chair_on(date.fromisoformat(meeting[len(BODY) + 1 :]))
+        presiding = presiding if presiding in room else room[4]
+        casting = fields(person=presiding, option=("yes", "no")[j // 4 % 2])
+        decided |= fields(method="recorded-vote", votes=votes, casting=casting)
+        decided |= fields(presiding=presiding)
+        carried = casting["option"] == "yes"
+    outcome = fields(outcome="carried", resolution=text) if carried else fields(outcome="lost")
+    return [proposed, decided | outcome]
 
 
 def seated(seat: str, day: date) -> bool:
@@ -81,14 +157,17 @@ def core() -> list[Entry]:
             add(date(y, 4, 1), "rename-organisation", organisation=org, name=f"{org} ({y})")
     add(START, "establish-body", body=BODY, name="Target CSP", kind="partnership")
     rules = {3: quorum_rule(0), 4: [fields(kind="meeting-frequency", at_least=2, per="year")]}
-    rules[5] = [{"kind": "decision-method", "method": "consensus"}]
+    rules[5] = decision_rules(0)
     heads = [fields(id=f"s{k:02d}", number=str(k + 1), heading=f"S{k}") for k in range(15)]
+    heads[5] |= fields(id="decision-making", heading="Decision making")
     sections = [{**head, "text": TEXT, "rules": rules.get(k, [])} for k, head in enumerate(heads)]
     add(START, "adopt-tor", body=BODY, title="Terms of Reference", sections=sections)
     for i in range(300):  # every section amended 20 times, over 20 years
         day, k = START + timedelta(days=1 + i * 365 * YEARS // 300), (i * 7) % 15
         more = {"rules": quorum_rule(i)} if k == 3 else {}
-        add(day, "amend-section", body=BODY, section=f"s{k:02d}", text=f"({i}) {TEXT}", **more)
+        more |= {"rules": decision_rules(i // 15 + 1)} if k == 5 else {}
+        section = heads[k]["id"]
+        add(day, "amend-section", body=BODY, section=section, text=f"({i}) {TEXT}", **more)
     for n, seat in enumerate(SEATS):
         cat = RA if n < 15 or n >= 25 else "co-operating-body" if n < 22 else "invitee"
         day, vote, of = JOINERS.get(seat, START), cat != "invitee", {"body": BODY, "member": seat}
@@ -105,7 +184,8 @@ def core() -> list[Entry]:
     for k, y in enumerate((2005, 2010, 2015, 2020)):
         chair = {"person": rep(SEATS[k], date(y, 1, 2)), "name": f"Chair {y}"}
         add(date(y, 1, 2), "elect-office-holder", body=BODY, office="chair", **chair)
-    for meeting in MEETINGS:
+    moved = 0  # motions so far
+    for m, meeting in enumerate(MEETINGS):
         day = date.fromisoformat(meeting[len(BODY) + 1 :])
         add(day, "schedule-meeting", body=BODY, title="Partnership meeting")
         for item in range(1, 11):
@@ -119,6 +199,9 @@ def core() -> list[Entry]:
         rows.append({"person": "officer", "status": "in-attendance"})
         for row in rows:
             add(day, "record-attendance", False, meeting=meeting, name=row["person"], **row)
+        for at in MOTION_ITEMS[m % 2]:  # moved after the attendance it relies on
+            out += [(day, entry) for entry in motion_entries(moved, meeting, at, rows)]
+            moved += 1
     return [entry for _day, entry in sorted(out, key=lambda pair: pair[0])]
 
 
@@ -178,16 +261,38 @@ def raw_queries(ledger: Ledger) -> dict[str, Callable[[Any], list[Any]]]:
         marks = ",".join("?" * len(slugs))
         return [rows, as_of("proj_organisations", day, f"slug IN ({marks})", *slugs)]
 
+    def offices(body: str, day: str) -> list[Any]:
+        return as_of("proj_offices", day, "body = ?", body, order=" ORDER BY office")
+
     def quorum(meeting_item: tuple[str, str]) -> list[Any]:
         sql = f"SELECT * FROM proj_meetings WHERE meeting = ? AND {RECORDED}"
         m = ledger.db.query(sql, [meeting_item[0], KNOWN, KNOWN])
         return [m, *seats(m[0]["body"], m[0]["valid_from"]), *tor(m[0]["body"], m[0]["valid_from"])]
 
     def members(day: date) -> list[Any]:
-        offices = as_of("proj_offices", str(day), "body = ?", BODY, order=" ORDER BY office")
-        return [*seats(BODY, str(day)), offices]
+        return [*seats(BODY, str(day)), offices(BODY, str(day))]
 
-    return {"tor": lambda day: tor(BODY, str(day)), "members": members, "quorum": quorum}
+    def assessed(row: Any) -> list[Any]:  # what a decision is judged against (who presided)
+        return [*quorum((row["meeting"], row["item"])), offices(row["body"], row["valid_from"])]
+
+    def decision(motion: str) -> list[Any]:  # as projections.decisions.motion_as_known
+        sql = f"SELECT * FROM proj_decisions WHERE motion = ? AND {RECORDED}"
+        row = ledger.db.query(sql, [motion, KNOWN, KNOWN])
+        return [row, *assessed(row[0])]
+
+    def decisions(span: tuple[date, date]) -> list[Any]:  # as projections.decisions.motions_of
+        where = f"{RECORDED} AND body = ? AND valid_from >= ? AND valid_from <= ?"
+        sql = f"SELECT * FROM proj_decisions WHERE {where} ORDER BY valid_from, meeting, motion"
+        rows = ledger.db.query(sql, [KNOWN, KNOWN, BODY, *(str(day) for day in span)])
+        return [rows, [assessed(row) for row in rows]]
+
+    return {
+        "tor": lambda day: tor(BODY, str(day)),
+        "members": members,
+        "quorum": quorum,
+        "decision": decision,
+        "decisions": decisions,
+    }
 
 
 def check(name: str, answer: Any, rows: list[Any]) -> None:
@@ -196,8 +301,28 @@ def check(name: str, answer: Any, rows: list[Any]) -> None:
         assert [s.id for s in answer.sections] == [r["section_id"] for r in rows[1]]
     elif name == "members":
         assert [m.member for m in answer.members] == [r["member"] for r in rows[0]]
-    else:
+    elif name == "quorum":
         assert len(answer.counted) + len(answer.not_counted) == 20, answer
+    elif name == "decision":
+        motion, meeting = rows[0][0], rows[1][0]
+        assert (answer.motion, answer.outcome) == (motion["motion"], motion["outcome"]), answer
+        assert (answer.meeting, answer.date) == (meeting["meeting"], meeting["valid_from"])
+        assert len(answer.votes) == 17, answer  # the recorded vote of everyone in the room
+        assert answer.valid, answer.findings
+    else:
+        assert [(d.motion, d.outcome) for d in answer] == [
+            (r["motion"], r["outcome"]) for r in rows[0]
+        ]
+        assert [d.meeting for d in answer] == [m[0][0]["meeting"] for m in rows[1]]
+        assert len(answer) == 5, answer
+
+
+def validity(ledger: Ledger) -> str:
+    """How many of the target's decisions were validly made, and the findings against the rest."""
+    found = ledger.decisions(BODY)
+    checks = Counter(f.check for d in found for f in d.findings)
+    why = ", ".join(f"{check} {count}" for check, count in sorted(checks.items()))
+    return f"{len(found)} decisions, {sum(d.valid for d in found)} valid (findings: {why})"
 
 
 def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
@@ -208,6 +333,8 @@ def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
         "tor": (lambda day: ledger.tor(BODY, day), days),
         "members": (lambda day: ledger.members(BODY, day), days),
         "quorum": (lambda mi: ledger.quorum(mi[0], item=mi[1]), items),
+        "decision": (ledger.decision, [MOTION_ID] * (WARM_UP + runs)),
+        "decisions": (lambda span: ledger.decisions(BODY, *span), [YEAR] * (WARM_UP + runs)),
     }
     raws, results = raw_queries(ledger), []
     for name, (ask, inputs) in asks.items():
@@ -254,6 +381,7 @@ def main() -> None:
                         f"{name} {count:,} events: imported from {files} files in {built:.0f} s "
                         f"({common.rate(count, built)}); {common.durability(ledger)}"
                     )
+                    setup.append(f"{name} {count:,} events: {validity(ledger)}")
                     results += measure(ledger, name, n, args.runs)
                 finally:
                     ledger.close()
