@@ -369,6 +369,7 @@ def decisions(
     rows = [
         {
             "motion": d.motion,
+            **({} if body else {"body": d.body}),
             "date": d.date,
             "item": d.item,
             "outcome": d.outcome or "",
