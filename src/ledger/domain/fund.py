@@ -361,7 +361,7 @@ class Books:
                 )
                 for slug, a in sorted(self.allocations.items())
             ),
-            tuple(self.notes),
+            tuple(sorted(self.notes, key=lambda n: (n.day, n.year))),
         )
 
     # One step of the fold: what the event changes, and the balances it touched.
