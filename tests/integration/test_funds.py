@@ -321,7 +321,7 @@ def test_a_correction_is_held_to_the_same_invariant_and_typed_amounts(ledger: Le
     assert "correcting the income of £10,000.00" in message
     assert "to income of £7,000.00" in message
     assert "(£1,000.00 short)" in message
-    with pytest.raises(ValidationError, match="'£1.234' has more than two decimal places"):
+    with pytest.raises(ValidationError, match=r"'£1\.234' has more than two decimal places"):
         ledger.execute([CorrectEvent(event=event, changes={"amount": "£1.234"}, reason="x")])
     # An amount in a correction is typed as for recording: a whole number is pounds.
     ledger.execute([CorrectEvent(event=event, changes={"amount": 9000}, reason="the letter")])
@@ -529,7 +529,7 @@ def rows(*amounts: int) -> list[dict[str, Any]]:
 
 
 def test_a_stated_total_that_differs_from_the_rows_is_refused_with_both_figures() -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="stated_total") as caught:
         AllocateFunds.model_validate(
             {
                 "fund": "csf",

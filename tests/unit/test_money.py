@@ -3,6 +3,7 @@ and shown with pounds, pence and thousands separators; financial years as labell
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -54,9 +55,8 @@ def test_amounts_are_read_as_typed_into_whole_pence(typed: object, pence: int) -
     ],
 )
 def test_anything_else_is_one_clear_line(typed: object, message: str) -> None:
-    with pytest.raises(ValueError, match=None) as caught:
+    with pytest.raises(ValueError, match=re.escape(message)):
         parse_pence(typed)
-    assert message in str(caught.value)
 
 
 def test_amounts_are_shown_with_pounds_pence_and_thousands_separators() -> None:
