@@ -79,25 +79,31 @@ class ReceiveIncome(FundCommand):
 
     type: Literal["receive-income"] = "receive-income"
     year: FinancialYear
-    parts: list[IncomePart] = Field(min_length=1, max_length=500)
+    source: Name | None = Field(default=None, description="Who it came from (one amount).")
+    amount: Amount | None = Field(default=None, description="The amount (with source).")
+    parts: list[IncomePart] = Field(
+        default_factory=list, max_length=500, description="Or the letter's parts, each one."
+    )
     reference: Title | None = Field(default=None, description="E.g. the grant offer letter.")
     stated_total: Money | None = Field(default=None, description="The letter's total.")
     accept_difference: Flag = False
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_part(cls, data: Any) -> Any:
-        # ``source`` and ``amount`` alone are one part.
-        if isinstance(data, dict) and ("source" in data or "amount" in data):
-            if "parts" in data:
-                raise ValueError("give source and amount, or parts, not both")
-            data = dict(data)
-            data["parts"] = [{k: data.pop(k) for k in ("source", "amount") if k in data}]
-        return data
+    @property
+    def rows(self) -> list[IncomePart]:
+        if self.parts:
+            return list(self.parts)
+        assert self.source is not None
+        assert self.amount is not None
+        return [IncomePart(source=self.source, amount=format_pence(self.amount))]
 
     @model_validator(mode="after")
     def _total(self) -> ReceiveIncome:
-        _stated(self.stated_total, sum(p.amount for p in self.parts), self, "income parts")
+        single = (self.source, self.amount)
+        if self.parts and any(v is not None for v in single):
+            raise ValueError("give source and amount, or parts, not both")
+        if not self.parts and None in single:
+            raise ValueError("give source and amount (or parts)")
+        _stated(self.stated_total, sum(p.amount for p in self.rows), self, "income parts")
         return self
 
 
@@ -123,29 +129,45 @@ class AllocateFunds(FundCommand):
 
     type: Literal["allocate-funds"] = "allocate-funds"
     year: FinancialYear
-    allocations: list[AllocationRow] = Field(min_length=1, max_length=500)
+    allocation: Slug | None = Field(default=None, description="One allocation's short id.")
+    recipient: Name | None = Field(default=None, description="Its recipient organisation.")
+    title: Title | None = Field(default=None, description="Its project's title.")
+    amount: Amount | None = Field(default=None, description="Its amount.")
+    allocations: list[AllocationRow] = Field(
+        default_factory=list, max_length=500, description="Or several, each a row."
+    )
     stated_total: Money | None = Field(default=None, description="The paper's total allocated.")
     accept_difference: Flag = False
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_row(cls, data: Any) -> Any:
-        # ``allocation``, ``recipient``, ``title`` and ``amount`` alone are one row.
-        row = ("allocation", "recipient", "title", "amount")
-        if isinstance(data, dict) and any(k in data for k in row):
-            if "allocations" in data:
-                raise ValueError("give one allocation's fields, or allocations, not both")
-            data = dict(data)
-            data["allocations"] = [{k: data.pop(k) for k in row if k in data}]
-        return data
+    @property
+    def rows(self) -> list[AllocationRow]:
+        if self.allocations:
+            return list(self.allocations)
+        assert self.allocation
+        assert self.recipient
+        assert self.title
+        assert self.amount
+        return [
+            AllocationRow(
+                allocation=self.allocation,
+                recipient=self.recipient,
+                title=self.title,
+                amount=format_pence(self.amount),
+            )
+        ]
 
     @model_validator(mode="after")
     def _checked(self) -> AllocateFunds:
-        ids = [r.allocation for r in self.allocations]
+        single = (self.allocation, self.recipient, self.title, self.amount)
+        if self.allocations and any(v is not None for v in single):
+            raise ValueError("give one allocation's fields, or allocations, not both")
+        if not self.allocations and None in single:
+            raise ValueError("give allocation, recipient, title and amount (or allocations)")
+        ids = [r.allocation for r in self.rows]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"allocations: {', '.join(twice)} given more than once")
-        _stated(self.stated_total, sum(r.amount for r in self.allocations), self, "allocations")
+        _stated(self.stated_total, sum(r.amount for r in self.rows), self, "allocations")
         return self
 
 
@@ -289,9 +311,9 @@ def receive_income(ctx: Context, cmd: ReceiveIncome) -> list[LedgerEvent]:
                 "reference": p.reference or cmd.reference,
             },
         )
-        for p in cmd.parts
+        for p in cmd.rows
     ]
-    counted = sum(p.amount for p in cmd.parts)
+    counted = sum(p.amount for p in cmd.rows)
     return _record(ctx, cmd, *parts, *_note(cmd, counted, "income"))
 
 
@@ -312,9 +334,9 @@ def allocate_funds(ctx: Context, cmd: AllocateFunds) -> list[LedgerEvent]:
                 "amount": r.amount,
             },
         )
-        for r in cmd.allocations
+        for r in cmd.rows
     ]
-    counted = sum(r.amount for r in cmd.allocations)
+    counted = sum(r.amount for r in cmd.rows)
     return _record(ctx, cmd, *rows, *_note(cmd, counted, "allocations"))
 
 
