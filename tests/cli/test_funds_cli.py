@@ -10,23 +10,8 @@ from click.testing import CliRunner
 
 from ledger.application import Ledger
 from ledger.cli.main import cli
+from tests.cli.test_decisions_cli import count, ok, run
 from tests.integration.test_funds import INQUORATE, VALID, decisions
-
-
-def run(db: str, line: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--db", db, *shlex.split(line)], catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def ok(db: str, line: str) -> str:
-    code, out = run(db, line)
-    assert code == 0, out
-    return out
-
-
-def count(db: str) -> int:
-    with Ledger(db) as ledger:
-        return ledger.count()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ allocations`` (each allocation's balance, and the decisions behind it)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,17 +23,8 @@ year_option = click.option("--year", required=True, help="The financial year, e.
 amount_option = click.option(
     "--amount", type=MONEY, required=True, help="The amount, e.g. 39661, 39,661 or £39,661.00."
 )
-
-
-def _record(
-    session: Session, entry_type: str, as_json: bool, authority: dict[str, Any], **fields: Any
-) -> None:
-    """Validate one entry of ``entry_type`` from the options and record it."""
-    from ledger.domain.entries import COMMAND_ADAPTER
-
-    entry = {"type": entry_type, **fields, "authority": authority_from(**authority)}
-    command = COMMAND_ADAPTER.validate_python({k: v for k, v in entry.items() if v is not None})
-    report_receipt(session.ledger.execute([command]), as_json)
+allocation_argument = click.argument("allocation")
+AUTHORITY = ("meeting", "item", "paper", "note", "decision")
 
 
 @click.group()
@@ -39,38 +32,58 @@ def fund() -> None:
     """Record a fund's money: income, allocations, spend, returns and carry-forward."""
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.option("--name", required=True, help="The fund's name.")
-@click.option("--body", required=True, help="The body that manages it, e.g. kcsp-wg.")
-@click.option("--funder", "funders", multiple=True, required=True, help="Who funds it (repeat).")
-@click.option("--reference", default=None, help="E.g. the grant offer letter.")
-@click.option(
-    "--year-starts",
-    type=click.IntRange(1, 12),
-    default=4,
-    show_default=True,
-    help="The month its financial year starts (4: April to March).",
+def _records(
+    entry_type: str, *options: Callable[[Any], Any], name: str | None = None
+) -> Callable[[Callable[..., dict[str, Any]]], click.Command]:
+    """A ``ledger fund`` command that records one ``entry_type`` entry: FUND, the given
+    arguments and options, --effective, the authority options and --json.  The
+    function it decorates gives the help and turns the options into the entry's fields."""
+
+    def make(fields_of: Callable[..., dict[str, Any]]) -> click.Command:
+        @functools.wraps(fields_of)
+        def command(
+            session: Session, /, fund_id: str, effective: date, as_json: bool, **given: Any
+        ) -> None:
+            from ledger.domain.entries import COMMAND_ADAPTER
+
+            authority = authority_from(**{k: given.pop(k) for k in AUTHORITY})
+            entry = {"type": entry_type, "fund": fund_id, "effective": effective}
+            entry |= {"authority": authority, **fields_of(**given)}
+            command = {k: v for k, v in entry.items() if v is not None}
+            report_receipt(
+                session.ledger.execute([COMMAND_ADAPTER.validate_python(command)]), as_json
+            )
+
+        wrapped: Any = pass_session(command)
+        for option in reversed([*options, effective_option, authority_options, json_option]):
+            wrapped = option(wrapped)
+        wrapped = click.argument("fund_id", metavar="FUND")(wrapped)
+        made: click.Command = fund.command(name=name or fields_of.__name__.replace("_", "-"))(
+            wrapped
+        )
+        return made
+
+    return make
+
+
+@_records(
+    "create-fund",
+    click.option("--name", required=True, help="The fund's name."),
+    click.option("--body", required=True, help="The body that manages it, e.g. kcsp-wg."),
+    click.option(
+        "--funder", "funders", multiple=True, required=True, help="Who funds it (repeat)."
+    ),
+    click.option("--reference", default=None, help="E.g. the grant offer letter."),
+    click.option(
+        "--year-starts",
+        type=click.IntRange(1, 12),
+        default=4,
+        show_default=True,
+        help="The month its financial year starts (4: April to March).",
+    ),
+    click.option("--carry-forward", is_flag=True, help="The funder allows carry-forward."),
 )
-@click.option("--carry-forward", is_flag=True, help="The funder allows carry-forward.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def create(
-    session: Session,
-    /,
-    fund_id: str,
-    name: str,
-    body: str,
-    funders: tuple[str, ...],
-    reference: str | None,
-    year_starts: int,
-    carry_forward: bool,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+def create(funders: tuple[str, ...], **given: Any) -> dict[str, Any]:
     """Create a fund managed by a body, in GBP.
 
     Example:
@@ -79,44 +92,17 @@ def create(
         ledger fund create kcsp-csf --name "Kent Community Safety Fund" --body kcsp-wg \\
             --funder "Kent Police and Crime Commissioner" --effective 2024-04-01
     """
-    _record(
-        session,
-        "create-fund",
-        as_json,
-        authority,
-        fund=fund_id,
-        name=name,
-        body=body,
-        funders=list(funders),
-        reference=reference,
-        year_starts=year_starts,
-        carry_forward=carry_forward,
-        effective=effective,
-    )
+    return {**given, "funders": list(funders)}
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@year_option
-@amount_option
-@click.option("--source", required=True, help="Who it came from.")
-@click.option("--reference", default=None, help="E.g. the grant offer letter.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def receive(
-    session: Session,
-    /,
-    fund_id: str,
-    year: str,
-    amount: str,
-    source: str,
-    reference: str | None,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "receive-income",
+    year_option,
+    amount_option,
+    click.option("--source", required=True, help="Who it came from."),
+    click.option("--reference", default=None, help="E.g. the grant offer letter."),
+)
+def receive(**given: Any) -> dict[str, Any]:
     """Record income received for a financial year.
 
     Example:
@@ -125,42 +111,17 @@ def receive(
         ledger fund receive kcsp-csf --year 2024/25 --amount £39,661.00 \\
             --source "Kent PCC" --effective 2024-04-01
     """
-    _record(
-        session,
-        "receive-income",
-        as_json,
-        authority,
-        fund=fund_id,
-        year=year,
-        source=source,
-        amount=amount,
-        reference=reference,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@year_option
-@amount_option
-@click.option("--reason", required=True, help="Why it was reduced.")
-@click.option("--clawback", is_flag=True, help="The funder clawed it back.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def reduce(
-    session: Session,
-    /,
-    fund_id: str,
-    year: str,
-    amount: str,
-    reason: str,
-    clawback: bool,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "reduce-income",
+    year_option,
+    amount_option,
+    click.option("--reason", required=True, help="Why it was reduced."),
+    click.option("--clawback", is_flag=True, help="The funder clawed it back."),
+)
+def reduce(**given: Any) -> dict[str, Any]:
     """Record income reduced, or clawed back, for a financial year.
 
     Example:
@@ -169,44 +130,18 @@ def reduce(
         ledger fund reduce kcsp-csf --year 2024/25 --amount 2,000 \\
             --reason "grant reduced in year" --effective 2024-10-01
     """
-    _record(
-        session,
-        "reduce-income",
-        as_json,
-        authority,
-        fund=fund_id,
-        year=year,
-        amount=amount,
-        reason=reason,
-        clawback=clawback,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.argument("allocation")
-@year_option
-@click.option("--recipient", required=True, help="The organisation that receives it.")
-@click.option("--title", required=True, help="The project's title.")
-@amount_option
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def allocate(
-    session: Session,
-    /,
-    fund_id: str,
-    allocation: str,
-    year: str,
-    recipient: str,
-    title: str,
-    amount: str,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "allocate-funds",
+    allocation_argument,
+    year_option,
+    click.option("--recipient", required=True, help="The organisation that receives it."),
+    click.option("--title", required=True, help="The project's title."),
+    amount_option,
+)
+def allocate(**given: Any) -> dict[str, Any]:
     """Allocate money to a project, on the authority of a decision (--decision).
 
     Example:
@@ -216,41 +151,16 @@ def allocate(
             --recipient "Kent Police" --title "Op Liberty" --amount 12,500 \\
             --effective 2024-06-13 --decision kcsp-wg-2024-06-13-3a
     """
-    _record(
-        session,
-        "allocate-funds",
-        as_json,
-        authority,
-        fund=fund_id,
-        year=year,
-        allocation=allocation,
-        recipient=recipient,
-        title=title,
-        amount=amount,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.argument("allocation")
-@click.option("--amount", type=MONEY, required=True, help="The allocation's new amount.")
-@click.option("--reason", default=None, help="Why it was varied.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def vary(
-    session: Session,
-    /,
-    fund_id: str,
-    allocation: str,
-    amount: str,
-    reason: str | None,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "vary-allocation",
+    allocation_argument,
+    click.option("--amount", type=MONEY, required=True, help="The allocation's new amount."),
+    click.option("--reason", default=None, help="Why it was varied."),
+)
+def vary(**given: Any) -> dict[str, Any]:
     """Vary an allocation up or down to a new amount, on the authority of a decision.
 
     Example:
@@ -259,37 +169,15 @@ def vary(
         ledger fund vary kcsp-csf kcsp-csf-2024-01 --amount 10,000 \\
             --effective 2024-12-12 --decision kcsp-wg-2024-12-12-4a
     """
-    _record(
-        session,
-        "vary-allocation",
-        as_json,
-        authority,
-        fund=fund_id,
-        allocation=allocation,
-        amount=amount,
-        reason=reason,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.argument("allocation")
-@click.option("--reason", default=None, help="Why it was withdrawn.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def withdraw(
-    session: Session,
-    /,
-    fund_id: str,
-    allocation: str,
-    reason: str | None,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "withdraw-allocation",
+    allocation_argument,
+    click.option("--reason", default=None, help="Why it was withdrawn."),
+)
+def withdraw(**given: Any) -> dict[str, Any]:
     """Withdraw an allocation: what is unspent goes back to the year's available money.
 
     Example:
@@ -298,40 +186,17 @@ def withdraw(
         ledger fund withdraw kcsp-csf kcsp-csf-2024-02 --reason "project cancelled" \\
             --effective 2024-09-30
     """
-    _record(
-        session,
-        "withdraw-allocation",
-        as_json,
-        authority,
-        fund=fund_id,
-        allocation=allocation,
-        reason=reason,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.argument("allocation")
-@amount_option
-@click.option("--claim", is_flag=True, help="A claim, not a payment.")
-@click.option("--reference", default=None, help="E.g. the invoice or claim.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def spend(
-    session: Session,
-    /,
-    fund_id: str,
-    allocation: str,
-    amount: str,
-    claim: bool,
-    reference: str | None,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "record-spend",
+    allocation_argument,
+    amount_option,
+    click.option("--claim", is_flag=True, help="A claim, not a payment."),
+    click.option("--reference", default=None, help="E.g. the invoice or claim."),
+)
+def spend(claim: bool, **given: Any) -> dict[str, Any]:
     """Record a payment (or a claim) against an allocation.
 
     Example:
@@ -340,40 +205,17 @@ def spend(
         ledger fund spend kcsp-csf kcsp-csf-2024-01 --amount 6,250 \\
             --reference "INV-0042" --effective 2024-09-30
     """
-    _record(
-        session,
-        "record-spend",
-        as_json,
-        authority,
-        fund=fund_id,
-        allocation=allocation,
-        amount=amount,
-        kind="claim" if claim else "payment",
-        reference=reference,
-        effective=effective,
-    )
+    return {**given, "kind": "claim" if claim else "payment"}
 
 
-@fund.command(name="return")
-@click.argument("fund_id", metavar="FUND")
-@year_option
-@amount_option
-@click.option("--reason", default=None, help="Why it is returned.")
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def return_underspend(
-    session: Session,
-    /,
-    fund_id: str,
-    year: str,
-    amount: str,
-    reason: str | None,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "return-underspend",
+    year_option,
+    amount_option,
+    click.option("--reason", default=None, help="Why it is returned."),
+    name="return",
+)
+def return_underspend(**given: Any) -> dict[str, Any]:
     """Return a year's underspend to the funder.
 
     Example:
@@ -381,39 +223,16 @@ def return_underspend(
     \b
         ledger fund return kcsp-csf --year 2024/25 --amount 1,840.50 --effective 2025-04-30
     """
-    _record(
-        session,
-        "return-underspend",
-        as_json,
-        authority,
-        fund=fund_id,
-        year=year,
-        amount=amount,
-        reason=reason,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command()
-@click.argument("fund_id", metavar="FUND")
-@click.option("--from", "source", required=True, help="The allocation the money leaves.")
-@click.option("--to", "target", required=True, help="The allocation it goes to.")
-@amount_option
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def vire(
-    session: Session,
-    /,
-    fund_id: str,
-    source: str,
-    target: str,
-    amount: str,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "vire-funds",
+    click.option("--from", "from_allocation", required=True, help="The allocation it leaves."),
+    click.option("--to", "to_allocation", required=True, help="The allocation it goes to."),
+    amount_option,
+)
+def vire(**given: Any) -> dict[str, Any]:
     """Move money from one allocation to another (a virement), on a decision's authority.
 
     Example:
@@ -422,37 +241,15 @@ def vire(
         ledger fund vire kcsp-csf --from kcsp-csf-2024-01 --to kcsp-csf-2024-03 \\
             --amount 2,500 --effective 2024-12-12 --decision kcsp-wg-2024-12-12-4b
     """
-    _record(
-        session,
-        "vire-funds",
-        as_json,
-        authority,
-        fund=fund_id,
-        from_allocation=source,
-        to_allocation=target,
-        amount=amount,
-        effective=effective,
-    )
+    return given
 
 
-@fund.command(name="carry-forward")
-@click.argument("fund_id", metavar="FUND")
-@click.option("--year", required=True, help="The year the money leaves, e.g. 2024/25.")
-@amount_option
-@effective_option
-@authority_options
-@json_option
-@pass_session
-def carry_forward(
-    session: Session,
-    /,
-    fund_id: str,
-    year: str,
-    amount: str,
-    effective: date,
-    as_json: bool,
-    **authority: str | None,
-) -> None:
+@_records(
+    "carry-forward",
+    click.option("--year", required=True, help="The year the money leaves, e.g. 2024/25."),
+    amount_option,
+)
+def carry_forward(**given: Any) -> dict[str, Any]:
     """Carry a year's unallocated money into the next, where the funder allows it.
 
     Example:
@@ -461,16 +258,7 @@ def carry_forward(
         ledger fund carry-forward kcsp-csf --year 2024/25 --amount 1,840.50 \\
             --effective 2025-03-31
     """
-    _record(
-        session,
-        "carry-forward",
-        as_json,
-        authority,
-        fund=fund_id,
-        year=year,
-        amount=amount,
-        effective=effective,
-    )
+    return given
 
 
 # --- reading ------------------------------------------------------------------------
