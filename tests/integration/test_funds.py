@@ -528,17 +528,23 @@ def rows(*amounts: int) -> list[dict[str, Any]]:
     ]
 
 
+def paper(**fields: Any) -> AllocateFunds:
+    """A paper allocating £4,000 and £2,500 that states its total as £7,000."""
+    return AllocateFunds.model_validate(
+        {
+            "fund": "csf",
+            "year": YEAR,
+            "effective": "2024-05-01",
+            "allocations": rows(4000, 2500),
+            "stated_total": "£7,000",
+            **fields,
+        }
+    )
+
+
 def test_a_stated_total_that_differs_from_the_rows_is_refused_with_both_figures() -> None:
     with pytest.raises(ValueError, match="stated_total") as caught:
-        AllocateFunds.model_validate(
-            {
-                "fund": "csf",
-                "year": YEAR,
-                "effective": "2024-05-01",
-                "allocations": rows(4000, 2500),
-                "stated_total": "£7,000",
-            }
-        )
+        paper()
     assert (
         "stated_total £7,000.00 differs from the sum of the allocations, £6,500.00, by £500.00"
         in str(caught.value)
@@ -547,21 +553,7 @@ def test_a_stated_total_that_differs_from_the_rows_is_refused_with_both_figures(
 
 def test_an_accepted_difference_is_kept_and_shown_as_a_note(ledger: Ledger) -> None:
     fund(ledger)
-    ledger.execute(
-        [
-            AllocateFunds.model_validate(
-                {
-                    "fund": "csf",
-                    "year": YEAR,
-                    "effective": "2024-05-01",
-                    "allocations": rows(4000, 2500),
-                    "stated_total": "£7,000",
-                    "accept_difference": True,
-                    "authority": {"decision": VALID},
-                }
-            )
-        ]
-    )
+    ledger.execute([paper(accept_difference=True, authority={"decision": VALID})])
 
     report = ledger.budget("csf", date(2024, 6, 1))
     assert report.total.allocated.text == "£6,500.00"  # the rows, not the stated total
