@@ -157,7 +157,7 @@ def run_history(url: str, data: st.DataObject) -> None:
             if not isinstance(step, RetractEvent | CarryForward | WithdrawAllocation):
                 recorded.extend(receipt.event_ids[:1])
             if isinstance(step, AllocateFunds):
-                made[step.allocations[0].allocation] = step.effective
+                made[step.rows[0].allocation] = step.effective
     with Ledger(url) as ledger:
         events = all_events(ledger)
         history = [e for e in events if e.originator_id == fund_id("csf")]
