@@ -58,6 +58,16 @@ from ledger.interchange.tor_document import TorCommand
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
 from ledger.queries import audit, constitution, registers
+from ledger.queries.budget import (
+    AllocationReport,
+    BudgetReport,
+    BudgetSeries,
+    FundSummary,
+    allocation_list,
+    budget_report,
+    budget_series,
+    fund_list,
+)
 from ledger.queries.compliance import ComplianceReport, compliance_report
 from ledger.queries.decisions import DecisionReport, decision_list, decision_report
 from ledger.queries.forward_plan import PendingDecision, forward_plan
@@ -456,6 +466,62 @@ class Ledger:
             self.projections.catch_up()
         day = on or clock.now().date()
         return forward_plan(self.db, body, day, known_at_text(known_at))
+
+    def funds(
+        self, body: str | None = None, on: date | None = None, *, known_at: datetime | None = None
+    ) -> list[FundSummary]:
+        """Every fund (managed by one body, or all) with its totals on ``on`` (default
+        today, by the ledger's clock)."""
+        if body is not None:
+            self.require_body(body)
+        else:
+            self.projections.catch_up()
+        day = on or clock.now().date()
+        return fund_list(self.db, body, day, known_at_text(known_at))
+
+    def budget(
+        self,
+        fund: str,
+        on: date,
+        *,
+        known_at: datetime | None = None,
+        year: str | None = None,
+    ) -> BudgetReport:
+        """The budget position of a fund on ``on`` as known at ``known_at``: received,
+        allocated, spent, returned, carried forward and available, per financial year
+        (or one) and in total, with each allocation's balance and its decisions checked."""
+        self.projections.catch_up()
+        return budget_report(self.db, fund, on, known_at_text(known_at), year)
+
+    def budget_series(
+        self,
+        fund: str,
+        first: date,
+        last: date,
+        *,
+        every: str = "month",
+        known_at: datetime | None = None,
+        year: str | None = None,
+    ) -> BudgetSeries:
+        """The position (in total, or of one year) at every day, week, month or quarter
+        from ``first`` to ``last``: the budget over time."""
+        self.projections.catch_up()
+        return budget_series(self.db, fund, first, last, every, known_at_text(known_at), year)
+
+    def allocations(
+        self,
+        fund: str,
+        on: date | None = None,
+        *,
+        known_at: datetime | None = None,
+        year: str | None = None,
+        recipient: str | None = None,
+    ) -> list[AllocationReport]:
+        """A fund's allocations on ``on`` (default today), of one year or to one
+        recipient if asked, each with its balance and its decisions checked."""
+        self.projections.catch_up()
+        day = on or clock.now().date()
+        return allocation_list(self.db, fund, day, known_at_text(known_at), year, recipient)
 
     def compliance(
         self, body: str, year: int, *, known_at: datetime | None = None

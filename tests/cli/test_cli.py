@@ -175,3 +175,13 @@ def test_the_published_import_schema_is_the_one_the_ledger_generates(tmp_path: P
     assert json.loads(published.read_text(encoding="utf-8")) == json.loads(out), (
         "docs/import-schema.json is stale: ledger schema --out docs/import-schema.json"
     )
+
+
+def test_every_topic_and_entry_type_is_in_the_event_vocabulary() -> None:
+    import ledger.domain.registry  # noqa: F401  (every aggregate's events registered)
+    from ledger.domain.entries import ENTRY_TYPES
+    from ledger.domain.events import EVENT_TYPES
+
+    text = (Path(__file__).parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    assert [t for t in EVENT_TYPES if f"`{t}`" not in text] == []
+    assert [e for e in ENTRY_TYPES if f"| `{e}` |" not in text] == []

@@ -33,6 +33,9 @@ READ_MODEL_TABLES = [
     "proj_offices",
     "proj_meetings",
     "proj_decisions",
+    "proj_funds",
+    "proj_budget_years",
+    "proj_budget_allocations",
 ]
 
 
@@ -75,12 +78,12 @@ def test_untouched_read_models_match_a_rebuild_from_the_log(demo: str, raw: Raw)
 
     assert result.exit_code == 0, result.output
     assert "intact: 346 events verified" in result.stdout
-    assert "rows in 9 tables match a rebuild from the log at position 346" in result.stdout
+    assert "rows in 12 tables match a rebuild from the log at position 346" in result.stdout
     assert read_models(raw) == before
     with Ledger(demo) as ledger:
         report = ledger.verify_read_models()
     assert report.ok
-    assert (report.position, report.tables) == (346, 9)
+    assert (report.position, report.tables) == (346, 12)
     assert report.rows == sum(len(rows) for rows in before.values())
 
 

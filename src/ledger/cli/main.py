@@ -7,7 +7,17 @@ from typing import Any
 import click
 
 from ledger import __version__
-from ledger.cli import bodies, committee, core, decisions, demo, meeting, organisations, tor
+from ledger.cli import (
+    bodies,
+    committee,
+    core,
+    decisions,
+    demo,
+    funds,
+    meeting,
+    organisations,
+    tor,
+)
 from ledger.cli.render import safe
 from ledger.cli.session import Session
 
@@ -106,7 +116,7 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-for _module in (core, bodies, organisations, tor, committee, meeting, decisions, demo):
+for _module in (core, bodies, organisations, tor, committee, meeting, decisions, funds, demo):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

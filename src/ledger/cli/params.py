@@ -66,3 +66,21 @@ YEAR = click.IntRange(1, 9999)
 
 LIMIT = click.IntRange(1, 1_000_000_000)
 """How many rows at most: a positive number."""
+
+
+class MoneyType(click.ParamType):  # type: ignore[type-arg]
+    """An amount as typed (39661, 39,661, £39,661.00, 39661.5): one clear line if it is
+    not one.  It is handed on as exact text (``£39,661.00``), never as a float."""
+
+    name = "AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ledger.domain.money import format_pence, parse_pence
+
+        try:
+            return format_pence(parse_pence(str(value)))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MONEY = MoneyType()

@@ -77,7 +77,10 @@ def correct_event(ctx: Context, cmd: CorrectEvent) -> list[LedgerEvent]:
     unknown = sorted(set(cmd.changes) - (set(type(target).model_fields) - ENVELOPE))
     if unknown:
         raise ValidationError(f"{target.TOPIC} has no field {', '.join(unknown)}")
-    data.update(cmd.changes)
+    try:
+        data.update(type(target).read_changes(cmd.changes))
+    except ValueError as exc:
+        raise ValidationError(f"correction: {exc}") from None
     if cmd.effective is not None:
         data["effective"] = cmd.effective.isoformat()
     original = target.model_dump(mode="json", exclude=ENVELOPE)

@@ -10,7 +10,16 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
-from ledger.domain import body, corrections, decision, meeting, membership, organisation, tor
+from ledger.domain import (
+    body,
+    corrections,
+    decision,
+    meeting,
+    membership,
+    organisation,
+    tor,
+)
+from ledger.domain import fund_commands as fund
 
 AnyCommand = Annotated[
     body.EstablishBody
@@ -36,6 +45,16 @@ AnyCommand = Annotated[
     | tor.AmendSection
     | tor.InsertSection
     | tor.RepealSection
+    | fund.CreateFund
+    | fund.ReceiveIncome
+    | fund.ReduceIncome
+    | fund.AllocateFunds
+    | fund.VaryAllocation
+    | fund.WithdrawAllocation
+    | fund.RecordSpend
+    | fund.ReturnUnderspend
+    | fund.VireFunds
+    | fund.CarryForward
     | corrections.CorrectEvent
     | corrections.RetractEvent,
     Field(discriminator="type"),

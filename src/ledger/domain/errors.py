@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class LedgerError(Exception):
     """Base class for every error the ledger reports to its user."""
@@ -17,6 +19,15 @@ class NotFound(LedgerError):
 
 class RuleViolation(ValidationError):
     """A well-formed command that the rules in force refuse."""
+
+
+class EntryViolation(RuleViolation):
+    """A rule broken by one event of a write, found when the whole write is judged at its
+    end: it names that event, so the refusal names the entry that recorded it."""
+
+    def __init__(self, message: str, event_id: UUID | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
 
 
 class ConcurrentWriteError(LedgerError):

@@ -9,7 +9,7 @@ shape when it is read; the stored bytes are never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -92,6 +92,12 @@ class LedgerEvent(StrictInput):
     def describe(self) -> str:
         """One line saying what happened, for logs and replays."""
         return self.SUMMARY or self.TOPIC
+
+    @classmethod
+    def read_changes(cls, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """A correction's changes as this event's fields hold them (an amount typed in
+        pounds becomes pence); unchanged for most events."""
+        return dict(changes)
 
 
 EVENT_TYPES: dict[str, type[LedgerEvent]] = {}

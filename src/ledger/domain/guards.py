@@ -26,6 +26,8 @@ from ledger.domain import (
     body,
     decision,
     eligibility,
+    fund,
+    fund_checks,
     limits,
     meeting,
     membership,
@@ -168,6 +170,7 @@ def _limits_at_end(ctx: Context, slug: str) -> None:
 
 
 def _retracted(ctx: Context, event: EventRetracted) -> None:
+    fund_checks.fund_retracted(ctx, event)
     if event.body is None:
         return
     if event.originator_id == membership.membership_id(event.body):
@@ -284,6 +287,7 @@ GUARDS: dict[type[LedgerEvent], Guard] = {
     meeting.MinutesApproved: _minutes,
     decision.MotionProposed: _motion_proposed,
     decision.MotionDecided: _motion_decided,
+    **dict.fromkeys(fund.EVENTS, fund_checks.fund_changed),
 }
 
 

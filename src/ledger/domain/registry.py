@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.domain import body, corrections, decision, meeting, membership, organisation, tor
+from ledger.domain import (
+    body,
+    corrections,
+    decision,
+    fund_commands,
+    meeting,
+    membership,
+    organisation,
+    tor,
+)
 from ledger.domain.commands import Command, Context
 from ledger.domain.events import LedgerEvent
 
@@ -35,6 +44,7 @@ HANDLERS: dict[type[Command], Handler] = {
     tor.AmendSection: tor.amend_section,
     tor.InsertSection: tor.insert_section,
     tor.RepealSection: tor.repeal_section,
+    **fund_commands.COMMANDS,
     corrections.CorrectEvent: corrections.correct_event,
     corrections.RetractEvent: corrections.retract_event,
 }

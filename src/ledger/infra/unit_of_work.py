@@ -15,7 +15,13 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from ledger.domain.commands import E, Entry
-from ledger.domain.errors import LedgerError, NotFound, StorageError, ValidationError
+from ledger.domain.errors import (
+    EntryViolation,
+    LedgerError,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
 from ledger.domain.events import LedgerEvent
 from ledger.domain.guards import check_references
 from ledger.domain.history import History, project_history
@@ -46,6 +52,7 @@ class UnitOfWork:
         self._at_end: dict[str, tuple[Callable[[], None], str]] = {}
         self._entry_count = 0
         self._by_key: dict[str, LedgerEvent] = {}
+        self._labels: dict[UUID, str] = {}  # event id -> the entry that recorded it
 
     def begin_entry(self, key: str | None, digest: str | None = None, label: str = "") -> None:
         """Start the events of one command; ``key`` is its import key, if any,
@@ -73,6 +80,8 @@ class UnitOfWork:
             try:
                 check()
             except LedgerError as exc:
+                if isinstance(exc, EntryViolation) and exc.event_id in self._labels:
+                    label = self._labels[exc.event_id]  # the entry whose event broke it
                 raise type(exc)(f"{label}: {exc}" if label else str(exc)) from None
 
     def history(self, aggregate_id: UUID) -> History:
@@ -109,6 +118,7 @@ class UnitOfWork:
         for event in events:
             self.history(event.originator_id).events.append(event)
             self.pending.append(event)
+            self._labels[event.event_id] = self.entry_label
             if event.source_key:
                 self._by_key[event.source_key] = event
 

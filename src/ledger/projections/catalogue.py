@@ -6,6 +6,7 @@ from ledger.infra import chain, roles
 from ledger.infra.store import META
 from ledger.projections.base import Projection
 from ledger.projections.bodies import BodiesProjection
+from ledger.projections.budget import BudgetProjection
 from ledger.projections.constitution import ConstitutionProjection
 from ledger.projections.decisions import DecisionsProjection
 from ledger.projections.events_index import EventIndex
@@ -25,6 +26,7 @@ def all_projections() -> list[Projection]:
         MembershipProjection(),
         MeetingsProjection(),
         DecisionsProjection(),
+        BudgetProjection(),
     ]
 
 

@@ -14,6 +14,8 @@ from ledger.domain.body import BodyState, body_id, state_on
 from ledger.domain.decision import MotionState, motion_id, motion_state
 from ledger.domain.errors import NotFound
 from ledger.domain.events import LedgerEvent
+from ledger.domain.fund import FundPosition, fund_id
+from ledger.domain.fund import position_on as fund_position_on
 from ledger.domain.history import in_force
 from ledger.domain.meeting import MeetingState, meeting_id, meeting_state
 from ledger.domain.membership import MembershipState, membership_id
@@ -144,3 +146,11 @@ def decision(
     on_agenda = any(i.item == state.item for i in meeting.items)
     at_item = quorum(everything, state.meeting, state.item, known_at) if on_agenda else None
     return assess(state, meeting, seats, sections, at_item, rule_of(sections, VotingEligibility))
+
+
+def budget(
+    events: Iterable[LedgerEvent], fund: str, day: date, known_at: datetime | None = None
+) -> FundPosition | None:
+    """The fund's position on ``day`` as known at ``known_at`` (None before it existed)."""
+    history = by_aggregate(events).get(fund_id(fund), [])
+    return fund_position_on(in_force(history, known_at), day)
