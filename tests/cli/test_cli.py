@@ -135,6 +135,9 @@ def test_demo_builds_a_ledger_and_tours_it(ledger_url: str) -> None:
     assert "kcsp-wg-2024-06-13-3a (carried by recorded-vote): VALID" in out  # as known before
     assert "richmond-csp-2008-05-20-1b (carried by ballot): VALID" in out
     assert "vice-chair (Borough Commander, MPS): decision richmond-csp-2008-05-20-1b" in out
+    # The fund: an over-allocation refused with the figures, and nothing recorded.
+    assert "exceeds the £1,840.50 available in kcsp-csf for 2024/25 on 2024-12-12 by £659.50" in out
+    assert "kcsp-wg-2024-06-13-3a (NOT" in out
     # Running it again rebuilds the demo rather than adding to it.
     code, again = run(ledger_url, "demo")
     assert code == 0

@@ -77,13 +77,13 @@ def test_untouched_read_models_match_a_rebuild_from_the_log(demo: str, raw: Raw)
     result = run(demo, "verify", "--read-models")
 
     assert result.exit_code == 0, result.output
-    assert "intact: 346 events verified" in result.stdout
-    assert "rows in 12 tables match a rebuild from the log at position 346" in result.stdout
+    assert "intact: 384 events verified" in result.stdout
+    assert "rows in 12 tables match a rebuild from the log at position 384" in result.stdout
     assert read_models(raw) == before
     with Ledger(demo) as ledger:
         report = ledger.verify_read_models()
     assert report.ok
-    assert (report.position, report.tables) == (346, 12)
+    assert (report.position, report.tables) == (384, 12)
     assert report.rows == sum(len(rows) for rows in before.values())
 
 
@@ -162,7 +162,7 @@ def test_tracking_moved_back_is_caught_when_read_only_by_the_extra_rows(
 
     line = the_error(run(read_only(demo), "verify", "--read-models"))
 
-    assert "proj_events holds a row the log does not give: {position=344" in line
+    assert "proj_events holds a row the log does not give: {position=382" in line
 
 
 def test_one_read_model_moved_apart_from_the_others_is_reported(demo: str, raw: Raw) -> None:
@@ -171,7 +171,7 @@ def test_one_read_model_moved_apart_from_the_others_is_reported(demo: str, raw: 
     line = the_error(run(read_only(demo), "verify", "--read-models"))
 
     assert "ledger_projections holds {name='bodies', position=100}" in line
-    assert "where the log gives {position=346}" in line
+    assert "where the log gives {position=384}" in line
 
 
 def test_verifying_read_models_leaves_no_table_behind(demo: str, raw: Raw) -> None:

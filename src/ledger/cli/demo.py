@@ -25,12 +25,21 @@ def examples_dir() -> Path:
     raise ValidationError("the demo files are missing from this installation")
 
 
-def _run(url: str, args: list[str]) -> None:
-    """Run one command of the tour through the same group the user called."""
+def _run(url: str, args: list[str], *, refused: bool = False) -> None:
+    """Run one command of the tour through the same group the user called; one the tour
+    shows being refused prints its one line, as the command line would."""
     group = click.get_current_context().find_root().command
     click.echo()
     click.echo(click.style("$ ledger " + shlex.join(args), fg="cyan"))
-    group.main(["--db", url, *args], prog_name="ledger", standalone_mode=False)
+    try:
+        group.main(["--db", url, *args], prog_name="ledger", standalone_mode=False)
+    except click.ClickException as exc:
+        if not refused:
+            raise
+        click.echo(f"Error: {exc.format_message()}")
+    else:
+        if refused:
+            raise ValidationError(f"the demo expected 'ledger {shlex.join(args)}' to be refused")
 
 
 def _say(text: str) -> None:
@@ -165,6 +174,49 @@ def demo(session: Session) -> None:
     _run(url, ["compliance", "richmond-csp", "--year", "2008"])
     _say("Every decision in the ledger that was not validly made:")
     _run(url, ["decisions", "--invalid"])
+    _say(
+        "The Kent Community Safety Fund, which the Working Group manages for the KCSP: two PCC "
+        "grants, 2023/24's allocated, spent and its underspend returned; 2024/25's allocated "
+        "on the June decision that was not validly made, so each of those allocations is flagged."
+    )
+    _run(url, ["budget", "kcsp-csf", "--on", "2024-12-12"])
+    _say(
+        "In December the Working Group agreed £2,500 more for a scams project. The fund holds "
+        "£1,840.50 for 2024/25: the ledger refuses money that does not exist, and records nothing."
+    )
+    _run(
+        url,
+        [
+            "fund",
+            "allocate",
+            "kcsp-csf",
+            "kcsp-csf-2024-04",
+            "--year",
+            "2024/25",
+            "--recipient",
+            "Kent Trading Standards",
+            "--title",
+            "Scams prevention (illustrative)",
+            "--amount",
+            "£2,500",
+            "--effective",
+            "2024-12-12",
+            "--decision",
+            "kcsp-wg-2024-12-12-3a",
+        ],
+        refused=True,
+    )
+    _say("The position over time, quarter by quarter:")
+    _run(
+        url,
+        ["budget", "kcsp-csf", "--from", "2023-04-01", "--to", "2025-03-31", "--every", "quarter"],
+    )
+    _say(
+        "Richmond's substance misuse money, commissioned through the PCT: the PCT's Director of "
+        "Public Health declared a conflict of interest and took no part, so the decision stands."
+    )
+    _run(url, ["decision", "richmond-csp-2008-06-17-2a"])
+    _run(url, ["budget", "richmond-substance-misuse", "--on", "2008-06-30"])
     _say("The DHR Steering Group became the DARDR Steering Group in 2025; its history keeps both.")
     _run(url, ["log", "--body", "kcsp-dhr"])
     _say("The audit chain, recomputed from every stored event:")

@@ -77,6 +77,9 @@ PROSE = {
     "reason",
     "office",
     "why",
+    "recipient",
+    "decision",
+    "source",
 }
 
 
