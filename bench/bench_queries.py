@@ -48,6 +48,7 @@ MEETINGS = [f"{BODY}-{y}-{md}" for y in range(START.year, END.year) for md in ("
 MOTION_ITEMS = (("4", "9"), ("2", "5", "8"))  # by meeting, alternately: 100 motions in all
 MOTION_ID = f"{MEETINGS[20]}-4a"  # mid-history (2015-03-15), decided by a recorded vote
 YEAR = (date(2015, 1, 1), date(2015, 12, 31))  # the decisions of one year: 5 motions
+FUND = "target-fund"  # a grant a year, five allocations a year on a decision, spend, returns
 SEATS_SQL = "proj_members + the seats' proj_organisations (by slug)"
 TOR_SQL = "proj_tor_documents + proj_tor_sections"
 MEETING_SQL = f"the proj_meetings row, then {SEATS_SQL} + {TOR_SQL} as of its day"
@@ -57,6 +58,8 @@ RAW_WHAT = {
     "quorum": MEETING_SQL,
     "decision": f"the proj_decisions row (by motion), then {MEETING_SQL} + proj_offices",
     "decisions": "the proj_decisions rows (by body, dates), then for each what decision reads",
+    "budget": "proj_funds + proj_budget_years + proj_budget_allocations as of the day, then "
+    "what decision reads for each decision the allocations cite",
 }
 
 
@@ -185,6 +188,7 @@ def core() -> list[Entry]:
         chair = {"person": rep(SEATS[k], date(y, 1, 2)), "name": f"Chair {y}"}
         add(date(y, 1, 2), "elect-office-holder", body=BODY, office="chair", **chair)
     moved = 0  # motions so far
+    carried: dict[date, str] = {}  # a meeting's first motion carried or agreed
     for m, meeting in enumerate(MEETINGS):
         day = date.fromisoformat(meeting[len(BODY) + 1 :])
         add(day, "schedule-meeting", body=BODY, title="Partnership meeting")
@@ -200,9 +204,36 @@ def core() -> list[Entry]:
         for row in rows:
             add(day, "record-attendance", False, meeting=meeting, name=row["person"], **row)
         for at in MOTION_ITEMS[m % 2]:  # moved after the attendance it relies on
-            out += [(day, entry) for entry in motion_entries(moved, meeting, at, rows)]
+            for entry in motion_entries(moved, meeting, at, rows):
+                out.append((day, entry))
+                if entry["type"] == "decide-motion" and entry["outcome"] in ("carried", "agreed"):
+                    carried.setdefault(day, entry["motion"])
             moved += 1
+    for day, entry in fund_entries(carried):
+        add(day, entry.pop("type"), **entry)
     return [entry for _day, entry in sorted(out, key=lambda pair: pair[0])]
+
+
+def fund_entries(carried: dict[date, str]) -> Iterator[tuple[date, Entry]]:
+    """The target's fund: a grant each financial year, five allocations on a decision of
+    that year's October (else March) meeting, spent in part, and the rest returned."""
+    yield START, fields(type="create-fund", fund=FUND, name="Target fund", body=BODY, funders=["F"])
+    for y in range(START.year, END.year):
+        label = f"{y}/{(y + 1) % 100:02d}"
+        grant = fields(fund=FUND, year=label, source="F", amount="100,000")
+        yield date(y, 4, 10), fields(type="receive-income", **grant)
+        day = next((d for d in (date(y, 10, 15), date(y + 1, 3, 15)) if d in carried), None)
+        if day is None:
+            continue
+        for k in range(5):
+            slug = f"{FUND}-{y}-{k}"
+            given = fields(fund=FUND, year=label, allocation=slug, recipient=f"org-t{k:02d}")
+            given |= fields(title=f"Project {k}", amount="15,000")
+            yield day, fields(type="allocate-funds", **given, authority={"decision": carried[day]})
+            paid = fields(fund=FUND, allocation=slug, amount="10,000.50")
+            yield date(y + 1, 3, 25), fields(type="record-spend", **paid)
+        back = fields(fund=FUND, year=label, amount="25,000")
+        yield date(y + 1, 3, 30), fields(type="return-underspend", **back)
 
 
 def noise(total: int) -> Iterator[Entry]:
@@ -286,12 +317,22 @@ def raw_queries(ledger: Ledger) -> dict[str, Callable[[Any], list[Any]]]:
         rows = ledger.db.query(sql, [KNOWN, KNOWN, BODY, *(str(day) for day in span)])
         return [rows, [assessed(row) for row in rows]]
 
+    def budget(day: date) -> list[Any]:  # as projections.budget.position_on, then the checks
+        fund = ledger.db.query(
+            f"SELECT * FROM proj_funds WHERE fund = ? AND {RECORDED}", [FUND, KNOWN, KNOWN]
+        )
+        years = as_of("proj_budget_years", str(day), "fund = ?", FUND)
+        allocations = as_of("proj_budget_allocations", str(day), "fund = ?", FUND)
+        cited = sorted({d for row in allocations for d in row["decisions"].split()})
+        return [fund, years, allocations, [decision(motion) for motion in cited]]
+
     return {
         "tor": lambda day: tor(BODY, str(day)),
         "members": members,
         "quorum": quorum,
         "decision": decision,
         "decisions": decisions,
+        "budget": budget,
     }
 
 
@@ -309,6 +350,11 @@ def check(name: str, answer: Any, rows: list[Any]) -> None:
         assert (answer.meeting, answer.date) == (meeting["meeting"], meeting["valid_from"])
         assert len(answer.votes) == 17, answer  # the recorded vote of everyone in the room
         assert answer.valid, answer.findings
+    elif name == "budget":
+        assert sorted(a.allocation for a in answer.allocations) == sorted(
+            r["allocation"] for r in rows[2]
+        ), answer
+        assert len({d for r in rows[2] for d in r["decisions"].split()}) == len(rows[3])
     else:
         assert [(d.motion, d.outcome) for d in answer] == [
             (r["motion"], r["outcome"]) for r in rows[0]
@@ -335,6 +381,7 @@ def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
         "quorum": (lambda mi: ledger.quorum(mi[0], item=mi[1]), items),
         "decision": (ledger.decision, [MOTION_ID] * (WARM_UP + runs)),
         "decisions": (lambda span: ledger.decisions(BODY, *span), [YEAR] * (WARM_UP + runs)),
+        "budget": (lambda day: ledger.budget(FUND, day), [max(d, START) for d in days]),
     }
     raws, results = raw_queries(ledger), []
     for name, (ask, inputs) in asks.items():
@@ -382,7 +429,10 @@ def main() -> None:
                         f"({common.rate(count, built)}); {common.durability(ledger)}"
                     )
                     setup.append(f"{name} {count:,} events: {validity(ledger)}")
-                    results += measure(ledger, name, n, args.runs)
+                    measured = measure(ledger, name, n, args.runs)
+                    results += measured
+                    if not args.json:  # each size as it is done: a long run keeps what it has
+                        common.report(f"{name} at {n:,} events", measured, as_json=False, setup=[])
                 finally:
                     ledger.close()
     title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
