@@ -1,16 +1,17 @@
-"""(d) Read queries on a large ledger: ToR, members, quorum and decisions, beside the raw
-SELECTs.
+"""(d) Read queries on a large ledger: ToR, members, quorum, decisions and budget, beside
+the raw SELECTs.
 
 Builds a ledger of N events (default 100,000 and 1,000,000; --quick 20,000) by importing
 generated JSON files (at most 100,000 entries each, at least 10 files) one at a time.
 One body, ``target``, has a history (a ToR of 15 sections amended 300 times over 20
 years, with rules, among them a decision method and a casting vote; 25 members at a time;
 40 meetings of 10 items and 20 attendances, with 100 motions moved, seconded and decided
-by the people there); the rest is noise (bodies and organisations, renamed in later
+by the people there; a fund with a grant, allocations on those decisions, spend and
+returns each year); the rest is noise (bodies and organisations, renamed in later
 files).  Each question (``tor``, ``members``, ``quorum``, ``decision`` on one motion,
-``decisions`` over one year) is timed after a warm-up, interleaved with its raw ceiling:
-the indexed as-of SELECTs its answer is made of, issued with the ledger's own connection
-(``ledger.db.query``).  See README.md.
+``decisions`` over one year, ``budget`` on a day) is timed after a warm-up, interleaved
+with its raw ceiling: the indexed as-of SELECTs its answer is made of, issued with the
+ledger's own connection (``ledger.db.query``).  See README.md.
 
     .venv/bin/python bench/bench_queries.py [--backend sqlite|postgres|both] [--quick]
         [--sizes 100000,1000000] [--runs 200]
