@@ -76,10 +76,8 @@ class LedgerGroup(click.Group):
         except PydanticValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error["loc"])
-            message = str(error["msg"])
-            raise Problem(
-                f"{where}: {message}" if where else message.removeprefix("Value error, ")
-            ) from None
+            message = str(error["msg"]).removeprefix("Value error, ")
+            raise Problem(f"{where}: {message}" if where else message) from None
         except ValueError as exc:
             raise Problem(str(exc)) from None
 
