@@ -1,0 +1,136 @@
+"""Checks of the ledger's Merkle proofs that need nothing but Python's standard library.
+
+This file stands alone: it imports nothing of the ledger's and nothing outside Python
+3.11's standard library, so an auditor can check an export on a laptop with only this
+file and the export (``ledger verifier`` prints it).  The ledger runs the same checks.
+
+The proofs are those of RFC 9162 (Certificate Transparency version 2.0), section 2.1,
+checked as the transparency-dev reference verifier checks them: a proof's length must be
+exactly the length the index and tree sizes give, every hash 32 bytes, and the roots
+recomputed in full.  A verifier that skipped part of a proof, or accepted a longer one,
+could be fooled; this one refuses before it hashes anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+HASH_SIZE = 32
+
+
+class ProofError(ValueError):
+    """A proof that does not prove what it claims, with the reason."""
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """RFC 9162: the hash of a leaf, SHA-256(0x00 || data)."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """RFC 9162: the hash of an inner node, SHA-256(0x01 || left || right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _hashes(proof: Sequence[bytes], what: str) -> None:
+    for n, digest in enumerate(proof):
+        if len(digest) != HASH_SIZE:
+            raise ProofError(f"{what} hash {n} is {len(digest)} bytes, not {HASH_SIZE}")
+
+
+def _decompose(index: int, size: int) -> tuple[int, int]:
+    """How an inclusion proof of ``index`` in a tree of ``size`` divides: the hashes
+    below the point where its path leaves the tree's right border, and those on it."""
+    inner = (index ^ (size - 1)).bit_length()
+    border = bin(index >> inner).count("1")
+    return inner, border
+
+
+def _chain_inner(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    for level, sibling in enumerate(proof):
+        right = (index >> level) & 1 == 0  # the sibling is on the right at this level
+        seed = node_hash(seed, sibling) if right else node_hash(sibling, seed)
+    return seed
+
+
+def _chain_inner_right(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    for level, sibling in enumerate(proof):
+        if (index >> level) & 1 == 1:
+            seed = node_hash(sibling, seed)
+    return seed
+
+
+def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
+    for sibling in proof:
+        seed = node_hash(sibling, seed)
+    return seed
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
+    """The root that ``proof`` gives for the leaf hash ``leaf`` at ``index`` of a tree of
+    ``size`` leaves; ProofError if the proof cannot be one (wrong length, bad hashes)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+    if len(leaf) != HASH_SIZE:
+        raise ProofError(f"the leaf hash is {len(leaf)} bytes, not {HASH_SIZE}")
+    _hashes(proof, "inclusion proof")
+    inner, border = _decompose(index, size)
+    if len(proof) != inner + border:
+        raise ProofError(
+            f"an inclusion proof of leaf {index} in a tree of {size} has {inner + border} "
+            f"hashes, not {len(proof)}"
+        )
+    digest = _chain_inner(leaf, proof[:inner], index)
+    return _chain_border_right(digest, proof[inner:])
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
+    """Raise ProofError unless ``proof`` shows the leaf at ``index`` in the tree ``root``."""
+    if root_from_inclusion(index, size, leaf, proof) != root:
+        raise ProofError(f"the inclusion proof of leaf {index} does not lead to the root")
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> None:
+    """Raise ProofError unless ``proof`` shows the tree ``old_root`` of ``old_size`` leaves
+    is a prefix of the tree ``new_root`` of ``new_size`` leaves."""
+    _hashes(proof, "consistency proof")
+    if new_size < old_size:
+        raise ProofError(
+            f"a tree of {old_size} leaves cannot be a prefix of a smaller one ({new_size})"
+        )
+    if old_size == new_size:
+        if proof:
+            raise ProofError("trees of the same size need an empty consistency proof")
+        if old_root != new_root:
+            raise ProofError(f"two different roots for the same {old_size} leaves")
+        return
+    if old_size == 0:
+        if proof:
+            raise ProofError("the empty tree needs an empty consistency proof")
+        return
+    if not proof:
+        raise ProofError("an empty consistency proof between trees of different sizes")
+    inner, border = _decompose(old_size - 1, new_size)
+    shift = (old_size & -old_size).bit_length() - 1  # trailing zero bits of old_size
+    inner -= shift
+    # The proof starts with the root of the subtree of 2^shift leaves ending at the old
+    # tree's last leaf, unless the old tree is that subtree itself.
+    seed, start = (old_root, 0) if old_size == 1 << shift else (proof[0], 1)
+    if len(proof) != start + inner + border:
+        raise ProofError(
+            f"a consistency proof from {old_size} to {new_size} leaves has "
+            f"{start + inner + border} hashes, not {len(proof)}"
+        )
+    rest = proof[start:]
+    mask = (old_size - 1) >> shift
+    first = _chain_border_right(_chain_inner_right(seed, rest[:inner], mask), rest[inner:])
+    if first != old_root:
+        raise ProofError(f"the consistency proof does not lead to the old root ({old_size})")
+    second = _chain_border_right(_chain_inner(seed, rest[:inner], mask), rest[inner:])
+    if second != new_root:
+        raise ProofError(f"the consistency proof does not lead to the new root ({new_size})")
