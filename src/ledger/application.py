@@ -57,7 +57,7 @@ from ledger.interchange import files, importing, tor_document
 from ledger.interchange.tor_document import TorCommand
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
-from ledger.queries import audit, constitution, registers
+from ledger.queries import audit, constitution, proofs, registers
 from ledger.queries.budget import (
     AllocationReport,
     BudgetReport,
@@ -372,6 +372,20 @@ class Ledger:
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
         return audit.verify(self.db, expect, progress)
+
+    def tree_head(self, size: int | None = None) -> proofs.TreeHead:
+        """The Merkle root (RFC 9162) of the first ``size`` events (default: all of them)."""
+        return proofs.tree_head(self.db, size)
+
+    def inclusion_proof(self, position: int, size: int | None = None) -> list[str]:
+        """The audit path (hex hashes, leaf to root) of the event at ``position`` in the
+        tree of the first ``size`` events (default: all)."""
+        return [h.hex() for h in proofs.prover(self.db).inclusion(position - 1, size)]
+
+    def consistency_proof(self, old_size: int, size: int | None = None) -> list[str]:
+        """The proof (hex hashes) that the tree of ``old_size`` events is a prefix of the
+        tree of ``size`` (default: all)."""
+        return [h.hex() for h in proofs.prover(self.db).consistency(old_size, size)]
 
     def verify_read_models(self, progress: StageProgress = None) -> ReadModelReport:
         """Rebuild every read model from the log into scratch tables and compare them, row

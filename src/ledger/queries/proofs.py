@@ -1,0 +1,67 @@
+"""The Merkle tree over the stored log: its root at any size, and proofs against it.
+
+Leaf ``i`` is the event at chain position ``i + 1``: SHA-256(0x00 || the event's stored
+canonical bytes).  Leaves are read from the database in position order, a batch at a
+time, so a root or a proof of a million events never holds the log in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ledger.infra import chain, merkle
+from ledger.infra.db import Connection
+from ledger.queries.audit import count
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The size of the tree and its root (hex), as a checkpoint states them."""
+
+    size: int
+    root: str
+
+
+class LogChanged(Exception):
+    """The log does not hold the leaves the tree was asked for (an event is missing)."""
+
+
+def leaf_source(db: Connection) -> merkle.LeafSource:
+    """Leaf hashes of the stored events, by leaf index (position - 1)."""
+    nid = db.dialect.notification_id
+
+    def leaves(start: int, end: int) -> Iterator[bytes]:
+        after = start  # the last position read
+        while after < end:
+            rows = db.query(
+                f"SELECT c.position, e.state FROM {chain.CHAIN_TABLE} c "
+                f"JOIN {db.dialect.events} e ON e.{nid} = c.notification_id "
+                f"WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT {BATCH}",
+                [after, end],
+            )
+            for row in rows:
+                after += 1
+                if int(row["position"]) != after:
+                    raise LogChanged(f"the log has no event at position {after}")
+                state = row["state"]
+                data = state.encode("utf-8") if isinstance(state, str) else bytes(state)
+                yield merkle.leaf_hash(data)
+            if not rows:
+                raise LogChanged(f"the log has no event at position {after + 1}")
+
+    return leaves
+
+
+def prover(db: Connection) -> merkle.Prover:
+    """Roots and proofs for the log as it stands."""
+    return merkle.Prover(leaf_source(db), count(db))
+
+
+def tree_head(db: Connection, size: int | None = None) -> TreeHead:
+    """The root of the tree of the first ``size`` events (default: all)."""
+    tree = prover(db)
+    n = tree.size if size is None else size
+    return TreeHead(n, tree.root(n).hex())
