@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import freezegun
 import pytest
@@ -95,3 +96,15 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
     opened = Ledger(ledger_url, actor="clerk")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def disarmed(ledger_url: str) -> Iterator[Any]:
+    """The tables' owner's plain connection to the ledger under test, with the log's
+    append-only triggers switched off: what a tampering administrator has."""
+    from tests.integration.raw import Raw
+
+    connection = Raw(ledger_url)
+    connection.disarm()
+    yield connection
+    connection.close()

@@ -19,18 +19,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
 from ledger.domain import clock
 from ledger.domain.body import BodyState
+from ledger.domain.checkpoint import CheckpointRecorded
 from ledger.domain.commands import Command, Entry
 from ledger.domain.errors import (
     ConcurrentWriteError,
+    IntegrityFailure,
     LedgerError,
     NotFound,
     StorageError,
+    ValidationError,
 )
 from ledger.domain.events import Authority, LedgerEvent
 from ledger.domain.organisation import OrganisationState
@@ -140,9 +143,22 @@ def roles_sql(url: str | None, prefix: str) -> str:
     return roles.script(config.schema, names, ledger_tables(events), events, config.safe_url)
 
 
+def generate_key(path: Path, name: str) -> str:
+    """Make an Ed25519 signing key for checkpoints, write it to ``path`` (a new file only
+    its owner can read), and return its verifier key."""
+    from ledger.infra.checkpoint import generate, write_key
+
+    signer = generate(name)
+    write_key(signer, path)
+    return signer.verifier_key()
+
+
 def import_schema() -> dict[str, Any]:
     """The JSON Schema of an import file, generated from the command models."""
     return importing.import_schema()
+
+
+ORIGIN = "checkpoint_origin"  # the meta key of the origin line the ledger signs
 
 
 class Ledger:
@@ -386,6 +402,92 @@ class Ledger:
         """The proof (hex hashes) that the tree of ``old_size`` events is a prefix of the
         tree of ``size`` (default: all)."""
         return [h.hex() for h in proofs.prover(self.db).consistency(old_size, size)]
+
+    def checkpoint(self, key: Path, origin: str | None = None) -> str:
+        """Sign a checkpoint of the log as it stands with the key in ``key`` (C2SP
+        tlog-checkpoint), record it, and return the signed note to publish."""
+        from ledger.domain.checkpoint import RecordCheckpoint
+        from ledger.infra.checkpoint import checkpoint_body, read_key
+
+        signer = read_key(key)
+        origin = origin or self.meta(ORIGIN) or f"ledger.local/{uuid4().hex[:16]}"
+        head = proofs.tree_head(self.db)
+        note = signer.sign(checkpoint_body(origin, head.size, bytes.fromhex(head.root)))
+        record = RecordCheckpoint(
+            origin=origin,
+            size=head.size,
+            root=head.root,
+            verifier_key=signer.verifier_key(),
+            note=note,
+        )
+        self.execute([record])
+        if self.meta(ORIGIN) is None:
+            self.set_meta(ORIGIN, origin)
+        return note
+
+    def checkpoints(self) -> list[CheckpointRecorded]:
+        """Every checkpoint the ledger has recorded, oldest first."""
+        if not self.read_only:
+            self.projections.catch_up()
+        rows = self.db.query(
+            "SELECT DISTINCT aggregate_id FROM proj_events WHERE topic = ?",
+            [CheckpointRecorded.TOPIC],
+        )
+        found = [
+            e
+            for r in rows
+            for e in self._histories.events(UUID(r["aggregate_id"]))
+            if isinstance(e, CheckpointRecorded)
+        ]
+        return sorted(found, key=lambda e: (e.timestamp, e.size))
+
+    def verify_since(self, note: str, verifier_key: str | None = None) -> proofs.SinceReport:
+        """Prove that today's log extends the checkpoint ``note``: its signature (by
+        ``verifier_key``, else the key of a checkpoint of the same origin this ledger
+        recorded), then the root of its first N events and a consistency proof from the
+        checkpoint to today's tree, checked as an outside verifier checks them."""
+        from ledger.interchange import verifier
+
+        try:
+            stated = verifier.parse_checkpoint(note)
+        except verifier.CheckpointError as exc:
+            raise ValidationError(f"checkpoint: {exc}") from None
+        keys = (
+            [verifier_key]
+            if verifier_key
+            else [c.verifier_key for c in self.checkpoints() if c.origin == stated.origin][-1:]
+        )
+        if not keys:
+            raise ValidationError(
+                f"checkpoint: no verifier key for {stated.origin} (give --key NAME+ID+KEY)"
+            )
+        try:
+            checked = verifier.check_signature(stated, keys[0])
+        except verifier.CheckpointError as exc:
+            raise IntegrityFailure(f"checkpoint: {exc}") from None
+        tree = proofs.prover(self.db)
+        if stated.size > tree.size:
+            raise IntegrityFailure(
+                f"the log holds {tree.size} events, fewer than the {stated.size} the "
+                "checkpoint states: it has been truncated"
+            )
+        root = tree.root()
+        proof = tree.consistency(stated.size)
+        try:
+            verifier.verify_consistency(stated.size, tree.size, stated.root, root, proof)
+        except verifier.ProofError as exc:
+            raise IntegrityFailure(
+                f"today's log does not extend the checkpoint of {stated.size} events: {exc}"
+            ) from None
+        return proofs.SinceReport(
+            stated.origin,
+            stated.size,
+            stated.root.hex(),
+            tree.size,
+            root.hex(),
+            [h.hex() for h in proof],
+            "good" if checked else "not checked: the cryptography package is not installed",
+        )
 
     def verify_read_models(self, progress: StageProgress = None) -> ReadModelReport:
         """Rebuild every read model from the log into scratch tables and compare them, row

@@ -106,7 +106,7 @@ def test_recording_and_listing_bodies(ledger_url: str) -> None:
                 "--effective",
                 "2020-01-01",
             ],
-            "body: Value error",
+            "body: must be a short id",
         ),
     ],
 )

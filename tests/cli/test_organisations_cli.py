@@ -159,7 +159,7 @@ def test_a_rename_can_be_corrected_from_the_command_line(ledger_url: str) -> Non
                 "--effective",
                 "2020-01-01",
             ],
-            "organisation: Value error",
+            "organisation: must be a short id",
         ),
         (
             [

@@ -5,8 +5,6 @@ root published before it.  On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ledger.application import Ledger
@@ -15,14 +13,6 @@ from ledger.interchange import verifier
 from ledger.interchange.verifier import ProofError
 from tests.integration.raw import Raw
 from tests.integration.test_audit_chain import EVENTS, build
-
-
-@pytest.fixture
-def raw(ledger_url: str) -> Iterator[Raw]:
-    connection = Raw(ledger_url)
-    connection.disarm()
-    yield connection
-    connection.close()
 
 
 def stored_leaves(raw: Raw) -> list[bytes]:
@@ -37,8 +27,9 @@ def stored_leaves(raw: Raw) -> list[bytes]:
 
 
 def test_the_root_is_the_stored_events_own_and_every_proof_verifies(
-    ledger: Ledger, raw: Raw
+    ledger: Ledger, disarmed: Raw
 ) -> None:
+    raw = disarmed
     build(ledger)
     leaves = stored_leaves(raw)
     head = ledger.tree_head()
@@ -59,8 +50,9 @@ def test_an_empty_ledger_has_the_empty_trees_root(ledger: Ledger) -> None:
 
 
 def test_a_rewritten_and_rehashed_history_does_not_extend_an_earlier_root(
-    ledger: Ledger, raw: Raw
+    ledger: Ledger, disarmed: Raw
 ) -> None:
+    raw = disarmed
     build(ledger)
     before = ledger.tree_head(4)
     state = raw.state(1)

@@ -132,9 +132,31 @@ def log(
     help="Also rebuild every read model from the log in scratch tables and compare "
     "them row by row with the live ones.",
 )
+@click.option(
+    "--since",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    metavar="CHECKPOINT",
+    help="A signed checkpoint: prove by a consistency proof that the log extends it.",
+)
+@click.option(
+    "--key",
+    "verifier_key",
+    default=None,
+    metavar="NAME+ID+KEY",
+    help="With --since: the verifier key the checkpoint must be signed by "
+    "(default: the one this ledger signed it with).",
+)
 @json_option
 @pass_session
-def verify(session: Session, expect: str | None, read_models: bool, as_json: bool) -> None:
+def verify(
+    session: Session,
+    expect: str | None,
+    read_models: bool,
+    since: Path | None,
+    verifier_key: str | None,
+    as_json: bool,
+) -> None:
     """Recompute the audit chain over every stored event; exit 1 at the first fault.
 
     Example:
@@ -142,6 +164,7 @@ def verify(session: Session, expect: str | None, read_models: bool, as_json: boo
     \b
         ledger verify --expect 42:9f86d081884c7d65...
         ledger verify --read-models
+        ledger verify --since checkpoint-2024-12.txt
     """
     ledger = session.ledger
     with progress("verifying", ledger.count()) as advance:
@@ -152,6 +175,10 @@ def verify(session: Session, expect: str | None, read_models: bool, as_json: boo
         with progress("rebuilding read models", None) as advance:
             models = ledger.verify_read_models(progress=(lambda label, total: advance))
     difference = models.first_difference if models else None
+    extends = None
+    if since is not None and problem is None:
+        note = since.read_text(encoding="utf-8")
+        extends = ledger.verify_since(note, verifier_key)
     if as_json:
         emit_json(
             {
@@ -162,6 +189,7 @@ def verify(session: Session, expect: str | None, read_models: bool, as_json: boo
                 "first_bad_position": problem.position if problem else None,
                 "problem": str(problem) if problem else None,
                 **({"read_models": _read_models_json(models)} if models else {}),
+                **({"since": extends} if extends else {}),
             }
         )
     elif report.ok:
@@ -171,6 +199,12 @@ def verify(session: Session, expect: str | None, read_models: bool, as_json: boo
             say(
                 f"read models intact: {models.rows} rows in {models.tables} tables match a "
                 f"rebuild from the log at position {models.position}"
+            )
+        if extends is not None:
+            say(
+                f"extends the checkpoint of {extends.checkpoint_size} events "
+                f"({extends.origin}): consistency proof of {len(extends.consistency_proof)} "
+                f"hashes to today's {extends.size} checked; signature {extends.signature}"
             )
     else:
         say(f"last good link {report.head_position}:{report.head_hash}")

@@ -9,6 +9,7 @@ import click
 from ledger import __version__
 from ledger.cli import (
     bodies,
+    checkpoints,
     committee,
     core,
     decisions,
@@ -114,7 +115,18 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-for _module in (core, bodies, organisations, tor, committee, meeting, decisions, funds, demo):
+for _module in (
+    core,
+    bodies,
+    organisations,
+    tor,
+    committee,
+    meeting,
+    decisions,
+    funds,
+    checkpoints,
+    demo,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

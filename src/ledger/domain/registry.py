@@ -7,6 +7,7 @@ from typing import Any
 
 from ledger.domain import (
     body,
+    checkpoint,
     corrections,
     decision,
     fund_commands,
@@ -45,6 +46,7 @@ HANDLERS: dict[type[Command], Handler] = {
     tor.InsertSection: tor.insert_section,
     tor.RepealSection: tor.repeal_section,
     **fund_commands.COMMANDS,
+    checkpoint.RecordCheckpoint: checkpoint.record_checkpoint,
     corrections.CorrectEvent: corrections.correct_event,
     corrections.RetractEvent: corrections.retract_event,
 }

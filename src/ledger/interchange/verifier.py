@@ -13,8 +13,10 @@ could be fooled; this one refuses before it hashes anything.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 HASH_SIZE = 32
 
@@ -134,3 +136,100 @@ def verify_consistency(
     second = _chain_border_right(_chain_inner(seed, rest[:inner], mask), rest[inner:])
     if second != new_root:
         raise ProofError(f"the consistency proof does not lead to the new root ({new_size})")
+
+
+# --- checkpoints: C2SP tlog-checkpoint in a C2SP signed note, Ed25519 -------------------
+
+DASH = "\u2014 "  # a signature line starts with an em dash and a space
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint as read: what it states, the text its signatures sign, and them."""
+
+    origin: str
+    size: int
+    root: bytes
+    body: str
+    signatures: list[tuple[str, bytes, bytes]] = field(default_factory=list)  # name, id, sig
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read, or whose signature does not hold."""
+
+
+def parse_checkpoint(text: str) -> Checkpoint:
+    """Read a signed checkpoint; CheckpointError names what is wrong with it."""
+    body, sep, signed = text.partition("\n\n")
+    if not sep:
+        raise CheckpointError("a checkpoint is its text, a blank line, then signature lines")
+    lines = body.split("\n")
+    if len(lines) < 3:
+        raise CheckpointError("a checkpoint's text is its origin, tree size and root hash")
+    origin, size_text, root_text = lines[:3]
+    if not origin:
+        raise CheckpointError("the checkpoint has no origin line")
+    if not size_text.isascii() or not size_text.isdigit() or (size_text != str(int(size_text))):
+        raise CheckpointError(f"the tree size '{size_text}' is not a decimal number")
+    try:
+        root = base64.b64decode(root_text, validate=True)
+    except ValueError:
+        raise CheckpointError("the root hash is not base64") from None
+    if len(root) != HASH_SIZE:
+        raise CheckpointError(f"the root hash is {len(root)} bytes, not {HASH_SIZE}")
+    signatures = []
+    for line in signed.split("\n"):
+        if not line:
+            continue
+        name, _, encoded = line.removeprefix(DASH).rpartition(" ")
+        if not line.startswith(DASH) or not name:
+            raise CheckpointError(f"'{line[:40]}' is not a signature line")
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            raise CheckpointError(f"the signature of {name} is not base64") from None
+        if len(raw) < 5:
+            raise CheckpointError(f"the signature of {name} is too short")
+        signatures.append((name, raw[:4], raw[4:]))
+    if not signatures:
+        raise CheckpointError("the checkpoint is not signed")
+    return Checkpoint(origin, int(size_text), root, body + "\n", signatures)
+
+
+def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
+    """A verifier key ``name+id+base64(0x01 || public key)``: its name, id and key."""
+    parts = text.strip().split("+", 2)  # base64 may hold a "+" itself
+    if len(parts) != 3:
+        raise CheckpointError("a verifier key is NAME+KEYID+KEY")
+    name, hexid, encoded = parts
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+        wanted = bytes.fromhex(hexid)
+    except ValueError:
+        raise CheckpointError("the verifier key is not NAME+hex+base64") from None
+    if len(raw) != 33 or raw[:1] != b"\x01":
+        raise CheckpointError("the verifier key is not an Ed25519 key")
+    public = raw[1:]
+    if hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4] != wanted:
+        raise CheckpointError("the verifier key's id does not match its key")
+    return name, wanted, public
+
+
+def check_signature(checkpoint: Checkpoint, verifier_key: str) -> bool:
+    """True when the checkpoint carries a good signature by ``verifier_key``; False when
+    it cannot be checked here (the ``cryptography`` package is not installed).  A
+    signature that is missing or does not hold raises CheckpointError."""
+    name, wanted, public = parse_verifier_key(verifier_key)
+    mine = [sig for n, kid, sig in checkpoint.signatures if n == name and kid == wanted]
+    if not mine:
+        raise CheckpointError(f"the checkpoint is not signed by {name}")
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(mine[0], checkpoint.body.encode())
+    except InvalidSignature:
+        raise CheckpointError(f"the signature of {name} does not hold: forged or altered") from None
+    return True

@@ -65,3 +65,16 @@ def tree_head(db: Connection, size: int | None = None) -> TreeHead:
     tree = prover(db)
     n = tree.size if size is None else size
     return TreeHead(n, tree.root(n).hex())
+
+
+@dataclass(frozen=True)
+class SinceReport:
+    """Whether today's log extends a checkpoint, and how that was shown."""
+
+    origin: str
+    checkpoint_size: int
+    checkpoint_root: str
+    size: int
+    root: str
+    consistency_proof: list[str]
+    signature: str  # "good", "not checked: ...", or why it failed
