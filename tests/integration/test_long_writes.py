@@ -39,3 +39,28 @@ def test_a_write_that_checks_for_longer_than_the_idle_transaction_timeout_lands(
         assert receipt.recorded == 8
         assert ledger.verify().ok
         assert ledger.bodies(date(2021, 2, 1))[0].name == "WG 8"
+
+
+def test_a_write_whose_chaining_outlasts_the_idle_transaction_timeout_lands(
+    ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large import hashes its chain inside the one transaction that inserts its
+    events: on a busy machine that takes longer than the pool lets a transaction sit
+    idle between statements, and the write still lands (the write session allows it)."""
+    from ledger.infra import postgres_recorder, sqlite_recorder
+
+    monkeypatch.setattr(urls, "IDLE_IN_TRANSACTION_SECONDS", "1")
+    for module in (postgres_recorder, sqlite_recorder):
+        hashed = module.build_links
+
+        def busy(*args: Any, _hashed: Any = hashed) -> Any:
+            time.sleep(1.5)
+            return _hashed(*args)
+
+        monkeypatch.setattr(module, "build_links", busy)
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(
+            [EstablishBody(body="wg", name="WG", kind="working-group", effective=date(2021, 1, 1))]
+        )
+        assert ledger.count() == 1
+        assert ledger.verify().ok

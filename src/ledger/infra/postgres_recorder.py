@@ -36,6 +36,9 @@ from ledger.infra.db import Connection
 
 # Any fixed number: every ledger process takes this lock while it creates its tables.
 CREATE_LOCK = 0x6C6564676572
+# How long the write session may sit inside its one insert-and-chain transaction between
+# statements (a million events are hashed there); the pool's own sessions keep 5 s.
+WRITE_IDLE = "10min"
 
 
 def write_lock_key(schema: str) -> int:
@@ -87,12 +90,18 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         connection: the read models catch up on it, in their own transactions, while
         this one waits to insert."""
         key = write_lock_key(self.datastore.schema)
+        idle = f"{int(self.datastore.idle_in_transaction_session_timeout * 1000)}ms"
         with self.datastore.get_connection() as conn:
             # One round trip each way: the wait is bounded by the same lock timeout the
-            # library's own transactions use, left set on this pooled session.
+            # library's own transactions use, left set on this pooled session.  The one
+            # transaction that inserts a large import's events and chains them does
+            # seconds of hashing between its statements on a busy machine: the write
+            # session allows WRITE_IDLE of that, and gives the pool its setting back.
             conn.execute(
-                "SELECT set_config('lock_timeout', %s, false), pg_advisory_lock(%s)",
-                [f"{self.datastore.lock_timeout}s", key],
+                "SELECT set_config('lock_timeout', %s, false), "
+                "set_config('idle_in_transaction_session_timeout', %s, false), "
+                "pg_advisory_lock(%s)",
+                [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
             )
             self._joined = conn
             try:
@@ -100,7 +109,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             finally:
                 self._joined = None
                 try:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+                    conn.execute(
+                        "SELECT set_config('idle_in_transaction_session_timeout', %s, false), "
+                        "pg_advisory_unlock(%s)",
+                        [idle, key],
+                    )
                 except psycopg.Error:
                     # The session is gone or broken: the server released its lock.
                     conn.close()
