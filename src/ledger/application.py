@@ -25,7 +25,7 @@ from eventsourcing.persistence import IntegrityError
 
 from ledger.domain import clock
 from ledger.domain.body import BodyState
-from ledger.domain.checkpoint import CheckpointRecorded
+from ledger.domain.checkpoint import CheckpointRecorded, RecordCheckpoint
 from ledger.domain.commands import Command, Entry
 from ledger.domain.errors import (
     ConcurrentWriteError,
@@ -151,6 +151,26 @@ def generate_key(path: Path, name: str) -> str:
     signer = generate(name)
     write_key(signer, path)
     return signer.verifier_key()
+
+
+def verifier_source() -> str:
+    """The stand-alone verifier (``verify.py``): standard library only."""
+    from ledger.interchange import verifier
+
+    return Path(verifier.__file__).read_text(encoding="utf-8")
+
+
+def verify_export(path: Path, checkpoint: str | None, key: str | None) -> Any:
+    """Check a jsonl export as ``verify.py`` does; its TrailError names the first bad line."""
+    from ledger.interchange import verifier
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return verifier.check_trail((line.rstrip("\n") for line in handle), checkpoint, key)
+    except verifier.TrailError as exc:
+        raise IntegrityFailure(f"NOT VERIFIED: {path} {exc}") from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def import_schema() -> dict[str, Any]:
@@ -406,7 +426,9 @@ class Ledger:
     def checkpoint(self, key: Path, origin: str | None = None) -> str:
         """Sign a checkpoint of the log as it stands with the key in ``key`` (C2SP
         tlog-checkpoint), record it, and return the signed note to publish."""
-        from ledger.domain.checkpoint import RecordCheckpoint
+        return self._checkpoint(key, origin).note
+
+    def _checkpoint(self, key: Path, origin: str | None) -> RecordCheckpoint:
         from ledger.infra.checkpoint import checkpoint_body, read_key
 
         signer = read_key(key)
@@ -423,7 +445,50 @@ class Ledger:
         self.execute([record])
         if self.meta(ORIGIN) is None:
             self.set_meta(ORIGIN, origin)
-        return note
+        return record
+
+    def export_trail(
+        self,
+        out: Path,
+        key: Path,
+        *,
+        body: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        progress: Progress = None,
+    ) -> proofs.TreeHead:
+        """Write the verifiable trail (jsonl) of the whole log, or of one body's events
+        and a date range with each event's inclusion proof, ending with a checkpoint of
+        the tree it was made from, signed with ``key`` and recorded; return that tree."""
+        from ledger.interchange.export import jsonl
+
+        if body is not None:
+            self.require_body(body)
+        elif not self.read_only:
+            self.projections.catch_up()
+        tree = proofs.prover(self.db)
+        size = tree.size
+        partial = body is not None or first is not None or last is not None
+        dates = (first.isoformat() if first else None, last.isoformat() if last else None)
+        chosen = proofs.selected_positions(self.db, size, body, *dates) if partial else None
+        made = self._checkpoint(key, None)  # of the tree of ``size`` events, after them
+        if made.size != size:
+            raise ConcurrentWriteError("the log grew while the export began; export again")
+        selection = {"body": body, "from": dates[0], "to": dates[1]} if partial else None
+        written = 0
+        with out.open("w", encoding="utf-8") as handle:
+            header = jsonl.header_line(made.origin, made.verifier_key, size, selection)
+            handle.write(header + "\n")
+            for position, topic, state in proofs.stored_events(self.db, size):
+                if chosen is not None and position not in chosen:
+                    continue
+                proof = tree.inclusion(position - 1) if chosen is not None else None
+                handle.write(jsonl.event_line(position, topic, state, proof) + "\n")
+                written += 1
+                if progress is not None:
+                    progress(1)
+            handle.write(jsonl.checkpoint_line(made.note) + "\n")
+        return proofs.TreeHead(size, tree.root().hex())
 
     def checkpoints(self) -> list[CheckpointRecorded]:
         """Every checkpoint the ledger has recorded, oldest first."""

@@ -120,6 +120,19 @@ def log(
 
 
 @click.command()
+@click.argument(
+    "export_file",
+    metavar="[EXPORT]",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--checkpoint",
+    "published",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="With EXPORT: the published checkpoint to check it against.",
+)
 @click.option(
     "--expect",
     default=None,
@@ -151,6 +164,8 @@ def log(
 @pass_session
 def verify(
     session: Session,
+    export_file: Path | None,
+    published: Path | None,
     expect: str | None,
     read_models: bool,
     since: Path | None,
@@ -165,7 +180,13 @@ def verify(
         ledger verify --expect 42:9f86d081884c7d65...
         ledger verify --read-models
         ledger verify --since checkpoint-2024-12.txt
+        ledger verify kcsp-wg.jsonl --key kent-csp+282e132f+ASwy...
+
+    With EXPORT (a jsonl export), check that file instead, exactly as verify.py does.
     """
+    if export_file is not None:
+        _verify_export(export_file, published, verifier_key, as_json)
+        return
     ledger = session.ledger
     with progress("verifying", ledger.count()) as advance:
         report = ledger.verify(expect=expect, progress=advance)
@@ -215,6 +236,22 @@ def verify(
             f"READ MODELS NOT INTACT: {difference} (the log is intact: "
             "`ledger projections rebuild` makes them again from it)"
         )
+
+
+def _verify_export(path: Path, published: Path | None, key: str | None, as_json: bool) -> None:
+    from ledger.application import verify_export
+
+    checkpoint = published.read_text(encoding="utf-8") if published else None
+    report = verify_export(path, checkpoint, key)
+    if as_json:
+        emit_json({"ok": True, **report.__dict__})
+        return
+    kind = "each event's inclusion proof" if report.partial else "the whole log's Merkle root"
+    say(
+        f"verified: {report.events} events of {report.origin} ({kind}) against the "
+        f"checkpoint of {report.tree_size} events, root {report.root}"
+    )
+    say(f"signature: {report.signature}")
 
 
 def _read_models_json(models: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from ledger.cli import (
     core,
     decisions,
     demo,
+    export,
     funds,
     meeting,
     organisations,
@@ -125,6 +126,7 @@ for _module in (
     decisions,
     funds,
     checkpoints,
+    export,
     demo,
 ):
     for _command in _module.COMMANDS:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 HASH_SIZE = 32
 
@@ -233,3 +235,218 @@ def check_signature(checkpoint: Checkpoint, verifier_key: str) -> bool:
     except InvalidSignature:
         raise CheckpointError(f"the signature of {name} does not hold: forged or altered") from None
     return True
+
+
+# --- the verifiable trail: a jsonl export, checked line by line ------------------------
+
+FORMAT = "ledger-trail"
+VERSION = 1
+
+
+class TrailError(ValueError):
+    """The first thing wrong with an export, naming its line."""
+
+    def __init__(self, line: int, message: str):
+        where = f"line {line}" if line else "the checkpoint given"
+        super().__init__(f"{where}: {message}")
+        self.line = line
+
+
+@dataclass
+class TrailReport:
+    """What a good export was shown to be."""
+
+    origin: str
+    tree_size: int
+    root: str
+    events: int
+    partial: bool
+    signature: str  # "good (...)" or why it was not checked
+
+
+def check_trail(
+    lines: Iterable[str], checkpoint_text: str | None = None, key: str | None = None
+) -> TrailReport:
+    """Check an export: every event line's leaf hash from its bytes; in a full export the
+    positions 1..N in order and the Merkle root they make, in a partial one each event's
+    inclusion proof; and the checkpoint (the export's last line, or ``checkpoint_text``)
+    against the header and the tree, with its signature by ``key`` (else the key the
+    export names, which proves less: say so).  TrailError names the first bad line."""
+    number, header, events, checkpoint_line = 0, None, [], None
+    builder_stack: list[tuple[int, bytes]] = []
+    last_position = 0
+    pending: list[tuple[int, int, bytes, list[bytes]]] = []  # partial: checked at the end
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            raise TrailError(number, "an empty line")
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            raise TrailError(number, "not a JSON object") from None
+        if not isinstance(record, dict):
+            raise TrailError(number, "not a JSON object")
+        if checkpoint_line is not None:
+            raise TrailError(number, "a line after the checkpoint")
+        if header is None:
+            if record.get("format") != FORMAT or record.get("version") != VERSION:
+                raise TrailError(number, f"not a {FORMAT} export of version {VERSION}")
+            header = record
+            continue
+        if "checkpoint" in record:
+            checkpoint_line = (number, record["checkpoint"])
+            continue
+        position, leaf, proof = _event_line(number, record)
+        if position <= last_position:
+            raise TrailError(
+                number, f"position {position} after {last_position}: lines out of order"
+            )
+        if not header.get("partial") and position != last_position + 1:
+            raise TrailError(
+                number,
+                f"position {position} where {last_position + 1} was due: a line is missing "
+                "or out of order",
+            )
+        last_position = position
+        events.append(position)
+        if header.get("partial"):
+            pending.append((number, position, leaf, proof))
+        else:
+            _grow(builder_stack, leaf)
+    if header is None:
+        raise TrailError(max(number, 1), "the export is empty")
+    if checkpoint_line is None and checkpoint_text is None:
+        raise TrailError(number + 1, "the export ends before its checkpoint: it was truncated")
+    if checkpoint_text is not None:
+        where, text = 0, checkpoint_text
+    else:
+        assert checkpoint_line is not None
+        where, text = checkpoint_line
+    try:
+        checkpoint = parse_checkpoint(text if isinstance(text, str) else "")
+    except CheckpointError as exc:
+        raise TrailError(where, f"the checkpoint: {exc}") from None
+    size = header.get("tree_size")
+    if checkpoint.origin != header.get("origin"):
+        raise TrailError(
+            where, f"a checkpoint of {checkpoint.origin}, not of {header.get('origin')}"
+        )
+    if checkpoint.size != size:
+        raise TrailError(
+            where, f"a checkpoint of {checkpoint.size} events, the export is of {size}"
+        )
+    signature = _signature(checkpoint, key, header.get("verifier_key"), where)
+    if header.get("partial"):
+        for line, position, leaf, proof in pending:
+            try:
+                verify_inclusion(position - 1, checkpoint.size, leaf, proof, checkpoint.root)
+            except ProofError as exc:
+                raise TrailError(line, str(exc)) from None
+    else:
+        if last_position != checkpoint.size:
+            raise TrailError(
+                number,
+                f"{last_position} events where the checkpoint has {checkpoint.size}: "
+                "the export was cut short",
+            )
+        root = _root(builder_stack)
+        if root != checkpoint.root:
+            raise TrailError(where, "the events do not make the checkpoint's root")
+    return TrailReport(
+        checkpoint.origin,
+        checkpoint.size,
+        checkpoint.root.hex(),
+        len(events),
+        bool(header.get("partial")),
+        signature,
+    )
+
+
+def _event_line(number: int, record: dict[str, Any]) -> tuple[int, bytes, list[bytes]]:
+    position, event, stated = record.get("position"), record.get("event"), record.get("leaf_hash")
+    if not isinstance(position, int) or isinstance(position, bool) or position < 1:
+        raise TrailError(number, "no position")
+    if not isinstance(event, str) or not isinstance(stated, str):
+        raise TrailError(number, "an event line holds position, event and leaf_hash")
+    leaf = leaf_hash(event.encode("utf-8"))
+    if leaf.hex() != stated:
+        raise TrailError(
+            number, f"the event at position {position} is not the one hashed: it was altered"
+        )
+    try:
+        proof = [bytes.fromhex(h) for h in record.get("proof", [])]
+    except (TypeError, ValueError):
+        raise TrailError(number, "the proof is not a list of hex hashes") from None
+    return position, leaf, proof
+
+
+def _grow(stack: list[tuple[int, bytes]], leaf: bytes) -> None:
+    size, digest = 1, leaf
+    while stack and stack[-1][0] == size:
+        digest, size = node_hash(stack.pop()[1], digest), size * 2
+    stack.append((size, digest))
+
+
+def _root(stack: list[tuple[int, bytes]]) -> bytes:
+    if not stack:
+        return hashlib.sha256(b"").digest()
+    digest = stack[-1][1]
+    for _size, left in reversed(stack[:-1]):
+        digest = node_hash(left, digest)
+    return digest
+
+
+def _signature(checkpoint: Checkpoint, key: str | None, named: Any, where: int) -> str:
+    given = key or (named if isinstance(named, str) else None)
+    if given is None:
+        return "not checked: no verifier key given or named"
+    try:
+        checked = check_signature(checkpoint, given)
+    except CheckpointError as exc:
+        raise TrailError(where, f"the checkpoint: {exc}") from None
+    if not checked:
+        return "not checked: the cryptography package is not installed (pip install cryptography)"
+    if key:
+        return f"good, by the key given ({given.split('+')[0]})"
+    return (
+        f"good, by the key the export names ({given.split('+')[0]}): check it is the one published"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python3 verify.py EXPORT.jsonl [--checkpoint FILE] [--key VERIFIER_KEY]``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Check a ledger's jsonl export on its own.")
+    parser.add_argument("export", help="the .jsonl export")
+    parser.add_argument("--checkpoint", help="a published checkpoint to check it against")
+    parser.add_argument("--key", help="the published verifier key, NAME+ID+KEY")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.export, encoding="utf-8") as handle:
+            checkpoint = None
+            if args.checkpoint:
+                with open(args.checkpoint, encoding="utf-8") as published:
+                    checkpoint = published.read()
+            report = check_trail((line.rstrip("\n") for line in handle), checkpoint, args.key)
+    except OSError as exc:
+        print(f"cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except TrailError as exc:
+        print(f"NOT VERIFIED: {args.export} {exc}", file=sys.stderr)
+        return 1
+    kind = (
+        "partial export, each event's inclusion proof"
+        if report.partial
+        else "whole log, its Merkle root"
+    )
+    print(
+        f"verified: {report.events} events of {report.origin} ({kind}) against the "
+        f"checkpoint of {report.tree_size} events, root {report.root}"
+    )
+    print(f"signature: {report.signature}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ledger.infra import chain, merkle
 from ledger.infra.db import Connection
@@ -31,26 +32,10 @@ class LogChanged(Exception):
 
 def leaf_source(db: Connection) -> merkle.LeafSource:
     """Leaf hashes of the stored events, by leaf index (position - 1)."""
-    nid = db.dialect.notification_id
 
     def leaves(start: int, end: int) -> Iterator[bytes]:
-        after = start  # the last position read
-        while after < end:
-            rows = db.query(
-                f"SELECT c.position, e.state FROM {chain.CHAIN_TABLE} c "
-                f"JOIN {db.dialect.events} e ON e.{nid} = c.notification_id "
-                f"WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT {BATCH}",
-                [after, end],
-            )
-            for row in rows:
-                after += 1
-                if int(row["position"]) != after:
-                    raise LogChanged(f"the log has no event at position {after}")
-                state = row["state"]
-                data = state.encode("utf-8") if isinstance(state, str) else bytes(state)
-                yield merkle.leaf_hash(data)
-            if not rows:
-                raise LogChanged(f"the log has no event at position {after + 1}")
+        for _position, _topic, state in stored_events(db, end, after=start):
+            yield merkle.leaf_hash(state)
 
     return leaves
 
@@ -78,3 +63,44 @@ class SinceReport:
     root: str
     consistency_proof: list[str]
     signature: str  # "good", "not checked: ...", or why it failed
+
+
+def stored_events(db: Connection, size: int, *, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
+    """(position, topic, stored bytes) of the events after position ``after`` up to
+    ``size``, in order, a batch at a time; LogChanged if one is missing."""
+    nid = db.dialect.notification_id
+    while after < size:
+        rows = db.query(
+            f"SELECT c.position, e.topic, e.state FROM {chain.CHAIN_TABLE} c "
+            f"JOIN {db.dialect.events} e ON e.{nid} = c.notification_id "
+            f"WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT {BATCH}",
+            [after, size],
+        )
+        if not rows:
+            raise LogChanged(f"the log has no event at position {after + 1}")
+        for row in rows:
+            after += 1
+            if int(row["position"]) != after:
+                raise LogChanged(f"the log has no event at position {after}")
+            state = row["state"]
+            data = state.encode("utf-8") if isinstance(state, str) else bytes(state)
+            yield after, str(row["topic"]), data
+
+
+def selected_positions(
+    db: Connection, size: int, body: str | None, first: str | None, last: str | None
+) -> set[int]:
+    """The positions (up to ``size``) of the events of ``body`` effective between two
+    dates: a partial export's events."""
+    where, params = ["position <= ?"], list[Any]([size])
+    if body is not None:
+        where.append("body = ?")
+        params.append(body)
+    if first is not None:
+        where.append("effective >= ?")
+        params.append(first)
+    if last is not None:
+        where.append("effective <= ?")
+        params.append(last)
+    rows = db.query(f"SELECT position FROM proj_events WHERE {' AND '.join(where)}", params)
+    return {int(r["position"]) for r in rows}
