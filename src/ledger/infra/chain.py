@@ -7,8 +7,8 @@ Link ``n`` is SHA-256 over the canonical JSON (RFC 8785) of::
 with ``prev`` of the first link sixty-four zeros.  The stored event bytes are
 already canonical, so the link is hashed from them directly.  The chain is written
 in the same transaction as the events, under the write lock, so it is never behind.
-An export carries the same links, and ``verify_trail.py`` recomputes them with
-nothing but Python's standard library.
+Beside it, the Merkle tree over the same stored bytes (``infra/merkle.py``, ADR 0015)
+gives the proofs an export carries and ``verify.py`` checks with nothing but Python.
 """
 
 from __future__ import annotations
