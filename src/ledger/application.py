@@ -171,6 +171,8 @@ def verify_export(path: Path, checkpoint: str | None, key: str | None) -> Any:
         raise IntegrityFailure(f"NOT VERIFIED: {path} {exc}") from None
     except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise IntegrityFailure(f"NOT VERIFIED: {path} is not UTF-8 text, as an export is") from None
 
 
 def import_schema() -> dict[str, Any]:

@@ -151,3 +151,58 @@ def test_ledger_verify_checks_an_export_as_verify_py_does(
     result = CliRunner().invoke(cli, ["--db", ledger_url, "verify", str(path)])
     assert result.exit_code == 1
     assert "ends before its checkpoint: it was truncated" in result.output
+
+
+HOSTILE_EXPORTS = [
+    ("a NUL byte", b'{"format": "ledger-trail",\x00 "version": 1}\n', "line 1: not a JSON object"),
+    ("nested too deep", b"[" * 100_000 + b"\n", "line 1: not a JSON object"),
+    ("not UTF-8", b"\xff\xfe{}\n", "is not UTF-8 text"),
+    ("a list", b"[1, 2]\n", "line 1: not a JSON object"),
+    (
+        "wrong types",
+        b'{"format": "ledger-trail", "version": 1, "tree_size": "6", "origin": "o"}\n',
+        "line 1: the header has no tree size",
+    ),
+    (
+        "a position that is not a number",
+        b'{"format": "ledger-trail", "version": 1, "tree_size": 6, "origin": "o"}\n'
+        b'{"position": true, "event": "{}", "leaf_hash": "00"}\n',
+        "line 2: no position",
+    ),
+    ("empty", b"", "the export is empty"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "refusal"), HOSTILE_EXPORTS, ids=[h[0] for h in HOSTILE_EXPORTS]
+)
+def test_a_hostile_export_or_checkpoint_is_one_line_and_changes_nothing(
+    ledger_url: str, tmp_path: Path, case: str, content: bytes, refusal: str
+) -> None:
+    from click.testing import CliRunner
+
+    from ledger.cli.main import cli
+
+    with Ledger(ledger_url) as ledger:
+        build(ledger)
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(content)
+    for args in (["verify", str(path)], ["verify", "--since", str(path)]):
+        result = CliRunner().invoke(cli, ["--db", ledger_url, *args])
+        assert result.exit_code == 1, result.output
+        lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert len(lines) == 1, result.output
+        assert "Traceback" not in result.output
+    assert refusal in CliRunner().invoke(cli, ["--db", ledger_url, "verify", str(path)]).output
+    with Ledger(ledger_url) as ledger:
+        assert ledger.count() == EVENTS
+    done = run_verify_py(tmp_path, [])  # and verify.py alone, on the same file
+    path.replace(tmp_path / "check.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(tmp_path / "verify.py"), str(tmp_path / "check.jsonl")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr

@@ -198,7 +198,10 @@ def verify(
     difference = models.first_difference if models else None
     extends = None
     if since is not None and problem is None:
-        note = since.read_text(encoding="utf-8")
+        try:
+            note = since.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{since} is not a checkpoint (not UTF-8 text)") from None
         extends = ledger.verify_since(note, verifier_key)
     if as_json:
         emit_json(
@@ -241,7 +244,10 @@ def verify(
 def _verify_export(path: Path, published: Path | None, key: str | None, as_json: bool) -> None:
     from ledger.application import verify_export
 
-    checkpoint = published.read_text(encoding="utf-8") if published else None
+    try:
+        checkpoint = published.read_text(encoding="utf-8") if published else None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{published} is not a checkpoint (not UTF-8 text)") from None
     report = verify_export(path, checkpoint, key)
     if as_json:
         emit_json({"ok": True, **report.__dict__})

@@ -281,7 +281,7 @@ def check_trail(
             raise TrailError(number, "an empty line")
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to read
             raise TrailError(number, "not a JSON object") from None
         if not isinstance(record, dict):
             raise TrailError(number, "not a JSON object")
@@ -290,6 +290,11 @@ def check_trail(
         if header is None:
             if record.get("format") != FORMAT or record.get("version") != VERSION:
                 raise TrailError(number, f"not a {FORMAT} export of version {VERSION}")
+            size, origin = record.get("tree_size"), record.get("origin")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise TrailError(number, "the header has no tree size")
+            if not isinstance(origin, str) or not origin:
+                raise TrailError(number, "the header has no origin")
             header = record
             continue
         if "checkpoint" in record:
@@ -432,6 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError:
+        print(f"NOT VERIFIED: {args.export} is not UTF-8 text, as an export is", file=sys.stderr)
+        return 1
     except TrailError as exc:
         print(f"NOT VERIFIED: {args.export} {exc}", file=sys.stderr)
         return 1
