@@ -57,6 +57,7 @@ from ledger.infra.unit_of_work import (
 )
 from ledger.infra.urls import DatabaseConfig, parse_url
 from ledger.interchange import files, importing, tor_document
+from ledger.interchange.export import FORMATS, Selection, Written
 from ledger.interchange.tor_document import TorCommand
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
@@ -491,6 +492,39 @@ class Ledger:
                     progress(1)
             handle.write(jsonl.checkpoint_line(made.note) + "\n")
         return proofs.TreeHead(size, tree.root().hex())
+
+    def export(
+        self,
+        kind: str,
+        out: Path,
+        *,
+        key: Path | None = None,
+        body: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        progress: StageProgress = None,
+    ) -> Written:
+        """Write the record, or one body's and a date range's part of it, in one of
+        ``FORMATS`` to ``out``.  The jsonl trail needs ``key`` to sign its checkpoint."""
+        from importlib import import_module
+
+        if kind not in FORMATS:
+            raise ValidationError(f"unknown export format {kind!r}: one of {', '.join(FORMATS)}")
+        if body is not None:
+            self.require_body(body)
+        if first is not None and last is not None and first > last:
+            raise ValidationError(f"--from {first} is after --to {last}")
+        if not self.read_only:
+            self.projections.catch_up()
+        if kind == "jsonl":
+            if key is None:
+                raise ValidationError("the jsonl trail is signed: give --key FILE")
+            advance = progress("exporting", self.count()) if progress is not None else None
+            head = self.export_trail(out, key, body=body, first=first, last=last, progress=advance)
+            return Written(kind, [str(out)], {"events": head.size}, head.size, head.root)
+        module = import_module(f"ledger.interchange.export.{kind}")
+        written: Written = module.write(self, out, Selection(body, first, last), progress)
+        return written
 
     def checkpoints(self) -> list[CheckpointRecorded]:
         """Every checkpoint the ledger has recorded, oldest first."""

@@ -14,6 +14,8 @@ import pytest
 
 SRC = Path(__file__).parents[2] / "src" / "ledger"
 
+EXPORTS = "ledger.interchange.export"
+
 # Layer -> the ledger packages it may import.  Prefixes match whole dotted names.
 ALLOWED: dict[str, tuple[str, ...]] = {
     "ledger.domain": ("ledger.domain",),
@@ -21,8 +23,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "ledger.projections": ("ledger.projections", "ledger.infra", "ledger.domain"),
     "ledger.queries": ("ledger.queries", "ledger.projections", "ledger.infra", "ledger.domain"),
     # Files in and out: translations between files and the API's vocabulary.  They
-    # never touch the database; what they read, the application hands them.
-    "ledger.interchange": ("ledger.interchange", "ledger.domain", "ledger.infra.canonical"),
+    # never touch the database; what they read, the application hands them (the
+    # answers of ledger.queries, whose types the exports name).
+    "ledger.interchange": (
+        "ledger.interchange",
+        "ledger.queries",
+        "ledger.domain",
+        "ledger.infra.canonical",
+    ),
     "ledger.application": (
         "ledger.application",
         "ledger.interchange",
@@ -32,9 +40,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "ledger.domain",
     ),
     # The faces: the API, their own modules and renderers, and the domain's vocabulary
-    # (commands, value types, errors) that the API takes and returns.
-    "ledger.cli": ("ledger", "ledger.cli", "ledger.application", "ledger.domain"),
-    "ledger.web": ("ledger", "ledger.web", "ledger.application", "ledger.domain"),
+    # (commands, value types, errors) that the API takes and returns, and the names of
+    # the export formats (ledger.interchange.export's constants, to offer as choices).
+    "ledger.cli": ("ledger", "ledger.cli", "ledger.application", "ledger.domain", EXPORTS),
+    "ledger.web": ("ledger", "ledger.web", "ledger.application", "ledger.domain", EXPORTS),
 }
 
 # Modules that write events: the application's command path runs through them, and no

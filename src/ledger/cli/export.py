@@ -9,41 +9,46 @@ from pathlib import Path
 import click
 
 from ledger.cli.params import DATE
-from ledger.cli.render import progress, say
+from ledger.cli.render import say, stages
 from ledger.cli.session import Session, pass_session
+from ledger.interchange.export import FORMATS
+
+FORMAT_HELP = {
+    "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
+}
 
 
 @click.command()
 @click.option(
     "--format",
     "kind",
-    type=click.Choice(["jsonl"]),
+    type=click.Choice(list(FORMATS)),
     default="jsonl",
     show_default=True,
-    help="jsonl: the verifiable trail, checked by `ledger verifier`'s verify.py.",
+    help="; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items() if k in FORMATS) + ".",
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option(
     "--key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The signing key for the checkpoint that ends the export.",
+    default=None,
+    help="jsonl: the signing key for the checkpoint that ends the export.",
 )
-@click.option("--body", default=None, help="Only this body's events (with inclusion proofs).")
-@click.option("--from", "first", type=DATE, default=None, help="Events effective from this date.")
-@click.option("--to", "last", type=DATE, default=None, help="Events effective up to this date.")
+@click.option("--body", default=None, help="Only this body's record.")
+@click.option("--from", "first", type=DATE, default=None, help="From this effective date.")
+@click.option("--to", "last", type=DATE, default=None, help="Up to this effective date.")
 @pass_session
 def export(
     session: Session,
     /,
     kind: str,
     out: Path,
-    key: Path,
+    key: Path | None,
     body: str | None,
     first: date | None,
     last: date | None,
 ) -> None:
-    """Write the record to a file that anyone can check on their own.
+    """Write the record to files that others can read and check on their own.
 
     The jsonl trail holds every event's canonical bytes and leaf hash, and ends with a
     checkpoint of the log's Merkle tree signed with --key (recorded in the ledger too).
@@ -56,11 +61,16 @@ def export(
         ledger export --format jsonl --out kcsp-wg.jsonl --key kent.key --body kcsp-wg
         ledger verifier --out verify.py && python3 verify.py kcsp-wg.jsonl
     """
-    ledger = session.ledger
-    with progress("exporting", ledger.count()) as advance:
-        head = ledger.export_trail(out, key, body=body, first=first, last=last, progress=advance)
-    say(f"wrote {out}: the {kind} trail against the checkpoint of {head.size} events")
-    say(f"root {head.root}")
+    with stages() as start:
+        written = session.ledger.export(
+            kind, out, key=key, body=body, first=first, last=last, progress=start
+        )
+    if written.tree_size is not None:
+        say(f"wrote {out}: the {kind} trail against the checkpoint of {written.tree_size} events")
+        say(f"root {written.root}")
+        return
+    counts = ", ".join(f"{n} {what}" for what, n in written.counts.items())
+    say(f"wrote {len(written.files)} {kind} file(s) to {out}: {counts}")
 
 
 @click.command()

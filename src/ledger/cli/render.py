@@ -139,6 +139,32 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | 
         yield lambda n: bar.advance(task, n)
 
 
+@contextmanager
+def stages() -> Iterator[Callable[[str, int], Callable[[int], None] | None] | None]:
+    """Progress for work done in stages: ``start(label, total)`` adds a bar for a stage
+    and returns the callable that advances it.  Nothing when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+
+        def start(label: str, total: int) -> Callable[[int], None]:
+            task = bar.add_task(label, total=total)
+            return lambda n: bar.advance(task, n)
+
+        yield start
+
+
 def report_receipt(receipt: Any, as_json: bool, what: str = "recorded") -> None:
     """One line for what a write recorded (or would record), then the new head; each of
     the receipt's warnings on a line of its own, on stderr (in the JSON, ``warnings``)."""
