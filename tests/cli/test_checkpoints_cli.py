@@ -36,3 +36,28 @@ def test_generate_sign_list_and_verify_since(ledger_url: str, tmp_path: Path) ->
     code, out = run(ledger_url, f"verify --since {note}")
     assert code == 1
     assert out.strip().splitlines()[-1].endswith("does not hold: forged or altered")
+
+
+def test_an_export_carries_its_verifier_and_a_trail_needs_a_key(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    with Ledger(ledger_url) as ledger:
+        build(ledger)
+    key, trail = tmp_path / "kent.key", tmp_path / "out" / "trail.jsonl"
+    trail.parent.mkdir()
+    ok(ledger_url, f"key generate --out {key} --name kent-csp")
+    code, out = run(ledger_url, f"export --format jsonl --out {trail}")
+    assert code == 1
+    assert out.strip().splitlines()[-1].endswith("the jsonl trail is signed: give --key FILE")
+    assert not trail.exists()
+    out = ok(ledger_url, f"export --format jsonl --out {trail} --key {key} --with-verifier")
+    script = trail.parent / "verify.py"
+    assert f"wrote {script}" in out
+    checked = subprocess.run(
+        [sys.executable, str(script), str(trail)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"verified: {EVENTS} events" in checked.stdout

@@ -34,6 +34,11 @@ FORMAT_HELP = {
     default=None,
     help="jsonl: the signing key for the checkpoint that ends the export.",
 )
+@click.option(
+    "--with-verifier",
+    is_flag=True,
+    help="jsonl: write verify.py beside the export, so it travels with its checker.",
+)
 @click.option("--body", default=None, help="Only this body's record.")
 @click.option("--from", "first", type=DATE, default=None, help="From this effective date.")
 @click.option("--to", "last", type=DATE, default=None, help="Up to this effective date.")
@@ -44,6 +49,7 @@ def export(
     kind: str,
     out: Path,
     key: Path | None,
+    with_verifier: bool,
     body: str | None,
     first: date | None,
     last: date | None,
@@ -61,6 +67,8 @@ def export(
         ledger export --format jsonl --out kcsp-wg.jsonl --key kent.key --body kcsp-wg
         ledger verifier --out verify.py && python3 verify.py kcsp-wg.jsonl
     """
+    if with_verifier and kind != "jsonl":
+        raise click.UsageError("--with-verifier goes with --format jsonl")
     with stages() as start:
         written = session.ledger.export(
             kind, out, key=key, body=body, first=first, last=last, progress=start
@@ -68,6 +76,12 @@ def export(
     if written.tree_size is not None:
         say(f"wrote {out}: the {kind} trail against the checkpoint of {written.tree_size} events")
         say(f"root {written.root}")
+        if with_verifier:
+            from ledger.application import verifier_source
+
+            beside = out.parent / "verify.py"
+            beside.write_text(verifier_source(), encoding="utf-8")
+            say(f"wrote {beside}: python3 {beside} {out}")
         return
     counts = ", ".join(f"{n} {what}" for what, n in written.counts.items())
     say(f"wrote {len(written.files)} {kind} file(s) to {out}: {counts}")

@@ -272,7 +272,7 @@ def check_trail(
     inclusion proof; and the checkpoint (the export's last line, or ``checkpoint_text``)
     against the header and the tree, with its signature by ``key`` (else the key the
     export names, which proves less: say so).  TrailError names the first bad line."""
-    number, header, events, checkpoint_line = 0, None, [], None
+    number, header, events, checkpoint_line = 0, None, 0, None
     builder_stack: list[tuple[int, bytes]] = []
     last_position = 0
     pending: list[tuple[int, int, bytes, list[bytes]]] = []  # partial: checked at the end
@@ -312,7 +312,7 @@ def check_trail(
                 "or out of order",
             )
         last_position = position
-        events.append(position)
+        events += 1
         if header.get("partial"):
             pending.append((number, position, leaf, proof))
         else:
@@ -360,7 +360,7 @@ def check_trail(
         checkpoint.origin,
         checkpoint.size,
         checkpoint.root.hex(),
-        len(events),
+        events,
         bool(header.get("partial")),
         signature,
     )
