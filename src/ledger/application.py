@@ -81,6 +81,7 @@ from ledger.queries.meetings import MeetingSummary, meeting_list
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
+from ledger.queries.whole_record import WholeRecord, snapshot
 
 __all__ = [
     "Entry",
@@ -525,6 +526,15 @@ class Ledger:
         module = import_module(f"ledger.interchange.export.{kind}")
         written: Written = module.write(self, out, Selection(body, first, last), progress)
         return written
+
+    def whole_record(self) -> WholeRecord:
+        """The record as it stands, to read from end to end (what the exports hold): the
+        events up to the head of the log now, and every version of what the read models
+        hold, as known at the head's recorded time, each read a batch at a time.  Its
+        answers stay the same while others write."""
+        record = snapshot(self.db)
+        self.projections.catch_up()  # to the head taken, at least
+        return record
 
     def checkpoints(self) -> list[CheckpointRecorded]:
         """Every checkpoint the ledger has recorded, oldest first."""

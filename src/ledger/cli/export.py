@@ -15,6 +15,7 @@ from ledger.interchange.export import FORMATS
 
 FORMAT_HELP = {
     "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
+    "csv": "a directory of CSV files, one per answer, with columns.csv describing them",
 }
 
 
