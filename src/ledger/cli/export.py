@@ -15,6 +15,7 @@ from ledger.interchange.export import FORMATS
 
 FORMAT_HELP = {
     "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
+    "html": "a readable report per body (with --body, --out is the file; else a folder)",
 }
 
 
