@@ -24,8 +24,9 @@ from click.testing import CliRunner, Result
 from ledger.application import Ledger
 from ledger.cli.demo import build
 from ledger.cli.main import cli
-from ledger.domain.errors import NotFound, ValidationError
+from ledger.domain.errors import NotFound, StorageError, ValidationError
 from ledger.infra.checkpoint import generate, write_key
+from ledger.interchange.export import Selection, html
 from tests.conftest import drop_pg_schema, new_pg_url
 from tests.integration.html_page import Page, between, section, squash
 
@@ -305,6 +306,29 @@ def test_the_out_path_must_fit_the_selection(demo: str, tmp_path: Path) -> None:
             ledger.export("html", tmp_path / "x.html", body="nope")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep"
+
+
+class FailsAtTheSecondBody:
+    """The ledger's reads, but the second body's meetings cannot be read."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger, self.asked = ledger, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.ledger, name)
+
+    def meetings(self, body: str, **kwargs: object) -> object:
+        self.asked += 1
+        if self.asked == 2:
+            raise StorageError("the database went away")
+        return self.ledger.meetings(body, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_failed_export_leaves_no_report_behind(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    with Ledger(demo, read_only=True) as ledger, pytest.raises(StorageError):
+        html.write(FailsAtTheSecondBody(ledger), out, Selection(), None)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_cli_writes_a_report_and_says_what_it_holds(demo: str, tmp_path: Path) -> None:

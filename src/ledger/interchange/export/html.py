@@ -95,10 +95,10 @@ def _one(
     _require_parent(out)
     body = next((b for b in every if b.slug == slug), None) or _unborn(source, slug, snap)
     env = environment()
+    audit = audit_part(source, snap, progress)
     advance = progress("writing the HTML report", 1) if progress is not None else None
     counts: dict[str, int] = {"reports": 1, "meetings": 0, "decisions": 0}
     with _placed([out]) as (temporary,):
-        audit = audit_part(source, snap, progress)
         _render_report(env, source, body, every, snap, audit, {}, counts, temporary)
     if advance is not None:
         advance(1)
@@ -115,11 +115,30 @@ def _all(
     if out.exists() and not out.is_dir():
         raise ValidationError(f"--out {out} is a file: without --body it is a directory of reports")
     _require_parent(out)
-    out.mkdir(exist_ok=True)
     targets = file_names(every)
-    files = {t.body.slug: t.name for t in targets}
     env = environment()
     audit = audit_part(source, snap, progress)
+    made = not out.exists()
+    out.mkdir(exist_ok=True)
+    try:
+        return _write_all(env, source, out, every, targets, snap, audit, progress)
+    except BaseException:
+        if made and not any(out.iterdir()):
+            out.rmdir()  # a failed export leaves nothing behind, not even its folder
+        raise
+
+
+def _write_all(
+    env: Environment,
+    source: ReportSource,
+    out: Path,
+    every: list[BodyState],
+    targets: list[Target],
+    snap: Snapshot,
+    audit: AuditPart,
+    progress: StageProgress,
+) -> Written:
+    files = {t.body.slug: t.name for t in targets}
     advance = progress("writing the HTML reports", len(targets) + 1) if progress else None
     counts: dict[str, int] = {"reports": 0, "meetings": 0, "decisions": 0}
     rows: list[dict[str, Any]] = []
