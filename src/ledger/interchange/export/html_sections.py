@@ -161,7 +161,6 @@ class TorVersion:
 @dataclass
 class TorPart:
     report: TorReport | None  # in force on the report's day (None: none was)
-    missing: str | None  # why there is none
     history: list[HistoryEntry]  # every recorded change effective in the period
     versions: list[TorVersion]
     at_start: str | None  # the version in force when the period began
@@ -176,9 +175,8 @@ def tor_part(source: ReportSource, body: str, snap: Snapshot) -> TorPart:
     known = snap.recorded_at
     try:
         report: TorReport | None = source.tor(body, snap.on, known_at=known)
-        missing = None
-    except NotFound as exc:
-        report, missing = None, str(exc)
+    except NotFound:
+        report = None
     try:
         history = source.tor_history(body)
     except NotFound:
@@ -205,7 +203,6 @@ def tor_part(source: ReportSource, body: str, snap: Snapshot) -> TorPart:
     earlier = [d for d in dates if before is not None and d <= before.isoformat()]
     return TorPart(
         report,
-        missing,
         [h for h in history if snap.covers(h.effective)],
         versions,
         earlier[-1] if earlier else None,
