@@ -18,7 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
@@ -36,6 +36,7 @@ from ledger.domain.errors import (
     ValidationError,
 )
 from ledger.domain.events import Authority, LedgerEvent
+from ledger.domain.meeting import MeetingState
 from ledger.domain.organisation import OrganisationState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.registry import handler_for
@@ -77,7 +78,7 @@ from ledger.queries.decisions import DecisionReport, decision_list, decision_rep
 from ledger.queries.forward_plan import PendingDecision, forward_plan
 from ledger.queries.known import known_at_text
 from ledger.queries.log import LogEntry, log_entries
-from ledger.queries.meetings import MeetingSummary, meeting_list
+from ledger.queries.meetings import MeetingSummary, meeting_list, meeting_record
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
@@ -389,6 +390,10 @@ class Ledger:
         """The position and hash of the last link of the audit chain."""
         return audit.head(self.db)
 
+    def head_recorded_at(self) -> datetime | None:
+        """When the head of the audit chain was recorded (None: nothing recorded yet)."""
+        return audit.head_recorded_at(self.db)
+
     def count(self) -> int:
         """How many events the ledger holds."""
         return audit.count(self.db)
@@ -652,6 +657,12 @@ class Ledger:
         self.require_body(body)
         return meeting_list(self.db, body, first, last, known_at_text(known_at))
 
+    def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState:
+        """One meeting as recorded: its agenda items, attendance (who, in what capacity,
+        from and to which item) and declarations of interest."""
+        self.projections.catch_up()
+        return meeting_record(self.db, meeting, known_at_text(known_at))
+
     def quorum(
         self, meeting: str, *, item: str | None = None, known_at: datetime | None = None
     ) -> QuorumResult:
@@ -815,3 +826,10 @@ class Ledger:
     def set_meta(self, key: str, value: str) -> None:
         """Set a value the ledger keeps about itself."""
         write_meta(self.db, key, value)
+
+
+if TYPE_CHECKING:  # mypy holds Ledger to the reads the export modules declare they use
+    from ledger.interchange.export.html_sections import ReportSource
+
+    def _html_reads(ledger: Ledger) -> ReportSource:
+        return ledger

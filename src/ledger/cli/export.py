@@ -16,6 +16,7 @@ from ledger.interchange.export import FORMATS
 FORMAT_HELP = {
     "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
     "csv": "a directory of CSV files, one per answer, with columns.csv describing them",
+    "html": "a readable report per body (with --body, --out is the file; else a folder)",
 }
 
 

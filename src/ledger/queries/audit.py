@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from ledger.infra import chain
 from ledger.infra.db import Connection
@@ -16,6 +17,14 @@ def head(db: Connection) -> tuple[int, str]:
         f"SELECT position, hash FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
     )
     return (int(rows[0]["position"]), rows[0]["hash"]) if rows else (0, chain.GENESIS)
+
+
+def head_recorded_at(db: Connection) -> datetime | None:
+    """When the last event of the audit chain was recorded (None: nothing recorded yet)."""
+    rows = db.query(f"SELECT recorded_at FROM {chain.CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+    if not rows:
+        return None
+    return datetime.fromisoformat(str(rows[0]["recorded_at"]).replace("Z", "+00:00"))
 
 
 def count(db: Connection) -> int:

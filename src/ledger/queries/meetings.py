@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ledger.domain.errors import NotFound
+from ledger.domain.meeting import MeetingState
 from ledger.projections import meetings
 from ledger.queries.quorum import quorum_result
 
@@ -44,3 +46,11 @@ def meeting_list(
             )
         )
     return found
+
+
+def meeting_record(db: Connection, meeting: str, known_at: str) -> MeetingState:
+    """One meeting as known at ``known_at``: its agenda, attendance and interests."""
+    state = meetings.meeting_as_known(db, meeting, known_at)
+    if state is None:
+        raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
+    return state
