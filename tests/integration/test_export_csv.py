@@ -383,6 +383,6 @@ def test_an_empty_directory_is_filled_and_the_command_says_what_it_wrote(
     out.mkdir()
     result = run(demo, "export", "--format", "csv", "--out", str(out), "--body", BODY)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote {len(TABLES)} csv file(s) to {out}: ")
+    assert result.output.startswith(f"wrote csv to {out} ({len(TABLES)} file(s)): ")
     assert "decisions" in result.output
     assert (out / "events.csv").is_file()

@@ -335,7 +335,7 @@ def test_the_cli_writes_a_report_and_says_what_it_holds(demo: str, tmp_path: Pat
     out = tmp_path / "wg.html"
     done = run(demo, "export", "--format", "html", "--body", "kcsp-wg", "--out", str(out))
     assert done.exit_code == 0, done.output
-    assert f"wrote 1 html file(s) to {out}: 1 reports, 4 meetings, 3 decisions" in done.stdout
+    assert f"wrote html to {out} (1 file(s)): reports 1, meetings 4, decisions 3" in done.stdout
     assert out.is_file()
 
 

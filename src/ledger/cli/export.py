@@ -63,11 +63,17 @@ def export(
     With --body, --from or --to it holds those events only, each with its inclusion
     proof, and still verifies alone against the checkpoint.
 
+    csv writes a directory of files, one per answer, described in its columns.csv.
+    html writes a printable report of one body (--out is the file), or, without
+    --body, a folder of them with an index.html.
+
     Example:
 
     \b
         ledger export --format jsonl --out kcsp-wg.jsonl --key kent.key --body kcsp-wg
         ledger verifier --out verify.py && python3 verify.py kcsp-wg.jsonl
+        ledger export --format csv --out kent-csv
+        ledger export --format html --body kcsp-wg --from 2024-01-01 --out wg-2024.html
     """
     if with_verifier and kind != "jsonl":
         raise click.UsageError("--with-verifier goes with --format jsonl")
@@ -85,8 +91,8 @@ def export(
             beside.write_text(verifier_source(), encoding="utf-8")
             say(f"wrote {beside}: python3 {beside} {out}")
         return
-    counts = ", ".join(f"{n} {what}" for what, n in written.counts.items())
-    say(f"wrote {len(written.files)} {kind} file(s) to {out}: {counts}")
+    counts = ", ".join(f"{what.replace('_', ' ')} {n}" for what, n in written.counts.items())
+    say(f"wrote {kind} to {out} ({len(written.files)} file(s)): {counts}")
 
 
 @click.command()
