@@ -15,6 +15,8 @@ from ledger.interchange.export import FORMATS
 
 FORMAT_HELP = {
     "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
+    "popolo": "one Popolo JSON object: persons, organizations, posts, memberships, events, "
+    "motions, vote_events",
 }
 
 
