@@ -298,6 +298,32 @@ def test_renamed_bodies_and_organisations_keep_their_former_names_with_dates(
     ]
 
 
+def recorded_entries(value: Any) -> Iterator[dict[str, Any]]:
+    """Every ``extra.recorded`` entry anywhere in an item (substitutes have their own)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "recorded":
+                yield from inner
+            else:
+                yield from recorded_entries(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from recorded_entries(inner)
+
+
+def test_each_item_names_the_log_positions_of_the_events_it_was_made_from(
+    whole: dict[str, Any], opened: Ledger
+) -> None:
+    log = {e.position: e for e in opened.log()}
+    entries = [r for key in SCHEMA_OF for r in recorded_entries(whole[key])]
+    assert len(entries) > 300
+    for entry in entries:
+        logged = log[entry["position"]]
+        assert (logged.event_id, logged.topic) == (entry["event_id"], entry["topic"])
+    positions = [r["position"] for r in entries]
+    assert len(set(positions)) == len(positions), "an event is cited by two items"
+
+
 def test_one_body_restricts_the_export_to_its_own_record(
     demo: str, opened: Ledger, tmp_path: Path
 ) -> None:
@@ -343,6 +369,17 @@ def test_an_unknown_body_is_one_line_and_writes_no_file(demo: str, tmp_path: Pat
     assert done.exit_code == 1
     assert done.output.strip().splitlines() == ["Error: unknown body 'nope'"]
     assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_that_is_a_folder_or_in_no_folder_is_one_line(demo: str, tmp_path: Path) -> None:
+    for out, said in [
+        (tmp_path, "it is a folder; give a file name"),
+        (tmp_path / "missing" / "x.json", f"there is no folder {tmp_path / 'missing'}"),
+    ]:
+        done = run(demo, "export", "--format", "popolo", "--out", str(out))
+        assert done.exit_code == 1
+        assert done.output.strip().splitlines() == [f"Error: cannot write {out}: {said}"]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -37,9 +37,11 @@ class MembershipTimeline:
 
 @dataclass(frozen=True)
 class RecordedEvent:
-    """An event in force, and the position in the log's order it was recorded at."""
+    """An event in force, the position in the log's order it was recorded at, and the
+    topic it is stored under (an earlier version of its own, if it is read upcast)."""
 
     position: int
+    topic: str
     event: LedgerEvent
 
 
@@ -72,12 +74,13 @@ def recorded_events(
     """The events of one aggregate that hold as known at ``known_at`` (a correction in
     place of what it corrects, nothing retracted), in version order, with positions."""
     rows = db.query(
-        "SELECT position, version FROM proj_events WHERE aggregate_id = ?", [str(aggregate_id)]
+        "SELECT position, version, topic FROM proj_events WHERE aggregate_id = ?",
+        [str(aggregate_id)],
     )
-    positions = {int(r["version"]): int(r["position"]) for r in rows}
+    stored = {int(r["version"]): (int(r["position"]), str(r["topic"])) for r in rows}
     kept = in_force(histories.events(aggregate_id), known_at)
     return [
-        RecordedEvent(positions[e.originator_version], e)
+        RecordedEvent(*stored[e.originator_version], e)
         for e in sorted(kept, key=lambda e: e.originator_version)
-        if e.originator_version in positions
+        if e.originator_version in stored
     ]

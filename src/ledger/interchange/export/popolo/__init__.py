@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -93,25 +94,25 @@ class Source(Protocol):
 def write(source: Source, out: Path, selection: Selection, progress: StageProgress) -> Written:
     """Write the Popolo object for everything, or one body, or a range of dates, to
     ``out`` (replaced only when the whole object has been written)."""
+    # Said before the record is read, not after.
+    if out.is_dir():
+        raise ValidationError(f"cannot write {out}: it is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise ValidationError(f"cannot write {out}: there is no folder {out.parent}")
     size, head = source.head()
     bodies = by_slug(source.bodies_over_time(), lambda b: b.slug)
     organisations = by_slug(source.organisations_over_time(), lambda o: o.slug)
     chosen = [selection.body] if selection.body is not None else sorted(bodies)
     names = {slug: segments[-1].state.name for slug, segments in organisations.items()}
-    people = People()
-    named: set[str] = set()  # the organisations the exported records name
-    spools = {key: Spool() for key in SPOOLED}
+    export = _Export(source, selection, names)
     try:
         advance = progress("popolo: bodies", len(chosen)) if progress is not None else None
         for slug in chosen:
-            _body(
-                source, slug, bodies[slug][-1].state.name, names, selection, people, named, spools
-            )
+            export.body(slug, bodies[slug][-1].state.name)
             if advance is not None:
                 advance(1)
-        wanted = (
-            sorted(organisations) if selection.body is None else sorted(named & set(organisations))
-        )
+        # A whole export holds the whole register; one body's, what its record names.
+        wanted = sorted(organisations if selection.body is None else export.named & set(names))
         registers = [
             *(body_item(bodies[b], source.recorded_events(body_aggregate(b))) for b in chosen),
             *(
@@ -121,68 +122,61 @@ def write(source: Source, out: Path, selection: Selection, progress: StageProgre
                 for o in wanted
             ),
         ]
-        counts = {"persons": len(people.names), "organizations": len(registers)}
-        counts.update({key: spool.count for key, spool in spools.items()})
+        counts = {"persons": len(export.people.names), "organizations": len(registers)}
+        counts.update({key: spool.count for key, spool in export.spools.items()})
         with _replacing(out) as handle:
             handle.write("{\n")
             handle.write(f'"extra": {dumps(_about(size, head, selection))},\n')
-            _list(handle, "persons", people.items())
+            _list(handle, "persons", export.people.items())
             handle.write(",\n")
             _list(handle, "organizations", registers)
             for key in SPOOLED:
                 handle.write(f',\n"{key}": [')
-                spools[key].copy_to(handle)
+                export.spools[key].copy_to(handle)
             handle.write("\n}\n")
     finally:
-        for spool in spools.values():
+        for spool in export.spools.values():
             spool.close()
     return Written("popolo", [str(out)], counts)
 
 
-def _body(
-    source: Source,
-    slug: str,
-    body_name: str,
-    organisation_names: dict[str, str],
-    selection: Selection,
-    people: People,
-    named: set[str],
-    spools: dict[str, Spool],
-) -> None:
-    """Spool one body's posts, memberships, meetings, motions and vote events."""
-    first, last = selection.first, selection.last
-    timeline = source.membership_over_time(slug)
-    seats = body_seats(
-        timeline,
-        body_name,
-        organisation_names,
-        source.recorded_events(membership_aggregate(slug)),
-        first,
-        last,
-        people,
-    )
-    named |= seats.organisations
-    spools["posts"].add_all(seats.posts)
-    spools["memberships"].add_all(seats.memberships)
-    attendance: dict[str, dict[str, Attendance]] = {}
-    for meeting in source.meeting_records(slug, first=first, last=last):
-        events = source.recorded_events(meeting_aggregate(meeting.meeting))
-        spools["events"].add_all(meeting_items(meeting, body_name, events, people))
-        attendance[meeting.meeting] = {a.person: a for a in meeting.attendance}
-    seating = Seating(timeline)
-    for report in source.decisions(slug, first, last):
-        events = source.recorded_events(motion_aggregate(report.motion))
-        spools["motions"].add(motion_item(report, events, people))
-        if has_vote_event(report):
-            item = vote_event_item(
-                report, events, attendance.get(report.meeting, {}), seating, people
-            )
-            named.update(
-                v["group_id"].removeprefix("organisation/")
-                for v in item.get("votes", [])
-                if "group_id" in v
-            )
-            spools["vote_events"].add(item)
+@dataclass
+class _Export:
+    """The export under way: the people and organisations its records have named so
+    far, and the spooled lists."""
+
+    source: Source
+    selection: Selection
+    organisation_names: dict[str, str]  # slug -> its name now
+    people: People = field(default_factory=People)
+    named: set[str] = field(default_factory=set)  # organisations the records name
+    spools: dict[str, Spool] = field(default_factory=lambda: {k: Spool() for k in SPOOLED})
+
+    def body(self, slug: str, body_name: str) -> None:
+        """Spool one body's posts, memberships, meetings, motions and vote events."""
+        source, people, spools = self.source, self.people, self.spools
+        first, last = self.selection.first, self.selection.last
+        timeline = source.membership_over_time(slug)
+        events = source.recorded_events(membership_aggregate(slug))
+        seats = body_seats(
+            timeline, body_name, self.organisation_names, events, first, last, people
+        )
+        self.named |= seats.organisations
+        spools["posts"].add_all(seats.posts)
+        spools["memberships"].add_all(seats.memberships)
+        attendance: dict[str, dict[str, Attendance]] = {}
+        for meeting in source.meeting_records(slug, first=first, last=last):
+            events = source.recorded_events(meeting_aggregate(meeting.meeting))
+            spools["events"].add_all(meeting_items(meeting, body_name, events, people))
+            attendance[meeting.meeting] = {a.person: a for a in meeting.attendance}
+        seating = Seating(timeline)
+        for report in source.decisions(slug, first, last):
+            events = source.recorded_events(motion_aggregate(report.motion))
+            spools["motions"].add(motion_item(report, events, people))
+            if has_vote_event(report):
+                at = attendance.get(report.meeting, {})
+                spools["vote_events"].add(vote_event_item(report, events, at, seating, people))
+        self.named |= seating.organisations
 
 
 def _about(size: int, head: str, selection: Selection) -> dict[str, Any]:

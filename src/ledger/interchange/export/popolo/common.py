@@ -90,13 +90,13 @@ def compact(item: dict[str, Any]) -> dict[str, Any]:
 
 def recorded(events: Iterable[RecordedEvent]) -> list[dict[str, Any]]:
     """The events an item was made from: their chain positions (the ``position`` of the
-    jsonl trail's lines), ids, topics, and the authority each was recorded on."""
+    jsonl trail's lines), ids, topics as stored, and the authority each was recorded on."""
     found = []
     for r in events:
         entry: dict[str, Any] = {
             "position": r.position,
             "event_id": str(r.event.event_id),
-            "topic": r.event.TOPIC,
+            "topic": r.topic,
         }
         if r.event.authority is not None:
             entry["authority"] = r.event.authority.model_dump(mode="json", exclude_none=True)

@@ -57,6 +57,7 @@ class Seating:
 
     def __init__(self, timeline: MembershipTimeline) -> None:
         self.body = timeline.body
+        self.organisations: set[str] = set()  # every voter's organisation found
         self._seats: dict[str, list[Segment[Seat]]] = {}
         for segment in timeline.seats:
             self._seats.setdefault(segment.state.member, []).append(segment)
@@ -86,9 +87,10 @@ class Seating:
         member = vote.get("seat") or (
             (record.substitute_for or record.member) if record is not None else None
         )
-        if member:
-            return self.seat(member, day)
-        return self.represented_by(vote["person"], day)
+        seat = self.seat(member, day) if member else self.represented_by(vote["person"], day)
+        if seat is not None and seat.organisation is not None:
+            self.organisations.add(seat.organisation)
+        return seat
 
 
 def motion_item(

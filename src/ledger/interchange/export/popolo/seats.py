@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import Segment
@@ -21,6 +21,7 @@ from ledger.domain.membership import (
     MemberLeft,
     Office,
     OfficeHolderElected,
+    Person,
     RepresentativeAppointed,
     Seat,
     SubstituteNamed,
@@ -97,13 +98,12 @@ def body_seats(
 ) -> BodySeats:
     """The posts and memberships of one body that fall within [first, last] (a holding
     that overlaps the range is given whole, with its true dates)."""
-    found = BodySeats()
-    posts = Posts()
+    reader = _Reader(timeline.body, body_name, organisation_names, events, first, last, people)
     for tenure in _tenures(timeline.seats):
-        _seat(timeline.body, tenure, organisation_names, events, first, last, people, found, posts)
-    _offices(timeline.body, body_name, timeline.offices, events, first, last, people, found, posts)
-    found.posts = posts.items()
-    return found
+        reader.seat(tenure)
+    reader.offices(timeline.offices)
+    reader.found.posts = reader.posts.items()
+    return reader.found
 
 
 def _seat_post(body: str, seat: Seat, organisation_names: dict[str, str]) -> dict[str, Any]:
@@ -137,172 +137,178 @@ class Posts:
         ]
 
 
-def _seat(
-    body: str,
-    tenure: list[Segment[Seat]],
-    organisation_names: dict[str, str],
-    events: Sequence[RecordedEvent],
-    first: date | None,
-    last: date | None,
-    people: People,
-    found: BodySeats,
-    posts: Posts,
-) -> None:
-    seat = tenure[0].state
-    start, stop = tenure[0].valid_from, tenure[-1].valid_to
-    end = last_day(stop)
-    if not overlaps(start, end, first, last):
-        return
-    post = _seat_post(body, seat, organisation_names)
-    posts.hold(post, start, end)
-    member = seat.member
-    substitutes = [
-        compact(
+def _person_at(
+    tenure: list[Segment[Seat]], day: date, which: Literal["representative", "substitute"]
+) -> Person:
+    """Who sat in the seat (or was its substitute) from ``day``, a day a run began."""
+    seat = next(s for s in tenure if s.valid_from == day).state
+    person = seat.representative if which == "representative" else seat.substitute
+    assert person is not None
+    return person
+
+
+@dataclass
+class _Reader:
+    """One body's seats and offices read into posts and memberships."""
+
+    body: str
+    body_name: str
+    names: dict[str, str]  # organisation slug -> its name now
+    events: Sequence[RecordedEvent]  # the membership's events, with their positions
+    first: date | None
+    last: date | None
+    people: People
+    found: BodySeats = field(default_factory=BodySeats)
+    posts: Posts = field(default_factory=Posts)
+
+    def seat(self, tenure: list[Segment[Seat]]) -> None:
+        """A seat's tenure, its representatives and its substitutes."""
+        seat = tenure[0].state
+        start, stop = tenure[0].valid_from, tenure[-1].valid_to
+        end = last_day(stop)
+        if not overlaps(start, end, self.first, self.last):
+            return
+        post = _seat_post(self.body, seat, self.names)
+        self.posts.hold(post, start, end)
+        member = seat.member
+        substitutes = self._substitutes(tenure)
+        extra = compact(
             {
-                "person_id": people.note(who.person, who.name, begun),
-                "name": who.name,
-                "label": who.role,
-                "start_date": text(begun),
-                "end_date": text(last_day(until)),
+                "voting": seat.voting,
+                "counts_for_quorum": seat.counts_for_quorum,
+                "roles": list(seat.roles),
+                "decision_id": seat.decision,
+                "substitutes": substitutes,
                 "recorded": recorded(
-                    _within(
-                        _events(events, SubstituteNamed, member=member, person=who.person),
-                        begun,
-                        until,
-                    )
+                    _within(_events(self.events, MemberJoined, member=member), start, stop)
+                    + _within(_events(self.events, MemberLeft, member=member), start, stop)
                 ),
             }
         )
+        if seat.organisation is not None:
+            self.found.organisations.add(seat.organisation)
+            self.found.memberships.append(
+                compact(
+                    {
+                        "id": f"membership/{self.body}/seat/{member}/{start}",
+                        "member": {
+                            "@type": "Organization",
+                            "id": organisation_id(seat.organisation),
+                        },
+                        "organization_id": body_id(self.body),
+                        "post_id": post["id"],
+                        "role": seat.category,
+                        "start_date": text(start),
+                        "end_date": text(end),
+                        "extra": extra,
+                    }
+                )
+            )
+        for person, begun, until in runs(
+            tenure, lambda s: s.representative.person if s.representative else None
+        ):
+            if person is None or not overlaps(begun, last_day(until), self.first, self.last):
+                continue
+            who = _person_at(tenure, begun, "representative")
+            appointed = _events(self.events, RepresentativeAppointed, member=member, person=person)
+            own = {"recorded": recorded(_within(appointed, begun, until))}
+            self.found.memberships.append(
+                compact(
+                    {
+                        "id": f"membership/{self.body}/seat/{member}"
+                        f"/representative/{person}/{begun}",
+                        "label": who.role,
+                        "role": "representative" if seat.organisation else seat.category,
+                        "person_id": self.people.note(person, who.name, begun),
+                        "organization_id": body_id(self.body),
+                        "post_id": post["id"],
+                        "on_behalf_of_id": (
+                            organisation_id(seat.organisation) if seat.organisation else None
+                        ),
+                        "start_date": text(begun),
+                        "end_date": text(last_day(until)),
+                        # A seat with no organisation is the person's own: its details are here.
+                        "extra": own if seat.organisation else {**extra, **own},
+                    }
+                )
+            )
+
+    def _substitutes(self, tenure: list[Segment[Seat]]) -> list[dict[str, Any]]:
+        """The seat's named substitutes over the tenure, each with the dates named."""
+        found = []
         for person, begun, until in runs(
             tenure, lambda s: s.substitute.person if s.substitute else None
-        )
-        if person is not None
-        for who in [_person_at(tenure, begun, "substitute")]
-    ]
-    extra = compact(
-        {
-            "category": seat.category,
-            "voting": seat.voting,
-            "counts_for_quorum": seat.counts_for_quorum,
-            "roles": list(seat.roles),
-            "decision_id": seat.decision,
-            "substitutes": substitutes,
-            "recorded": recorded(
-                _within(_events(events, MemberJoined, member=member), start, stop)
-                + _within(_events(events, MemberLeft, member=member), start, stop)
-            ),
-        }
-    )
-    if seat.organisation is not None:
-        found.organisations.add(seat.organisation)
-        found.memberships.append(
-            compact(
-                {
-                    "id": f"membership/{body}/seat/{member}/{start}",
-                    "member": {"@type": "Organization", "id": organisation_id(seat.organisation)},
-                    "organization_id": body_id(body),
-                    "post_id": post["id"],
-                    "role": seat.category,
-                    "start_date": text(start),
-                    "end_date": text(end),
-                    "extra": extra,
-                }
+        ):
+            if person is None:
+                continue
+            who = _person_at(tenure, begun, "substitute")
+            named = _events(
+                self.events, SubstituteNamed, member=tenure[0].state.member, person=person
             )
-        )
-    for person, begun, until in runs(
-        tenure, lambda s: s.representative.person if s.representative else None
-    ):
-        if person is None or not overlaps(begun, last_day(until), first, last):
-            continue
-        who = _person_at(tenure, begun, "representative")
-        appointed = _events(events, RepresentativeAppointed, member=member, person=person)
-        own = {"recorded": recorded(_within(appointed, begun, until))}
-        found.memberships.append(
-            compact(
-                {
-                    "id": f"membership/{body}/seat/{member}/representative/{person}/{begun}",
-                    "label": who.role,
-                    "role": "representative" if seat.organisation else seat.category,
-                    "person_id": people.note(person, who.name, begun),
-                    "organization_id": body_id(body),
-                    "post_id": post["id"],
-                    "on_behalf_of_id": (
-                        organisation_id(seat.organisation) if seat.organisation else None
-                    ),
-                    "start_date": text(begun),
-                    "end_date": text(last_day(until)),
-                    # A seat with no organisation is the person's own: its details are here.
-                    "extra": own if seat.organisation else {**extra, **own},
-                }
+            found.append(
+                compact(
+                    {
+                        "person_id": self.people.note(person, who.name, begun),
+                        "name": who.name,
+                        "label": who.role,
+                        "start_date": text(begun),
+                        "end_date": text(last_day(until)),
+                        "recorded": recorded(_within(named, begun, until)),
+                    }
+                )
             )
-        )
+        return found
 
-
-def _person_at(tenure: list[Segment[Seat]], day: date, which: str) -> Any:
-    segment = next(s for s in tenure if s.valid_from == day)
-    return getattr(segment.state, which)
-
-
-def _offices(
-    body: str,
-    body_name: str,
-    segments: Sequence[Segment[Office]],
-    events: Sequence[RecordedEvent],
-    first: date | None,
-    last: date | None,
-    people: People,
-    found: BodySeats,
-    posts: Posts,
-) -> None:
-    """Each holding of an office: from the election to the end of the term, or to the
-    day before someone else took the office."""
-    held: list[tuple[Office, date | None]] = []
-    for segment in segments:
-        office = segment.state
-        if held and held[-1][0] == office and held[-1][1] == segment.valid_from:
-            held[-1] = (office, segment.valid_to)
-        else:
-            held.append((office, segment.valid_to))
-    for office, stop in held:
-        ends = [d for d in (office.term_end, last_day(stop)) if d is not None]
-        end = min(ends) if ends else None
-        if not overlaps(office.elected, end, first, last):
-            continue
-        title = office.office[:1].upper() + office.office[1:]
-        post = {
-            "id": office_post_id(body, office.office),
-            "label": f"{title} of {body_name}",
-            "role": office.office,
-            "organization_id": body_id(body),
-        }
-        # The ledger records elections to an office, not when the office was created
-        # or abolished: an office post carries no dates of its own.
-        posts.hold(post, None, None)
-        elected = _events(
-            events, OfficeHolderElected, office=office.office, person=office.holder.person
-        )
-        found.memberships.append(
-            compact(
-                {
-                    "id": f"membership/{body}/office/{part(office.office)}"
-                    f"/{office.holder.person}/{office.elected}",
-                    "role": office.office,
-                    "person_id": people.note(
-                        office.holder.person, office.holder.name, office.elected
-                    ),
-                    "organization_id": body_id(body),
-                    "post_id": post["id"],
-                    "start_date": text(office.elected),
-                    "end_date": text(end),
-                    "extra": compact(
-                        {
-                            "term_end": text(office.term_end),
-                            "decision_id": office.decision,
-                            "recorded": recorded(
-                                r for r in elected if r.event.effective == office.elected
-                            ),
-                        }
-                    ),
-                }
+    def offices(self, segments: Sequence[Segment[Office]]) -> None:
+        """Each holding of an office: from the election to the end of the term, or to the
+        day before someone else took the office."""
+        held: list[tuple[Office, date | None]] = []
+        for segment in segments:
+            office = segment.state
+            if held and held[-1][0] == office and held[-1][1] == segment.valid_from:
+                held[-1] = (office, segment.valid_to)
+            else:
+                held.append((office, segment.valid_to))
+        for office, stop in held:
+            ends = [d for d in (office.term_end, last_day(stop)) if d is not None]
+            end = min(ends) if ends else None
+            if not overlaps(office.elected, end, self.first, self.last):
+                continue
+            title = office.office[:1].upper() + office.office[1:]
+            post = {
+                "id": office_post_id(self.body, office.office),
+                "label": f"{title} of {self.body_name}",
+                "role": office.office,
+                "organization_id": body_id(self.body),
+            }
+            # The ledger records elections to an office, not when the office was created
+            # or abolished: an office post carries no dates of its own.
+            self.posts.hold(post, None, None)
+            elected = _events(
+                self.events, OfficeHolderElected, office=office.office, person=office.holder.person
             )
-        )
+            self.found.memberships.append(
+                compact(
+                    {
+                        "id": f"membership/{self.body}/office/{part(office.office)}"
+                        f"/{office.holder.person}/{office.elected}",
+                        "role": office.office,
+                        "person_id": self.people.note(
+                            office.holder.person, office.holder.name, office.elected
+                        ),
+                        "organization_id": body_id(self.body),
+                        "post_id": post["id"],
+                        "start_date": text(office.elected),
+                        "end_date": text(end),
+                        "extra": compact(
+                            {
+                                "term_end": text(office.term_end),
+                                "decision_id": office.decision,
+                                "recorded": recorded(
+                                    r for r in elected if r.event.effective == office.elected
+                                ),
+                            }
+                        ),
+                    }
+                )
+            )
