@@ -161,6 +161,18 @@ class _Reader:
     found: BodySeats = field(default_factory=BodySeats)
     posts: Posts = field(default_factory=Posts)
 
+    def __post_init__(self) -> None:
+        # The events by the seat or office they are about, so each holding finds its own
+        # without reading all of the body's.
+        self._about: dict[str, list[RecordedEvent]] = {}
+        for r in self.events:
+            key = getattr(r.event, "member", None) or getattr(r.event, "office", None)
+            if key is not None:
+                self._about.setdefault(key, []).append(r)
+
+    def _of(self, key: str, kind: type[LedgerEvent], **wanted: Any) -> list[RecordedEvent]:
+        return _events(self._about.get(key, []), kind, **wanted)
+
     def seat(self, tenure: list[Segment[Seat]]) -> None:
         """A seat's tenure, its representatives and its substitutes."""
         seat = tenure[0].state
@@ -180,8 +192,8 @@ class _Reader:
                 "decision_id": seat.decision,
                 "substitutes": substitutes,
                 "recorded": recorded(
-                    _within(_events(self.events, MemberJoined, member=member), start, stop)
-                    + _within(_events(self.events, MemberLeft, member=member), start, stop)
+                    _within(self._of(member, MemberJoined), start, stop)
+                    + _within(self._of(member, MemberLeft), start, stop)
                 ),
             }
         )
@@ -210,7 +222,7 @@ class _Reader:
             if person is None or not overlaps(begun, last_day(until), self.first, self.last):
                 continue
             who = _person_at(tenure, begun, "representative")
-            appointed = _events(self.events, RepresentativeAppointed, member=member, person=person)
+            appointed = self._of(member, RepresentativeAppointed, person=person)
             own = {"recorded": recorded(_within(appointed, begun, until))}
             self.found.memberships.append(
                 compact(
@@ -284,9 +296,7 @@ class _Reader:
             # The ledger records elections to an office, not when the office was created
             # or abolished: an office post carries no dates of its own.
             self.posts.hold(post, None, None)
-            elected = _events(
-                self.events, OfficeHolderElected, office=office.office, person=office.holder.person
-            )
+            elected = self._of(office.office, OfficeHolderElected, person=office.holder.person)
             self.found.memberships.append(
                 compact(
                     {
