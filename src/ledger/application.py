@@ -36,6 +36,7 @@ from ledger.domain.errors import (
     ValidationError,
 )
 from ledger.domain.events import Authority, LedgerEvent
+from ledger.domain.history import Segment
 from ledger.domain.meeting import MeetingState
 from ledger.domain.organisation import OrganisationState
 from ledger.domain.quorum import QuorumResult
@@ -62,7 +63,7 @@ from ledger.interchange.export import FORMATS, Selection, Written
 from ledger.interchange.tor_document import TorCommand
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
-from ledger.queries import audit, constitution, proofs, registers
+from ledger.queries import audit, constitution, proofs, registers, timelines
 from ledger.queries.budget import (
     AllocationReport,
     BudgetReport,
@@ -760,6 +761,48 @@ class Ledger:
         self.projections.catch_up()
         day = on or clock.now().date()
         return allocation_list(self.db, fund, day, known_at_text(known_at), year, recipient)
+
+    # --- whole histories (for the exports) ---------------------------------------------
+
+    def bodies_over_time(self, *, known_at: datetime | None = None) -> list[Segment[BodyState]]:
+        """Every body's states over effective time (renamed, dissolved), by body then date."""
+        self.projections.catch_up()
+        return timelines.bodies_over_time(self.db, known_at_text(known_at))
+
+    def organisations_over_time(
+        self, *, known_at: datetime | None = None
+    ) -> list[Segment[OrganisationState]]:
+        """Every organisation's states over effective time (renamed, closed), by slug then date."""
+        self.projections.catch_up()
+        return timelines.organisations_over_time(self.db, known_at_text(known_at))
+
+    def membership_over_time(
+        self, body: str, *, known_at: datetime | None = None
+    ) -> timelines.MembershipTimeline:
+        """A body's seats (with their representatives and substitutes) and its offices
+        over effective time."""
+        self.require_body(body)
+        return timelines.membership_over_time(self.db, body, known_at_text(known_at))
+
+    def meeting_records(
+        self,
+        body: str,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[MeetingState]:
+        """A body's meetings between two dates in full: agenda, attendance, interests."""
+        self.require_body(body)
+        return timelines.meeting_records(self.db, body, first, last, known_at_text(known_at))
+
+    def recorded_events(
+        self, aggregate_id: UUID, *, known_at: datetime | None = None
+    ) -> list[timelines.RecordedEvent]:
+        """The events of one aggregate in force as known at ``known_at`` (default now),
+        each with the chain position it was recorded at."""
+        self.projections.catch_up()
+        return timelines.recorded_events(self.db, self._histories, aggregate_id, known_at)
 
     def compliance(
         self, body: str, year: int, *, known_at: datetime | None = None

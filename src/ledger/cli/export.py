@@ -17,6 +17,8 @@ FORMAT_HELP = {
     "jsonl": "the verifiable trail (checked by verify.py; needs --key)",
     "csv": "a directory of CSV files, one per answer, with columns.csv describing them",
     "html": "a readable report per body (with --body, --out is the file; else a folder)",
+    "popolo": "one Popolo JSON object: persons, organizations, posts, memberships, events, "
+    "motions, vote_events",
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from ledger.domain.body import BodyState, body_id, timeline
-from ledger.domain.history import in_force
+from ledger.domain.history import Segment, in_force
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
@@ -18,6 +19,7 @@ from ledger.projections.base import (
 )
 
 TABLE = "proj_bodies"
+RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 
 class BodiesProjection:
@@ -60,22 +62,37 @@ class BodiesProjection:
         replace_timeline(db, TABLE, {"slug": event.body}, segments, item.recorded_at)
 
 
+def _state(r: Any) -> BodyState:
+    return BodyState(
+        slug=r["slug"],
+        name=r["name"],
+        kind=r["kind"],
+        parent=r["parent"],
+        established=date.fromisoformat(r["established"]),
+        dissolved=date.fromisoformat(r["dissolved"]) if r["dissolved"] else None,
+    )
+
+
 def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
     """Every body's state on ``day`` as recorded by ``known_at`` (UTC text), by slug."""
     rows = db.query(
         f"SELECT * FROM {TABLE} WHERE {as_of_clause()}",
         [day.isoformat(), day.isoformat(), known_at, known_at],
     )
+    # Sorted here, not by the database, whose collation may order hyphens otherwise.
+    return sorted((_state(r) for r in rows), key=lambda b: b.slug)
+
+
+def body_segments(db: Connection, known_at: str) -> list[Segment[BodyState]]:
+    """Every body's states over effective time as recorded by ``known_at``: by slug,
+    then date (a rename or a dissolution starts a segment)."""
+    rows = db.query(f"SELECT * FROM {TABLE} WHERE {RECORDED}", [known_at, known_at])
     found = [
-        BodyState(
-            slug=r["slug"],
-            name=r["name"],
-            kind=r["kind"],
-            parent=r["parent"],
-            established=date.fromisoformat(r["established"]),
-            dissolved=date.fromisoformat(r["dissolved"]) if r["dissolved"] else None,
+        Segment(
+            date.fromisoformat(r["valid_from"]),
+            date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+            _state(r),
         )
         for r in rows
     ]
-    # Sorted here, not by the database, whose collation may order hyphens otherwise.
-    return sorted(found, key=lambda b: b.slug)
+    return sorted(found, key=lambda s: (s.state.slug, s.valid_from))

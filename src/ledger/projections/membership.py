@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from ledger.domain.history import Segment as Span
 from ledger.domain.history import in_force
 from ledger.domain.membership import (
     MembershipState,
@@ -29,6 +30,7 @@ from ledger.projections.base import (
 
 SEATS = "proj_members"
 OFFICES = "proj_offices"
+T = TypeVar("T")
 
 
 def _person(prefix: str, person: Person | None) -> dict[str, Any]:
@@ -136,38 +138,72 @@ def _maybe_person(row: Any, prefix: str) -> Person | None:
     return Person(row[f"{prefix}_person"], row[f"{prefix}_name"], row[f"{prefix}_role"])
 
 
+def _seat(r: Any) -> Seat:
+    return Seat(
+        member=r["member"],
+        organisation=r["organisation"],
+        category=r["category"],
+        voting=bool(r["voting"]),
+        counts_for_quorum=None if r["counts_for_quorum"] is None else bool(r["counts_for_quorum"]),
+        joined=date.fromisoformat(r["joined"]),
+        representative=_maybe_person(r, "rep"),
+        substitute=_maybe_person(r, "sub"),
+        roles=tuple(r["roles"].split()),
+        decision=r["decision"],
+    )
+
+
+def _office(r: Any) -> Office:
+    return Office(
+        office=r["office"],
+        holder=Person(r["person"], r["name"]),
+        elected=date.fromisoformat(r["elected"]),
+        term_end=date.fromisoformat(r["term_end"]) if r["term_end"] else None,
+        decision=r["decision"],
+    )
+
+
 def membership_on(db: Connection, body: str, day: date, known_at: str) -> MembershipState:
     """The membership of ``body`` on ``day`` as recorded by ``known_at``."""
     params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
     seats = tuple(
-        Seat(
-            member=r["member"],
-            organisation=r["organisation"],
-            category=r["category"],
-            voting=bool(r["voting"]),
-            counts_for_quorum=(
-                None if r["counts_for_quorum"] is None else bool(r["counts_for_quorum"])
-            ),
-            joined=date.fromisoformat(r["joined"]),
-            representative=_maybe_person(r, "rep"),
-            substitute=_maybe_person(r, "sub"),
-            roles=tuple(r["roles"].split()),
-            decision=r["decision"],
-        )
+        _seat(r)
         for r in db.query(
             f"SELECT * FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member", params
         )
     )
     offices = tuple(
-        Office(
-            office=r["office"],
-            holder=Person(r["person"], r["name"]),
-            elected=date.fromisoformat(r["elected"]),
-            term_end=date.fromisoformat(r["term_end"]) if r["term_end"] else None,
-            decision=r["decision"],
-        )
+        _office(r)
         for r in db.query(
             f"SELECT * FROM {OFFICES} WHERE body = ? AND {as_of_clause()} ORDER BY office", params
         )
     )
     return MembershipState(seats, offices)
+
+
+RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
+
+
+def _segment(r: Any, state: T) -> Span[T]:
+    end = date.fromisoformat(r["valid_to"]) if r["valid_to"] else None
+    return Span(date.fromisoformat(r["valid_from"]), end, state)
+
+
+def membership_segments(
+    db: Connection, body: str, known_at: str
+) -> tuple[list[Span[Seat]], list[Span[Office]]]:
+    """The seats and the offices of ``body`` over effective time as recorded by
+    ``known_at``: each seat's (and office's) states by member (office), then date."""
+    params = [body, known_at, known_at]
+    seats = [
+        _segment(r, _seat(r))
+        for r in db.query(f"SELECT * FROM {SEATS} WHERE body = ? AND {RECORDED}", params)
+    ]
+    offices = [
+        _segment(r, _office(r))
+        for r in db.query(f"SELECT * FROM {OFFICES} WHERE body = ? AND {RECORDED}", params)
+    ]
+    # Sorted here, not by the database, whose collation may order hyphens otherwise.
+    seats.sort(key=lambda s: (s.state.member, s.valid_from))
+    offices.sort(key=lambda s: (s.state.office, s.valid_from))
+    return seats, offices

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from ledger.domain.events import EventRetracted
-from ledger.domain.history import in_force
+from ledger.domain.history import Segment, in_force
 from ledger.domain.organisation import (
     OrganisationEvent,
     OrganisationState,
@@ -24,6 +25,7 @@ from ledger.projections.base import (
 )
 
 TABLE = "proj_organisations"
+RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 
 class OrganisationsProjection:
@@ -95,16 +97,31 @@ def organisations_on(
         where += f" AND slug IN ({','.join('?' * len(slugs))})"
         params.extend(slugs)
     rows = db.query(f"SELECT * FROM {TABLE} WHERE {where}", params)
+    return sorted((_state(r) for r in rows), key=lambda o: o.slug)
+
+
+def organisation_segments(db: Connection, known_at: str) -> list[Segment[OrganisationState]]:
+    """Every organisation's states over effective time as recorded by ``known_at``: by
+    slug, then date (a rename or a closure starts a segment)."""
+    rows = db.query(f"SELECT * FROM {TABLE} WHERE {RECORDED}", [known_at, known_at])
     found = [
-        OrganisationState(
-            slug=r["slug"],
-            name=r["name"],
-            short_name=r["short_name"],
-            sector=r["sector"],
-            registered=date.fromisoformat(r["registered"]),
-            closed=date.fromisoformat(r["closed"]) if r["closed"] else None,
-            successor=r["successor"],
+        Segment(
+            date.fromisoformat(r["valid_from"]),
+            date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+            _state(r),
         )
         for r in rows
     ]
-    return sorted(found, key=lambda o: o.slug)
+    return sorted(found, key=lambda s: (s.state.slug, s.valid_from))
+
+
+def _state(r: Any) -> OrganisationState:
+    return OrganisationState(
+        slug=r["slug"],
+        name=r["name"],
+        short_name=r["short_name"],
+        sector=r["sector"],
+        registered=date.fromisoformat(r["registered"]),
+        closed=date.fromisoformat(r["closed"]) if r["closed"] else None,
+        successor=r["successor"],
+    )
