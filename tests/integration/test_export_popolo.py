@@ -93,7 +93,7 @@ def run(db: str, *args: str) -> Result:
 def export(db: str, out: Path, *args: str) -> dict[str, Any]:
     done = run(db, "export", "--format", "popolo", "--out", str(out), *args)
     assert done.exit_code == 0, done.output
-    assert done.output.startswith(f"wrote 1 popolo file(s) to {out}: ")
+    assert done.output.startswith(f"wrote popolo to {out} (1 file(s)): ")
     document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return document
 
