@@ -82,6 +82,11 @@ def _records(
         help="The month its financial year starts (4: April to March).",
     ),
     click.option("--carry-forward", is_flag=True, help="The funder allows carry-forward."),
+    click.option(
+        "--grant-maker",
+        default=None,
+        help="The organisation that makes its grants, e.g. kcc (default: the body).",
+    ),
 )
 def create(funders: tuple[str, ...], **given: Any) -> dict[str, Any]:
     """Create a fund managed by a body, in GBP.
@@ -140,6 +145,11 @@ def reduce(**given: Any) -> dict[str, Any]:
     click.option("--recipient", required=True, help="The organisation that receives it."),
     click.option("--title", required=True, help="The project's title."),
     amount_option,
+    click.option(
+        "--recipient-organisation",
+        default=None,
+        help="The registered organisation that receives it, e.g. kent-police.",
+    ),
 )
 def allocate(**given: Any) -> dict[str, Any]:
     """Allocate money to a project, on the authority of a decision (--decision).
@@ -148,7 +158,8 @@ def allocate(**given: Any) -> dict[str, Any]:
 
     \b
         ledger fund allocate kcsp-csf kcsp-csf-2024-01 --year 2024/25 \\
-            --recipient "Kent Police" --title "Op Liberty" --amount 12,500 \\
+            --recipient "Kent Police" --recipient-organisation kent-police \\
+            --title "Op Liberty" --amount 12,500 \\
             --effective 2024-06-13 --decision kcsp-wg-2024-06-13-3a
     """
     return given

@@ -1,4 +1,4 @@
-"""Commands for organisations: list them as on a date, register, rename, close."""
+"""Commands for organisations: list them as on a date, register, rename, identify, close."""
 
 from __future__ import annotations
 
@@ -47,12 +47,13 @@ def organisations_command(
             "short_name": org.short_name,
             "sector": org.sector,
             "registered": org.registered,
+            "identifier": org.identifier,
             "closed": org.closed,
             "successor": org.successor,
         }
         for org in found
     ]
-    columns = ["id", "name", "short_name", "sector", "registered"]
+    columns = ["id", "name", "short_name", "sector", "identifier", "registered"]
     if include_closed:
         columns += ["closed", "successor"]
     title = f"Organisations on {day}" + (
@@ -63,7 +64,7 @@ def organisations_command(
 
 @click.group()
 def organisation() -> None:
-    """Record the life of an organisation: register, rename, close."""
+    """Record the life of an organisation: register, rename, identify, close."""
 
 
 @organisation.command()
@@ -71,6 +72,7 @@ def organisation() -> None:
 @click.option("--name", required=True, help="Its full name.")
 @click.option("--sector", type=click.Choice([s.value for s in OrganisationSector]), required=True)
 @click.option("--short-name", default=None, help="Its short name, e.g. KFRS.")
+@click.option("--identifier", default=None, help="Its org-id.guide identifier, e.g. GB-LAE-KEN.")
 @click.option("--effective", type=DATE, required=True, help="Registered from (YYYY-MM-DD).")
 @authority_options
 @json_option
@@ -82,17 +84,19 @@ def register(
     name: str,
     sector: str,
     short_name: str | None,
+    identifier: str | None,
     effective: date,
     as_json: bool,
     **authority: str | None,
 ) -> None:
-    """Register an organisation.
+    """Register an organisation (with its org-id.guide identifier, if it has one).
 
     Example:
 
     \b
-        ledger organisation register kfrs --name "Kent Fire and Rescue Service" \\
-            --sector fire-and-rescue --short-name KFRS --effective 2004-07-01
+        ledger organisation register kcc --name "Kent County Council" \\
+            --sector local-authority --short-name KCC --identifier GB-LAE-KEN \\
+            --effective 1889-04-01
     """
     from ledger.domain.organisation import RegisterOrganisation
 
@@ -101,6 +105,7 @@ def register(
         name=name,
         sector=OrganisationSector(sector),
         short_name=short_name,
+        identifier=identifier,
         effective=effective,
         authority=authority_from(**authority),
     )
@@ -138,6 +143,43 @@ def rename(
         organisation=slug,
         name=name,
         short_name=short_name,
+        effective=effective,
+        authority=authority_from(**authority),
+    )
+    report_receipt(session.ledger.execute([command]), as_json)
+
+
+@organisation.command(name="set-identifier")
+@click.argument("slug")
+@click.argument("identifier")
+@click.option("--effective", type=DATE, required=True, help="Held from (YYYY-MM-DD).")
+@authority_options
+@json_option
+@pass_session
+def set_identifier(
+    session: Session,
+    /,
+    slug: str,
+    identifier: str,
+    effective: date,
+    as_json: bool,
+    **authority: str | None,
+) -> None:
+    """Record the org-id.guide identifier an organisation holds from a date.
+
+    Give the day it was registered if it has always held it: an export names an
+    organisation by the identifier it held on the day of the grant.
+
+    Example:
+
+    \b
+        ledger organisation set-identifier richmond-council GB-LAE-RIC --effective 1965-04-01
+    """
+    from ledger.domain.organisation import SetOrganisationIdentifier
+
+    command = SetOrganisationIdentifier(
+        organisation=slug,
+        identifier=identifier,
         effective=effective,
         authority=authority_from(**authority),
     )

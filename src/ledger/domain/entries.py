@@ -27,6 +27,7 @@ AnyCommand = Annotated[
     | body.DissolveBody
     | organisation.RegisterOrganisation
     | organisation.RenameOrganisation
+    | organisation.SetOrganisationIdentifier
     | organisation.CloseOrganisation
     | membership.AddMember
     | membership.EndMember

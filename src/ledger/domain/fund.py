@@ -38,7 +38,7 @@ from ledger.domain.money import (
     year_bounds,
     year_problem,
 )
-from ledger.domain.types import Flag, Name, Reason, Slug, Title, Whole
+from ledger.domain.types import Flag, Name, Reason, Slug, Title, Whole, omitted_when_empty
 
 
 def fund_id(slug: str) -> UUID:
@@ -69,6 +69,8 @@ class FundCreated(FundEvent):
     funders: list[Name] = Field(min_length=1, max_length=20)
     reference: Title | None = None
     carry_forward: Flag = False
+    # The organisation that makes the grants (360Giving's funding organisation).
+    grant_maker: Slug | None = omitted_when_empty(default=None)
 
     def describe(self) -> str:
         return f"fund {self.fund} '{self.name}' managed by {self.body}"
@@ -107,6 +109,8 @@ class Allocated(FundEvent):
     recipient: Name
     title: Title
     amount: Pence
+    # The registered organisation that receives it, beside the paper's free-text name.
+    recipient_organisation: Slug | None = omitted_when_empty(default=None)
 
     def describe(self) -> str:
         return f"allocation of {format_pence(self.amount)} to {self.recipient} ({self.allocation})"
@@ -226,6 +230,7 @@ class FundInfo:
     funders: tuple[str, ...]
     reference: str | None
     carry_forward: bool
+    grant_maker: str | None = None  # an organisation's slug
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,7 @@ class AllocationState:
     made: date
     withdrawn: date | None
     decisions: tuple[str, ...]  # every decision that approved or changed it, in order
+    recipient_organisation: str | None = None  # an organisation's slug
 
     @property
     def balance(self) -> int:
@@ -323,6 +329,7 @@ class _Allocation:
     spent: int = 0
     withdrawn: date | None = None
     decisions: list[str] = field(default_factory=list)
+    recipient_organisation: str | None = None
 
 
 class Books:
@@ -358,6 +365,7 @@ class Books:
                     a.made,
                     a.withdrawn,
                     tuple(a.decisions),
+                    a.recipient_organisation,
                 )
                 for slug, a in sorted(self.allocations.items())
             ),
@@ -402,6 +410,7 @@ class Books:
                 tuple(event.funders),
                 event.reference,
                 event.carry_forward,
+                event.grant_maker,
             )
             return set()
         if self.info is None:
@@ -464,6 +473,7 @@ class Books:
             event.amount,
             event.effective,
             decisions=_decision(event),
+            recipient_organisation=event.recipient_organisation,
         )
         return {("year", event.year), ("allocation", event.allocation)}
 

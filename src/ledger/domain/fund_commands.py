@@ -66,6 +66,13 @@ class CreateFund(FundCommand):
     carry_forward: Flag = Field(
         default=False, description="The funder allows money to be carried into the next year."
     )
+    grant_maker: Slug | None = Field(
+        default=None,
+        description=(
+            "The registered organisation that makes its grants (their funding organisation "
+            "in a 360Giving export), e.g. kcc; without it, the managing body."
+        ),
+    )
 
 
 class IncomePart(StrictInput):
@@ -117,11 +124,18 @@ class ReduceIncome(FundCommand):
     clawback: Flag = False
 
 
+RECIPIENT_ORGANISATION = (
+    "The registered organisation that receives it (its short id, e.g. kent-police), "
+    "when there is one: the grants export identifies the recipient by it."
+)
+
+
 class AllocationRow(StrictInput):
     allocation: Slug = Field(description="A short id, e.g. kcsp-csf-2024-01.")
     recipient: Name = Field(description="The organisation that receives it.")
     title: Title = Field(description="The project's title.")
     amount: Amount
+    recipient_organisation: Slug | None = Field(default=None, description=RECIPIENT_ORGANISATION)
 
 
 class AllocateFunds(FundCommand):
@@ -133,6 +147,7 @@ class AllocateFunds(FundCommand):
     recipient: Name | None = Field(default=None, description="Its recipient organisation.")
     title: Title | None = Field(default=None, description="Its project's title.")
     amount: Amount | None = Field(default=None, description="Its amount.")
+    recipient_organisation: Slug | None = Field(default=None, description=RECIPIENT_ORGANISATION)
     allocations: list[AllocationRow] = Field(
         default_factory=list, max_length=500, description="Or several, each a row."
     )
@@ -153,13 +168,14 @@ class AllocateFunds(FundCommand):
                 recipient=self.recipient,
                 title=self.title,
                 amount=format_pence(self.amount),
+                recipient_organisation=self.recipient_organisation,
             )
         ]
 
     @model_validator(mode="after")
     def _checked(self) -> AllocateFunds:
         single = (self.allocation, self.recipient, self.title, self.amount)
-        if self.allocations and any(v is not None for v in single):
+        if self.allocations and any(v is not None for v in (*single, self.recipient_organisation)):
             raise ValueError("give one allocation's fields, or allocations, not both")
         if not self.allocations and None in single:
             raise ValueError("give allocation, recipient, title and amount (or allocations)")
@@ -332,6 +348,7 @@ def allocate_funds(ctx: Context, cmd: AllocateFunds) -> list[LedgerEvent]:
                 "recipient": r.recipient,
                 "title": r.title,
                 "amount": r.amount,
+                "recipient_organisation": r.recipient_organisation,
             },
         )
         for r in cmd.rows

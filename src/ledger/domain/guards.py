@@ -179,11 +179,32 @@ def _retracted(ctx: Context, event: EventRetracted) -> None:
         _constitution_changed(ctx, event)
 
 
+def _named_organisation(ctx: Context, slug: str, day: date, field: str) -> None:
+    """An organisation an event names is registered, and not closed, on ``day``."""
+    if not ctx.history(organisation.organisation_id(slug)).exists:
+        raise NotFound(f"{field}: unknown organisation '{slug}'")
+    _organisation_exists(ctx, slug, day, f"{field}: organisation")
+
+
 def _successor(ctx: Context, event: organisation.OrganisationClosed) -> None:
     if event.successor is not None and event.successor != event.organisation:
         if not ctx.history(organisation.organisation_id(event.successor)).exists:
             raise NotFound(f"unknown organisation '{event.successor}'")
         _organisation_exists(ctx, event.successor, event.effective, "successor organisation")
+
+
+def _fund_created(ctx: Context, event: fund.FundCreated) -> None:
+    if event.grant_maker is not None:
+        _named_organisation(ctx, event.grant_maker, event.effective, "grant_maker")
+    fund_checks.fund_changed(ctx, event)
+
+
+def _allocated(ctx: Context, event: fund.Allocated) -> None:
+    if event.recipient_organisation is not None:
+        _named_organisation(
+            ctx, event.recipient_organisation, event.effective, "recipient_organisation"
+        )
+    fund_checks.fund_changed(ctx, event)
 
 
 def _seats_ever(ctx: Context, slug: str) -> set[str]:
@@ -288,6 +309,8 @@ GUARDS: dict[type[LedgerEvent], Guard] = {
     decision.MotionProposed: _motion_proposed,
     decision.MotionDecided: _motion_decided,
     **dict.fromkeys(fund.EVENTS, fund_checks.fund_changed),
+    fund.FundCreated: _fund_created,
+    fund.Allocated: _allocated,
 }
 
 

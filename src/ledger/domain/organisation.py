@@ -4,6 +4,9 @@ An organisation is a police force, a council, a fire and rescue service, a healt
 the probation service, a voluntary group.  Its slug travels in the event field
 ``organisation`` (the envelope's ``body`` is for bodies and stays empty).  Renaming
 keeps the old name in its history; closing may name the organisation that took over.
+An organisation may carry its org-id.guide ``identifier`` (``GB-LAE-KEN``), given when
+it is registered or recorded later from a date (``set-organisation-identifier``): the
+exports name it by that (ADR 0020).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from ledger.domain.history import (
     state_at,
 )
 from ledger.domain.ids import aggregate_id
-from ledger.domain.types import Label, Name, Reason, Slug
+from ledger.domain.types import Label, Name, OrgId, Reason, Slug, omitted_when_empty
 
 
 class OrganisationSector(StrEnum):
@@ -79,10 +82,22 @@ class OrganisationRegistered(OrganisationEvent):
     name: Name
     sector: OrganisationSector
     short_name: Label | None = None
+    identifier: OrgId | None = omitted_when_empty(default=None)
 
     def describe(self) -> str:
         short = f" [{self.short_name}]" if self.short_name else ""
-        return f"registered {self.organisation} '{self.name}'{short} ({self.sector})"
+        known = f", {self.identifier}" if self.identifier else ""
+        return f"registered {self.organisation} '{self.name}'{short} ({self.sector}{known})"
+
+
+class OrganisationIdentified(OrganisationEvent):
+    """From its effective date the organisation is known by this org-id.guide identifier."""
+
+    TOPIC: ClassVar[str] = "organisation.identifier-set/v1"
+    identifier: OrgId
+
+    def describe(self) -> str:
+        return f"identified {self.organisation} as {self.identifier}"
 
 
 class OrganisationRenamed(OrganisationEvent):
@@ -121,6 +136,7 @@ class OrganisationState:
     registered: date
     closed: date | None = None
     successor: str | None = None
+    identifier: str | None = None  # its org-id.guide identifier, e.g. GB-LAE-KEN
 
 
 def _apply(state: OrganisationState | None, event: LedgerEvent) -> OrganisationState:
@@ -134,7 +150,9 @@ def _apply(state: OrganisationState | None, event: LedgerEvent) -> OrganisationS
     if isinstance(event, OrganisationRegistered):
         if state is not None:
             raise RuleViolation(f"{slug} is already registered (on {state.registered})")
-        return OrganisationState(slug, event.name, event.short_name, event.sector.value, day)
+        return OrganisationState(
+            slug, event.name, event.short_name, event.sector.value, day, identifier=event.identifier
+        )
     if state is None:
         raise RuleViolation(f"{slug} is not registered on {day}")
     if state.closed is not None:
@@ -143,6 +161,10 @@ def _apply(state: OrganisationState | None, event: LedgerEvent) -> OrganisationS
         if event.name == state.name and event.short_name == state.short_name:
             raise RuleViolation(f"{slug} is already called '{state.name}' on {day}")
         return replace(state, name=event.name, short_name=event.short_name)
+    if isinstance(event, OrganisationIdentified):
+        if event.identifier == state.identifier:
+            raise RuleViolation(f"{slug} is already identified as {state.identifier} on {day}")
+        return replace(state, identifier=event.identifier)
     if isinstance(event, OrganisationClosed):
         if event.successor == slug:
             raise RuleViolation(f"{slug} cannot be its own successor")
@@ -181,6 +203,10 @@ class RegisterOrganisation(EffectiveCommand):
     short_name: str | None = Field(
         default=None, min_length=1, max_length=50, description="e.g. 'KFRS'."
     )
+    identifier: OrgId | None = Field(
+        default=None,
+        description="Its org-id.guide identifier, e.g. 'GB-LAE-KEN' (Kent County Council).",
+    )
 
     _slug = field_validator("organisation")(_check_slug)
 
@@ -195,6 +221,15 @@ class RenameOrganisation(EffectiveCommand):
     organisation: str
     name: str = Field(min_length=1, max_length=300)
     short_name: str | None = Field(default=None, min_length=1, max_length=50)
+
+
+class SetOrganisationIdentifier(EffectiveCommand):
+    """Record the org-id.guide identifier an organisation holds from a date (give the
+    day it was registered if it has always held it)."""
+
+    type: Literal["set-organisation-identifier"] = "set-organisation-identifier"
+    organisation: str
+    identifier: OrgId = Field(description="e.g. 'GB-LAE-KEN' (Kent County Council).")
 
 
 class CloseOrganisation(EffectiveCommand):
@@ -236,6 +271,7 @@ def register_organisation(ctx: Context, cmd: RegisterOrganisation) -> list[Ledge
         name=cmd.name,
         sector=cmd.sector,
         short_name=cmd.short_name,
+        identifier=cmd.identifier,
     )
     return [_checked(history, event)]
 
@@ -250,6 +286,19 @@ def rename_organisation(ctx: Context, cmd: RenameOrganisation) -> list[LedgerEve
         authority=cmd.authority,
         name=cmd.name,
         short_name=cmd.short_name,
+    )
+    return [_checked(history, event)]
+
+
+def set_organisation_identifier(ctx: Context, cmd: SetOrganisationIdentifier) -> list[LedgerEvent]:
+    history = organisation_history(ctx, cmd.organisation)
+    event = ctx.new_event(
+        OrganisationIdentified,
+        history,
+        organisation=cmd.organisation,
+        effective=cmd.effective,
+        authority=cmd.authority,
+        identifier=cmd.identifier,
     )
     return [_checked(history, event)]
 

@@ -27,6 +27,7 @@ HANDLERS: dict[type[Command], Handler] = {
     body.DissolveBody: body.dissolve_body,
     organisation.RegisterOrganisation: organisation.register_organisation,
     organisation.RenameOrganisation: organisation.rename_organisation,
+    organisation.SetOrganisationIdentifier: organisation.set_organisation_identifier,
     organisation.CloseOrganisation: organisation.close_organisation,
     membership.AddMember: membership.add_member,
     membership.EndMember: membership.end_member,

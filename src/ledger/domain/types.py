@@ -129,6 +129,37 @@ def _iso_day(value: Any) -> Any:
 Slug = Annotated[str, Strict(), AfterValidator(_check_slug)]
 """A short id: lower-case letters, digits and hyphens, at most 63 characters."""
 
+# An org-id.guide identifier: the list's code (a country code, or XI / XM for lists
+# that span countries, then the list: GB-LAE, GB-CHC, GB-COH, XI-IATI) and the
+# organisation's identifier in that list (ADR 0020).
+ORG_ID = re.compile(r"[A-Z]{2}-[A-Z0-9]{2,20}-[A-Za-z0-9][A-Za-z0-9./_-]{0,79}")
+
+
+def _check_org_id(value: str, info: ValidationInfo) -> str:
+    if not ORG_ID.fullmatch(value) and not from_store(info):
+        raise ValueError(
+            "must be an org-id.guide identifier: the list's code and the organisation's "
+            "identifier in it, e.g. GB-LAE-KEN (Kent County Council), GB-CHC-1070468 or "
+            "GB-COH-09506232"
+        )
+    return value
+
+
+OrgId = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_check_org_id),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{ORG_ID.pattern}$",
+            "maxLength": 104,
+            "description": "An org-id.guide identifier, e.g. GB-LAE-KEN.",
+        }
+    ),
+]
+"""An organisation's identifier from an org-id.guide list, e.g. ``GB-LAE-KEN``."""
+
 Day = Annotated[date, BeforeValidator(_iso_day)]
 """A calendar date, given as a ``date`` or as ``YYYY-MM-DD`` text, nothing else."""
 

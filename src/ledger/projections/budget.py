@@ -49,7 +49,7 @@ MONEY = ("received", "reduced", "allocated", "spent", "returned", "carried_in", 
 
 class BudgetProjection:
     name = "budget"
-    version = 1
+    version = 2  # 2: a fund's grant maker, an allocation's recipient organisation
     recomputes = True  # rebuilds a fund's rows from all of its events
     tables: Sequence[str] = (FUNDS, YEARS, ALLOCATIONS)
 
@@ -58,7 +58,7 @@ class BudgetProjection:
             f"CREATE TABLE IF NOT EXISTS {FUNDS} (fund TEXT NOT NULL, body TEXT NOT NULL, "
             "name TEXT NOT NULL, created TEXT NOT NULL, year_starts INTEGER NOT NULL, "
             "funders TEXT NOT NULL, reference TEXT, carry_forward INTEGER NOT NULL, "
-            f"{bitemporal_columns()})"
+            f"grant_maker TEXT, {bitemporal_columns()})"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {FUNDS}_body_idx ON {FUNDS} (body, recorded_to)")
         key_index(db, FUNDS, ["fund"])
@@ -77,7 +77,7 @@ class BudgetProjection:
             "allocation TEXT NOT NULL, year TEXT NOT NULL, recipient TEXT NOT NULL, "
             "title TEXT NOT NULL, awarded BIGINT NOT NULL, spent BIGINT NOT NULL, "
             "balance BIGINT NOT NULL, made TEXT NOT NULL, withdrawn TEXT, "
-            f"decisions TEXT NOT NULL, {bitemporal_columns()})"
+            f"decisions TEXT NOT NULL, recipient_organisation TEXT, {bitemporal_columns()})"
         )
         db.execute(
             f"CREATE INDEX IF NOT EXISTS {ALLOCATIONS}_asof_idx ON {ALLOCATIONS} "
@@ -134,6 +134,7 @@ def _info_values(info: FundInfo) -> dict[str, Any]:
         "funders": json.dumps(list(info.funders)),
         "reference": info.reference,
         "carry_forward": int(info.carry_forward),
+        "grant_maker": info.grant_maker,
     }
 
 
@@ -160,6 +161,7 @@ def _allocation_values(a: AllocationState) -> dict[str, Any]:
         "made": a.made.isoformat(),
         "withdrawn": a.withdrawn.isoformat() if a.withdrawn else None,
         "decisions": " ".join(a.decisions),  # slugs: no spaces within one
+        "recipient_organisation": a.recipient_organisation,
     }
 
 
@@ -176,6 +178,7 @@ def _info(row: Any, fund: str) -> FundInfo:
         tuple(json.loads(row["funders"])),
         row["reference"],
         bool(row["carry_forward"]),
+        row["grant_maker"],
     )
 
 
@@ -229,6 +232,7 @@ def position_on(db: Connection, fund: str, day: date, known_at: str) -> FundPosi
                 date.fromisoformat(r["made"]),
                 date.fromisoformat(r["withdrawn"]) if r["withdrawn"] else None,
                 tuple(r["decisions"].split()),
+                r["recipient_organisation"],
             )
             for r in sorted(allocations, key=lambda r: r["allocation"])
         ),

@@ -30,7 +30,7 @@ RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 class OrganisationsProjection:
     name = "organisations"
-    version = 1
+    version = 2  # 2: the org-id.guide identifier
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
     tables: Sequence[str] = (TABLE,)
 
@@ -38,7 +38,7 @@ class OrganisationsProjection:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} ("
             "slug TEXT NOT NULL, name TEXT NOT NULL, short_name TEXT, sector TEXT NOT NULL, "
-            "registered TEXT NOT NULL, closed TEXT, successor TEXT, "
+            "registered TEXT NOT NULL, closed TEXT, successor TEXT, identifier TEXT, "
             f"{bitemporal_columns()})"
         )
         db.execute(
@@ -74,6 +74,7 @@ class OrganisationsProjection:
                     "registered": seg.state.registered.isoformat(),
                     "closed": seg.state.closed.isoformat() if seg.state.closed else None,
                     "successor": seg.state.successor,
+                    "identifier": seg.state.identifier,
                 },
             )
             for seg in timeline(in_force(events))
@@ -124,4 +125,5 @@ def _state(r: Any) -> OrganisationState:
         registered=date.fromisoformat(r["registered"]),
         closed=date.fromisoformat(r["closed"]) if r["closed"] else None,
         successor=r["successor"],
+        identifier=r["identifier"],
     )

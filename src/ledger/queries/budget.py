@@ -46,6 +46,7 @@ class AllocationReport:
     allocation: str
     year: str
     recipient: str
+    recipient_organisation: str | None  # a registered organisation's slug, if named
     title: str
     awarded: Amount
     spent: Amount
@@ -82,6 +83,8 @@ class FundReport:
     reference: str | None
     years_run: str  # e.g. April to March
     carry_forward: bool
+    year_starts: int  # the month its years start (4: April)
+    grant_maker: str | None  # the organisation that makes its grants, if named
 
 
 @dataclass
@@ -132,6 +135,8 @@ def _fund_report(info: FundInfo) -> FundReport:
         info.reference,
         year_style(info.year_starts),
         info.carry_forward,
+        info.year_starts,
+        info.grant_maker,
     )
 
 
@@ -158,6 +163,7 @@ def _allocation_report(a: AllocationState, checks: dict[str, AuthorityCheck]) ->
         a.allocation,
         a.year,
         a.recipient,
+        a.recipient_organisation,
         a.title,
         Amount.of(a.awarded),
         Amount.of(a.spent),
