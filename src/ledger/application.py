@@ -510,13 +510,17 @@ class Ledger:
         first: date | None = None,
         last: date | None = None,
         progress: StageProgress = None,
+        prefix: str | None = None,
     ) -> Written:
         """Write the record, or one body's and a date range's part of it, in one of
-        ``FORMATS`` to ``out``.  The jsonl trail needs ``key`` to sign its checkpoint."""
+        ``FORMATS`` to ``out``.  The jsonl trail needs ``key`` to sign its checkpoint;
+        grants may take the publisher's 360Giving ``prefix``."""
         from importlib import import_module
 
         if kind not in FORMATS:
             raise ValidationError(f"unknown export format {kind!r}: one of {', '.join(FORMATS)}")
+        if prefix is not None and kind != "grants":
+            raise ValidationError("--prefix goes with --format grants")
         if body is not None:
             self.require_body(body)
         if first is not None and last is not None and first > last:
@@ -530,7 +534,10 @@ class Ledger:
             head = self.export_trail(out, key, body=body, first=first, last=last, progress=advance)
             return Written(kind, [str(out)], {"events": head.size}, head.size, head.root)
         module = import_module(f"ledger.interchange.export.{kind}")
-        written: Written = module.write(self, out, Selection(body, first, last), progress)
+        options = {"prefix": prefix} if prefix is not None else {}
+        written: Written = module.write(
+            self, out, Selection(body, first, last), progress, **options
+        )
         return written
 
     def whole_record(self) -> WholeRecord:

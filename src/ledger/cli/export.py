@@ -19,6 +19,7 @@ FORMAT_HELP = {
     "html": "a readable report per body (with --body, --out is the file; else a folder)",
     "popolo": "one Popolo JSON object: persons, organizations, posts, memberships, events, "
     "motions, vote_events",
+    "grants": "every allocation as a 360Giving grant (JSON package and CSV)",
 }
 
 
@@ -43,6 +44,12 @@ FORMAT_HELP = {
     is_flag=True,
     help="jsonl: write verify.py beside the export, so it travels with its checker.",
 )
+@click.option(
+    "--prefix",
+    default=None,
+    help="grants: the publisher's 360Giving prefix, e.g. 360G-kentcsp "
+    "(default: 360G- and the top body's id).",
+)
 @click.option("--body", default=None, help="Only this body's record.")
 @click.option("--from", "first", type=DATE, default=None, help="From this effective date.")
 @click.option("--to", "last", type=DATE, default=None, help="Up to this effective date.")
@@ -54,6 +61,7 @@ def export(
     out: Path,
     key: Path | None,
     with_verifier: bool,
+    prefix: str | None,
     body: str | None,
     first: date | None,
     last: date | None,
@@ -68,6 +76,9 @@ def export(
     csv writes a directory of files, one per answer, described in its columns.csv.
     html writes a printable report of one body (--out is the file), or, without
     --body, a folder of them with an index.html.
+    grants writes every allocation of the funds (a body's, with --body; awarded between
+    --from and --to) as 360Giving grants: OUT/grants.json and OUT/grants.csv, or, for an
+    OUT ending .json, that file and the .csv beside it.
 
     Example:
 
@@ -76,12 +87,13 @@ def export(
         ledger verifier --out verify.py && python3 verify.py kcsp-wg.jsonl
         ledger export --format csv --out kent-csv
         ledger export --format html --body kcsp-wg --from 2024-01-01 --out wg-2024.html
+        ledger export --format grants --out grants/ --body kcsp-wg --prefix 360G-kentcsp
     """
     if with_verifier and kind != "jsonl":
         raise click.UsageError("--with-verifier goes with --format jsonl")
     with stages() as start:
         written = session.ledger.export(
-            kind, out, key=key, body=body, first=first, last=last, progress=start
+            kind, out, key=key, body=body, first=first, last=last, progress=start, prefix=prefix
         )
     if written.tree_size is not None:
         say(f"wrote {out}: the {kind} trail against the checkpoint of {written.tree_size} events")

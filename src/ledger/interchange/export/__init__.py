@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-FORMATS = ("jsonl", "csv", "html", "popolo")
+FORMATS = ("jsonl", "csv", "html", "popolo", "grants")
 """Every export format, in the order ``ledger export --format`` lists them."""
 
 Advance = Callable[[int], None] | None
