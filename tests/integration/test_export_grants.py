@@ -475,3 +475,40 @@ def test_the_command_line_records_identifiers_grant_makers_and_recipients(
     listed = run(ledger_url, "organisations", "--on", "2024-05-01", "--json")
     identifiers = {o["slug"]: o["identifier"] for o in json.loads(listed.stdout)}
     assert (identifiers["kcc"], identifiers["kent-police"]) == ("GB-LAE-KEN", None)
+
+
+def test_a_failed_export_leaves_what_was_there_and_nothing_else(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.interchange.export import grants
+
+    fund(ledger, allocate("csf-1", 100), allocate("csf-2", 200))
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "grants.json").write_text("the last export", encoding="utf-8")
+    real = grants.cell
+
+    def full_disk(value: Any) -> Any:
+        if value == "csf":
+            raise OSError(28, "No space left on device")
+        return real(value)
+
+    monkeypatch.setattr(grants, "cell", full_disk)
+    for out in (tmp_path / "new", kept):
+        with pytest.raises(ValidationError, match="No space left on device; nothing was written"):
+            ledger.export("grants", out)
+    assert not (tmp_path / "new").exists()
+    assert [p.name for p in kept.iterdir()] == ["grants.json"]
+    assert (kept / "grants.json").read_text(encoding="utf-8") == "the last export"
+
+    monkeypatch.setattr(grants, "cell", real)
+    package, rows = exported(ledger, kept)  # a good export replaces the last one
+    assert len(package["grants"]) == len(rows) == 2
+
+
+def test_an_out_in_no_folder_is_one_line(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "grants.json"
+
+    line = one_line_error(run(demo, "export", "--format", "grants", "--out", str(out)))
+
+    assert f"there is no folder {tmp_path / 'missing'}" in line

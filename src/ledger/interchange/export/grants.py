@@ -29,13 +29,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import uuid4
 
 from ledger.domain.body import BodyState
 from ledger.domain.errors import ValidationError
@@ -128,11 +132,15 @@ def write(
         )
     registers = _Registers(source)
     advance = progress("writing grants", len(awards)) if progress is not None else None
+    folder = json_path.parent
+    made = not folder.exists()
     try:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
         with (
-            json_path.open("w", encoding="utf-8") as package,
-            csv_path.open("w", encoding="utf-8", newline="") as table,
+            _placed(json_path) as json_partial,
+            _placed(csv_path) as csv_partial,
+            json_partial.open("w", encoding="utf-8") as package,
+            csv_partial.open("w", encoding="utf-8", newline="") as table,
         ):
             rows = csv.writer(table)
             rows.writerow([title for title, _ in COLUMNS])
@@ -146,8 +154,14 @@ def write(
                 if advance is not None:
                     advance(1)
             package.write("\n]}\n")
-    except OSError as exc:
-        raise ValidationError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except BaseException as exc:
+        if made and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # a failed export leaves nothing behind, not even its folder
+        if isinstance(exc, OSError):
+            raise ValidationError(
+                f"cannot write {out}: {exc.strerror or exc}; nothing was written"
+            ) from None
+        raise
     counts = {"grants": len(awards)}
     if withdrawn:
         counts["withdrawn_unpaid_left_out"] = withdrawn
@@ -352,10 +366,28 @@ def _checked_prefix(given: str) -> str:
 
 
 def _paths(out: Path) -> tuple[Path, Path]:
+    """The package and the CSV that ``--out`` names, checked before anything is read."""
+    if not out.absolute().parent.is_dir():
+        raise ValidationError(f"cannot write {out}: there is no folder {out.absolute().parent}")
     if out.suffix.lower() in (".json", ".csv"):
+        if out.is_dir():
+            raise ValidationError(f"cannot write {out}: it is a folder; give a file name")
         return out.with_suffix(".json"), out.with_suffix(".csv")
     if out.exists() and not out.is_dir():
         raise ValidationError(
             f"--out {out}: give a directory (for grants.json and grants.csv) or a file ending .json"
         )
     return out / "grants.json", out / "grants.csv"
+
+
+@contextmanager
+def _placed(path: Path) -> Iterator[Path]:
+    """A file beside ``path`` that replaces it once the block ends well, and is removed
+    if it does not: a failed export leaves what was there before, and nothing else."""
+    partial = path.with_name(f".{path.name}.{uuid4().hex[:12]}.partial")
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)
