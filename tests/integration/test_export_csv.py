@@ -210,6 +210,8 @@ def test_the_versions_in_force_on_a_day_are_the_ledgers_answers_for_that_day(
                     if s["body"] == body and in_force(s, day)
                 ) == sorted((s.id, s.text) for s in tor)
     assert {s["status"] for s in sections} >= {"in force", "superseded"}
+    identified = {o["organisation"]: o["identifier"] for o in rows(whole, "organisations.csv")}
+    assert (identified["kcc"], identified["kent-police"]) == ("GB-LAE-KEN", "")
 
 
 def test_reading_a_few_rows_at_a_time_writes_the_same_files(

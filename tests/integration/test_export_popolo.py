@@ -291,6 +291,11 @@ def test_renamed_bodies_and_organisations_keep_their_former_names_with_dates(
         "2021-06-26",
         "organisation/probation-service",
     )
+    # An organisation's org-id.guide identifier is a Popolo identifier.
+    assert organizations["organisation/kcc"]["identifiers"] == [
+        {"identifier": "GB-LAE-KEN", "scheme": "org-id"}
+    ]
+    assert "identifiers" not in crc
     # Every item carries the chain positions of the events it was made from.
     assert [r["topic"] for r in dardr["extra"]["recorded"]] == [
         "body.established/v1",

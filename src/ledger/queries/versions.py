@@ -42,6 +42,7 @@ class OrganisationVersion:
     registered: str
     closed: str | None
     successor: str | None
+    identifier: str | None
     valid_from: str
     valid_to: str | None
 
@@ -198,6 +199,7 @@ def organisation_versions(
             r["registered"],
             r["closed"],
             r["successor"],
+            r["identifier"],
             r["valid_from"],
             r["valid_to"],
         )

@@ -109,6 +109,11 @@ ORGANISATIONS: Table[OrganisationVersion] = Table(
         Column("registered", "date", "When it came into being, as recorded."),
         Column("closed", "date", "When it ceased to exist (empty: it has not)."),
         Column("successor", "id", "The organisation that took over from it, if any."),
+        Column(
+            "identifier",
+            "id",
+            "Its org-id.guide identifier in this version (e.g. GB-LAE-KEN), if recorded.",
+        ),
         Column("in_force_from", "date", FROM, lambda v: v.valid_from),
         Column("in_force_until", "date", UNTIL, lambda v: v.valid_to),
     ),

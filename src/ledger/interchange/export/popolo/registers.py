@@ -100,6 +100,11 @@ def organisation_item(
             "id": organisation_id(state.slug),
             "name": state.name,
             "other_names": _former_names(segments, lambda o: o.name) + short_names,
+            "identifiers": [
+                {"identifier": code, "scheme": "org-id"}
+                for code in dict.fromkeys(s.state.identifier for s in segments)
+                if code is not None
+            ],
             "classification": state.sector,
             "founding_date": text(state.registered),
             "dissolution_date": text(state.closed),
