@@ -109,10 +109,11 @@ def child(op: str, url: str, work: Path) -> dict[str, Any]:
             written = ledger.export("jsonl", work / "target.jsonl", key=key, body="target")
             n = sum(1 for _ in (work / "target.jsonl").open()) - 2
         elif op.startswith("export-"):
-            kind = op.removeprefix("export-")
-            out = work / f"export.{kind}"
+            kind, _, body = op.removeprefix("export-").partition(":")
+            out = work / f"export-{body or 'all'}.{kind}"
             shutil.rmtree(out, ignore_errors=True)
-            written = ledger.export(kind, out)
+            out.unlink(missing_ok=True)
+            written = ledger.export(kind, out, body=body or None)
             n = ledger.count()
         elif op == "raw-export":
             n = raw_export(ledger, work / "raw.jsonl")
@@ -174,7 +175,7 @@ def run_child(op: str, url: str, work: Path) -> dict[str, Any]:
 # --- the parent ----------------------------------------------------------------------
 
 
-def measure(where: Backend, url: str, backend: str) -> list[Result]:
+def measure(where: Backend, url: str, backend: str, formats: list[str]) -> list[Result]:
     work = where.workdir
     write_key(generate("bench-ledger"), work / "bench.key")
     got = {op: run_child(op, url, work) for op in ["raw-export", "export-jsonl"]}
@@ -197,10 +198,14 @@ def measure(where: Backend, url: str, backend: str) -> list[Result]:
     partial = result("export jsonl --body target", body, got["raw-export"], read_what)
     partial.notes.append(f"{body['events']:,} events of the target body, each with its proof")
     results.append(partial)
-    for kind in FORMATS:
+    for kind in formats:
         if kind != "jsonl":
             done = run_child(f"export-{kind}", url, work)
             results.append(result(f"export {kind}", done, got["raw-export"], read_what))
+            done = run_child(f"export-{kind}:target", url, work)
+            one = result(f"export {kind} --body target", done, got["raw-export"], read_what)
+            one.notes.append(f"{done['seconds']:.2f} s for the one body's {kind}")
+            results.append(one)
     raw_check = run_child("raw-verify-export", url, work)
     checked = run_child("verify-export", url, work)
     what = "each line read and its event hashed, then the plain loop of the tree's 2n - 1 hashes"
@@ -224,6 +229,7 @@ def main() -> None:
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--events", type=int, help="ledger size (default 1,000,000; quick 20,000)")
     p.add_argument("--ledger", type=Path, help="a SQLite ledger file to use, built if missing")
+    p.add_argument("--formats", default=",".join(FORMATS), help="export formats to time")
     p.add_argument("--child", help=argparse_hidden())
     p.add_argument("--url", help=argparse_hidden())
     p.add_argument("--work", type=Path, help=argparse_hidden())
@@ -249,7 +255,7 @@ def main() -> None:
                     setup.append(f"{name}: reused {url} ({ledger.count():,} events)")
             finally:
                 ledger.close()
-            measured = measure(where, url, name)
+            measured = measure(where, url, name, args.formats.split(","))
             results += measured
             if not args.json:
                 common.report(f"{name}: exports", measured, as_json=False, setup=[])
