@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -337,6 +337,27 @@ def test_bad_selections_are_one_line(demo: str) -> None:
 
 
 # --- what each event changed ---------------------------------------------------------
+
+
+def test_before_and_after_are_what_the_ledger_knew_just_before_and_once_it_was_recorded(
+    story: Story,
+) -> None:
+    # Each write after the first records one event, so its step's "before" is the record
+    # known just before its recorded time, and its "after" the record known at it.
+    alone = [s for s in story.steps if s.recorded_at > story.steps[0].recorded_at]
+    assert len(alone) == 5
+    assert sum(len(s.changes.quorum) + len(s.changes.decisions) for s in alone) >= 8
+    with Ledger(story.url) as ledger:
+        for step in alone:
+            at = datetime.fromisoformat(step.recorded_at)
+            just_before = at - timedelta(microseconds=1)
+            for q in step.changes.quorum:
+                assert q.before == ledger.quorum(q.meeting, item=q.item, known_at=just_before)
+                assert q.after == ledger.quorum(q.meeting, item=q.item, known_at=at)
+            for d in step.changes.decisions:
+                for state, moment in ((d.before, just_before), (d.after, at)):
+                    report = ledger.decision(d.motion, known_at=moment)
+                    assert (state.valid, state.findings) == (report.valid, report.findings)
 
 
 def test_an_attendance_record_makes_the_meeting_quorate_and_the_decision_valid(

@@ -180,7 +180,8 @@ def _quorate(result: Any) -> str:
     if result.not_counted:
         counted += f", {len(result.not_counted)} not counted"
     if result.quorate is None:
-        return f"not judged{status}: {safe(result.note or result.status)}; {counted}"
+        why = "no quorum rule in force" if result.rule is None else safe(result.note or "")
+        return f"not judged{status}: {why}; {counted}"
     met = "; ".join(f"{safe(r.requirement)} {r.have}/{r.need}" for r in result.requirements)
     verdict = "quorate" if result.quorate else click.style("NOT quorate", fg="red")
     return f"{verdict}{status}: {met}; {counted}"
@@ -211,9 +212,10 @@ def _verdict(state: Any) -> str:
         return "not recorded"
     if state.valid:
         return click.style("valid", fg="green")
-    return (
-        click.style("INVALID", fg="red") + ": " + "; ".join(safe(f.message) for f in state.findings)
-    )
+    reasons = "; ".join(safe(f.message) for f in state.findings)
+    if all(f.check == "pending" for f in state.findings):
+        return f"pending: {reasons}"
+    return click.style("INVALID", fg="red") + f": {reasons}"
 
 
 def _decision(change: Any) -> str:

@@ -167,29 +167,18 @@ def changes_of(record: Record, aggregate_id: UUID, dates: list[date]) -> Changes
     motions: dict[str, None] = {}
     if kind == "tor":
         found.tor = _each(dates, lambda d: _tor(key, d, before.tor(key, d), after.tor(key, d)))
-        meetings = _meetings_where(
-            record,
-            key,
-            since,
-            after,
-            lambda d: _rules(before.tor(key, d)) != _rules(after.tor(key, d)),
-        )
+        reads = _compared(lambda d: (before.tor(key, d), after.tor(key, d)), _rules)
+        meetings = _meetings_where(record, key, since, after, reads)
     elif kind == "membership":
         found.members = _each(
             dates, lambda d: _members(key, d, before.membership(key, d), after.membership(key, d))
         )
-        meetings = _meetings_where(
-            record,
-            key,
-            since,
-            after,
-            lambda d: before.membership(key, d) != after.membership(key, d),
-        )
+        seats = _compared(lambda d: (before.membership(key, d), after.membership(key, d)))
+        meetings = _meetings_where(record, key, since, after, seats)
     elif kind == "organisation":
+        sector = _compared(lambda d: (before.sector(key, d), after.sector(key, d)))
         for body in sorted(record.bodies_seating.get(key, ())):
-            meetings |= _meetings_where(
-                record, body, since, after, lambda d: before.sector(key, d) != after.sector(key, d)
-            )
+            meetings |= _meetings_where(record, body, since, after, sector)
     elif kind == "meeting":
         meetings = {key: None}
     elif kind == "motion":
@@ -206,6 +195,23 @@ def changes_of(record: Record, aggregate_id: UUID, dates: list[date]) -> Changes
         if change is not None:
             found.decisions.append(change)
     return found
+
+
+def _compared(
+    states: Callable[[date], tuple[Any, Any]], read: Callable[[Any], Any] = lambda state: state
+) -> Callable[[date], bool]:
+    """Whether what ``read`` takes from the state before and after differs on a date;
+    each pair of states compared once (meetings on dates between two changes share them)."""
+    seen: dict[tuple[int, int], bool] = {}
+
+    def differs(day: date) -> bool:
+        old, new = states(day)
+        key = (id(old), id(new))
+        if key not in seen:
+            seen[key] = read(old) != read(new)
+        return seen[key]
+
+    return differs
 
 
 def _each(dates: list[date], change: Callable[[date], T | None]) -> list[T]:

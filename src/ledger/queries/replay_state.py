@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -25,18 +26,25 @@ from ledger.domain import membership as membership_domain
 from ledger.domain import tor as tor_domain
 from ledger.domain.decision import MotionProposed, MotionState, motion_id, motion_state
 from ledger.domain.events import LedgerEvent
-from ledger.domain.fund import FundPosition, fund_id, position_on
+from ledger.domain.fund import Books, FundPosition, fund_id
 from ledger.domain.history import in_force
 from ledger.domain.meeting import MeetingScheduled, MeetingState, meeting_id, meeting_state
 from ledger.domain.membership import MemberJoined, MembershipState, membership_id
-from ledger.domain.organisation import organisation_id
-from ledger.domain.organisation import state_on as organisation_on
+from ledger.domain.organisation import OrganisationState, organisation_id
+from ledger.domain.organisation import timeline as organisation_timeline
 from ledger.domain.quorum import QuorumResult, evaluate
 from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.validity import UNRECORDED, Validity, assess
 
 T = TypeVar("T")
+IDS = 1 << 16  # slugs whose aggregate ids (uuid5, a few microseconds each) are kept
+tor_of = lru_cache(IDS)(tor_id)
+membership_of = lru_cache(IDS)(membership_id)
+meeting_of = lru_cache(IDS)(meeting_id)
+motion_of = lru_cache(IDS)(motion_id)
+organisation_of = lru_cache(IDS)(organisation_id)
+fund_of = lru_cache(IDS)(fund_id)
 
 # Kinds of aggregate whose events no answer of the replay reads: only their ids and
 # positions are kept (for "what it corrects"), not the events.
@@ -165,20 +173,36 @@ def _on(timeline: Sequence[tuple[date, T]], day: date) -> T | None:
     return timeline[index - 1][1] if index else None
 
 
+def _organisation_changes(events: list[LedgerEvent]) -> list[tuple[date, OrganisationState]]:
+    return [(s.valid_from, s.state) for s in organisation_timeline(events)]
+
+
+def _fund_on(events: list[LedgerEvent], day: date) -> FundPosition | None:
+    """The fund on ``day``, as ``fund.position_on`` has it, with the position made once
+    (``position_on`` makes one for every date it passes)."""
+    books = Books()
+    for event in events:
+        if event.effective > day:
+            break
+        books.apply(event)
+    return books.position() if books.info is not None else None
+
+
 class View:
     """The record as known at one step: everything read so far, but ``aggregate``
     (if given) taken without its last ``hidden`` events."""
 
     def __init__(self, record: Record, aggregate: UUID | None = None, hidden: int = 0):
         self.record = record
-        self.aggregate = aggregate
+        self.hiding = record.aggregates.get(aggregate) if aggregate is not None else None
         self.hidden = hidden
+        self._sittings: dict[str, Sitting | None] = {}
 
     def _get(self, aggregate_id: UUID) -> tuple[Aggregate, int] | None:
         found = self.record.aggregates.get(aggregate_id)
         if found is None:
             return None
-        n = found.size - (self.hidden if aggregate_id == self.aggregate else 0)
+        n = found.size - self.hidden if found is self.hiding else found.size
         return (found, n) if n > 0 else None
 
     def version(self, aggregate_id: UUID) -> int:
@@ -189,14 +213,14 @@ class View:
     # --- the answers' parts ---------------------------------------------------------
 
     def tor(self, body: str, day: date) -> TorState | None:
-        found = self._get(tor_id(body))
+        found = self._get(tor_of(body))
         if found is None:
             return None
         aggregate, n = found
-        return _on(aggregate.folded("timeline", n, tor_domain.timeline), day)
+        return _on(aggregate.folded("timeline", n, tor_domain.versions), day)
 
     def membership(self, body: str, day: date) -> MembershipState:
-        found = self._get(membership_id(body))
+        found = self._get(membership_of(body))
         if found is None:
             return MembershipState()
         aggregate, n = found
@@ -204,69 +228,57 @@ class View:
         return state if state is not None else MembershipState()
 
     def meeting(self, meeting: str) -> MeetingState | None:
-        found = self._get(meeting_id(meeting))
+        found = self._get(meeting_of(meeting))
         if found is None:
             return None
         aggregate, n = found
         return aggregate.folded("state", n, meeting_state)
 
-    def sector(self, organisation: str, day: date) -> str | None:
-        found = self._get(organisation_id(organisation))
-        if found is None:
-            return None
-        state = organisation_on(found[0].standing(found[1]), day)
-        return state.sector if state is not None else None
-
-    def fund(self, fund: str, day: date) -> FundPosition | None:
-        found = self._get(fund_id(fund))
-        if found is None:
-            return None
-        aggregate, n = found
-        return aggregate.folded(f"position {day}", n, lambda events: position_on(events, day))
-
-    # --- quorum and validity, as the queries compose them ----------------------------
-
-    def _inputs(self, body: str, day: date, organisations: Sequence[str]) -> tuple[int, ...]:
-        """The versions every part of a meeting's answers is read from."""
-        return (
-            self.version(membership_id(body)),
-            self.version(tor_id(body)),
-            *(self.version(organisation_id(o)) for o in organisations),
-        )
-
-    def quorum(self, meeting: str, item: str | None) -> QuorumResult | None:
-        """The quorum of the meeting at ``item`` (None: at the start) as this view knows
-        it; None while the meeting, or that item of its agenda, is not recorded."""
-        state = self.meeting(meeting)
-        if state is None or (item is not None and all(i.item != item for i in state.items)):
-            return None
-        seats = self.membership(state.body, state.day)
-        wanted = sorted({s.organisation for s in seats.seats if s.organisation})
-        inputs = (self.version(meeting_id(meeting)), *self._inputs(state.body, state.day, wanted))
-
-        def make() -> QuorumResult:
-            tor = self.tor(state.body, state.day)
-            sections = tor.sections if tor is not None else ()
-            rule = rule_of(sections, QuorumRule)
-            sectors = {o: s for o in wanted if (s := self.sector(o, state.day)) is not None}
-            return evaluate(
-                state,
-                seats,
-                rule[0] if rule else None,
-                rule[1] if rule else None,
-                sectors,
-                item,
-                rule_of(sections, VotingEligibility),
-            )
-
-        return self.record.remember(("quorum", meeting, item), inputs, make)
-
     def motion(self, motion: str) -> MotionState | None:
-        found = self._get(motion_id(motion))
+        found = self._get(motion_of(motion))
         if found is None:
             return None
         aggregate, n = found
         return aggregate.folded("state", n, motion_state)
+
+    def sector(self, organisation: str, day: date) -> str | None:
+        found = self._get(organisation_of(organisation))
+        if found is None:
+            return None
+        aggregate, n = found
+        state = _on(aggregate.folded("timeline", n, _organisation_changes), day)
+        return state.sector if state is not None else None
+
+    def fund(self, fund: str, day: date) -> FundPosition | None:
+        found = self._get(fund_of(fund))
+        if found is None:
+            return None
+        aggregate, n = found
+        return aggregate.folded(f"position {day}", n, lambda events: _fund_on(events, day))
+
+    # --- quorum and validity, as the queries compose them ----------------------------
+
+    def sitting(self, meeting: str, motion: MotionState | None = None) -> Sitting | None:
+        """What this view knows of a meeting's day: None while it is not recorded (but
+        for a motion whose meeting's record was retracted: that is a finding)."""
+        if meeting not in self._sittings:
+            state = self.meeting(meeting)
+            self._sittings[meeting] = Sitting(self, state) if state is not None else None
+        found = self._sittings[meeting]
+        if found is None and motion is not None:
+            unrecorded = MeetingState(meeting, motion.body, motion.day, None, False, UNRECORDED)
+            return Sitting(self, unrecorded)
+        return found
+
+    def quorum(self, meeting: str, item: str | None) -> QuorumResult | None:
+        """The quorum of the meeting at ``item`` (None: at the start) as this view knows
+        it; None while the meeting, or that item of its agenda, is not recorded."""
+        sitting = self.sitting(meeting)
+        if sitting is None or (item is not None and item not in sitting.items):
+            return None
+        return self.record.remember(
+            ("quorum", meeting, item), sitting.inputs, lambda: sitting.quorum(item)
+        )
 
     def validity(self, motion: str) -> Validity | None:
         """Whether the decision on ``motion`` was validly made, as this view knows it;
@@ -274,24 +286,56 @@ class View:
         state = self.motion(motion)
         if state is None:
             return None
-        n = self.version(motion_id(motion))
-        meeting = self.meeting(state.meeting)
-        if meeting is None:  # its meeting's own record was retracted: a finding
-            meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
-        seats = self.membership(meeting.body, meeting.day)
-        wanted = sorted({s.organisation for s in seats.seats if s.organisation})
-        inputs = (
-            n,
-            self.version(meeting_id(state.meeting)),
-            *self._inputs(meeting.body, meeting.day, wanted),
+        sitting = self.sitting(state.meeting, state)
+        assert sitting is not None
+        inputs = (self.version(motion_of(motion)), *sitting.inputs)
+        return self.record.remember(("validity", motion), inputs, lambda: sitting.assess(state))
+
+
+class Sitting:
+    """A meeting and what its answers are read from on its day, as one view knows them;
+    ``inputs`` are the versions of all of it, so an answer kept with the same inputs
+    still holds."""
+
+    def __init__(self, view: View, state: MeetingState):
+        self.view = view
+        self.state = state
+        self.items = {i.item for i in state.items}
+        self.seats = view.membership(state.body, state.day)
+        self.organisations = sorted({s.organisation for s in self.seats.seats if s.organisation})
+        # Versions only grow, so for the same seats the sum of their organisations'
+        # versions changes whenever one of them does.
+        self.inputs = (
+            view.version(meeting_of(state.meeting)),
+            view.version(membership_of(state.body)),
+            view.version(tor_of(state.body)),
+            sum(view.version(organisation_of(o)) for o in self.organisations),
         )
 
-        def make() -> Validity:
-            tor = self.tor(meeting.body, meeting.day)
-            sections = list(tor.sections) if tor is not None else []
-            on_agenda = any(i.item == state.item for i in meeting.items)
-            at_item = self.quorum(state.meeting, state.item) if on_agenda else None
-            eligibility = rule_of(sections, VotingEligibility)
-            return assess(state, meeting, seats, sections, at_item, eligibility)
+    @cached_property
+    def sections(self) -> list[Any]:
+        tor = self.view.tor(self.state.body, self.state.day)
+        return list(tor.sections) if tor is not None else []
 
-        return self.record.remember(("validity", motion), inputs, make)
+    @cached_property
+    def sectors(self) -> dict[str, str]:
+        day = self.state.day
+        return {o: s for o in self.organisations if (s := self.view.sector(o, day)) is not None}
+
+    def quorum(self, item: str | None) -> QuorumResult:
+        rule = rule_of(self.sections, QuorumRule)
+        return evaluate(
+            self.state,
+            self.seats,
+            rule[0] if rule else None,
+            rule[1] if rule else None,
+            self.sectors,
+            item,
+            rule_of(self.sections, VotingEligibility),
+        )
+
+    def assess(self, motion: MotionState) -> Validity:
+        on_agenda = motion.item in self.items
+        at_item = self.view.quorum(motion.meeting, motion.item) if on_agenda else None
+        eligibility = rule_of(self.sections, VotingEligibility)
+        return assess(motion, self.state, self.seats, self.sections, at_item, eligibility)
