@@ -84,12 +84,16 @@ from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
 from ledger.queries.whole_record import WholeRecord, snapshot
+from ledger.queries.replay import Bound, Replay
+from ledger.queries.replay import Step as ReplayStep
 
 __all__ = [
     "Entry",
     "Ledger",
     "LogEntry",
     "Receipt",
+    "Replay",
+    "ReplayStep",
     "TorDocumentImport",
     "import_schema",
     "roles_sql",
@@ -418,6 +422,33 @@ class Ledger:
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
         return audit.verify(self.db, expect, progress)
+
+    def replay(
+        self,
+        *,
+        body: str | None = None,
+        first: Bound = None,
+        last: Bound = None,
+        effective_from: date | None = None,
+        effective_to: date | None = None,
+        progress: Progress = None,
+    ) -> Replay:
+        """Step through the record in the ledger's order, from position (or recorded
+        moment) ``first`` to ``last``: an iterator of steps, each an event's envelope and
+        what it changed in the ToR, membership, quorum, decisions and budget, worked out
+        as they are asked for.  The chain is verified from position 1 as it goes; at the
+        first link that does not hold the iterator raises IntegrityFailure naming it.
+        ``body`` and the effective dates choose the steps shown, never the links checked.
+        ``progress`` is told how many links have been read."""
+        return Replay(
+            self.db,
+            body=body,
+            first=first,
+            last=last,
+            effective_from=effective_from,
+            effective_to=effective_to,
+            progress=progress,
+        )
 
     def tree_head(self, size: int | None = None) -> proofs.TreeHead:
         """The Merkle root (RFC 9162) of the first ``size`` events (default: all of them)."""

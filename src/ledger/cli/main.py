@@ -18,6 +18,7 @@ from ledger.cli import (
     funds,
     meeting,
     organisations,
+    replay,
     tor,
 )
 from ledger.cli.render import safe
@@ -126,6 +127,7 @@ for _module in (
     decisions,
     funds,
     checkpoints,
+    replay,
     export,
     demo,
 ):

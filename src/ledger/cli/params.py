@@ -58,8 +58,43 @@ class MomentType(click.ParamType):  # type: ignore[type-arg]
             )
 
 
+class BoundType(click.ParamType):  # type: ignore[type-arg]
+    """A chain position (a whole number) or a recorded moment (an ISO date-time; a date
+    alone is the start of that day, UTC, or with ``end_of_day`` its end)."""
+
+    name = "POSITION|MOMENT"
+
+    def __init__(self, *, end_of_day: bool) -> None:
+        self.end_of_day = end_of_day
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | datetime:
+        if isinstance(value, int | datetime):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        if ISO_DAY.fullmatch(text) and not self.end_of_day:
+            try:
+                return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+            except ValueError:
+                self.fail(f"'{value}' is not a real date (use YYYY-MM-DD)", param, ctx)
+        try:
+            return MOMENT.convert(text, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"'{value}' is neither a chain position (a whole number) nor a moment "
+                "(YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+00:00])",
+                param,
+                ctx,
+            )
+
+
 DATE = DateType()
 MOMENT = MomentType()
+FROM_BOUND = BoundType(end_of_day=False)
+TO_BOUND = BoundType(end_of_day=True)
 
 YEAR = click.IntRange(1, 9999)
 """A calendar year the ledger can hold dates in."""

@@ -64,6 +64,13 @@ def emit_json(data: Any) -> None:
     click.echo(UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
+def json_line(data: Any) -> str:
+    """``data`` as one line of JSON (for JSON Lines), unsafe characters escaped as in
+    ``emit_json``."""
+    text = json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":"))
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 PROSE = {
     "name",
     "what",

@@ -202,6 +202,12 @@ def timeline(events: Sequence[LedgerEvent]) -> list[tuple[date, TorState]]:
     return changes_by_date(events, _checked_step)
 
 
+def versions(events: Sequence[LedgerEvent]) -> list[tuple[date, TorState]]:
+    """``timeline`` without its rule checks: for reading a history already checked when
+    it was recorded (the audit replay reads every prefix of one)."""
+    return changes_by_date(events, _apply)
+
+
 def tor_on(events: Sequence[LedgerEvent], day: date) -> TorState | None:
     """The terms of reference in force on ``day`` (None if none had been adopted)."""
     return state_at(events, day, _apply)

@@ -151,37 +151,32 @@ class ChainRow:
     state: bytes | None
 
 
-def check_rows(
-    rows: Iterator[ChainRow],
-    report: VerifyReport,
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """Walk the chain in order, recomputing every link; record problems in ``report``."""
-    expected_position = 1
-    prev = GENESIS
-    last_nid = 0
-    last_time = ""
-    for row in rows:
-        if progress:
-            progress(1)
+class ChainWalk:
+    """Checks the links one at a time, in position order, from the first: ``check``
+    returns the fault of a row (None: it holds), and after a fault the walk is over.
+
+    ``ledger verify`` walks every row; ``ledger replay`` walks them as it goes."""
+
+    def __init__(self) -> None:
+        self.expected_position = 1
+        self.prev = GENESIS
+        self.last_nid = 0
+        self.last_time = ""
+        self.payload: dict[str, Any] = {}  # the last row's event, parsed (once it holds)
+
+    def check(self, row: ChainRow) -> Problem | None:
+        """The first thing wrong with ``row`` as the next link, or None (then it is the
+        head of the walk)."""
         where = row.position
-        if row.position != expected_position:
-            report.problems.append(
-                Problem(expected_position, "missing from the audit chain (deleted)")
-            )
-            return
+        if row.position != self.expected_position:
+            return Problem(self.expected_position, "missing from the audit chain (deleted)")
         if row.state is None or row.topic is None:
-            report.problems.append(Problem(where, "the event is missing (deleted)"))
-            return
-        if row.notification_id <= last_nid:
-            report.problems.append(Problem(where, "out of order (reordered)"))
-            return
-        recomputed = link_hash(row.position, prev, row.topic, row.state)
+            return Problem(where, "the event is missing (deleted)")
+        if row.notification_id <= self.last_nid:
+            return Problem(where, "out of order (reordered)")
+        recomputed = link_hash(row.position, self.prev, row.topic, row.state)
         if recomputed != row.hash:
-            report.problems.append(
-                Problem(where, "the event does not match its hash (modified or reordered)")
-            )
-            return
+            return Problem(where, "the event does not match its hash (modified or reordered)")
         try:
             payload = json.loads(row.state)
             same_origin = (
@@ -196,18 +191,34 @@ def check_rows(
         except (ValueError, KeyError, TypeError):
             same_origin = same_index = False
         if not same_origin:
-            report.problems.append(Problem(where, "the event's stored identity was altered"))
+            return Problem(where, "the event's stored identity was altered")
+        if not same_index or row.recorded_at < self.last_time:
+            return Problem(where, "the chain's record of it was altered")
+        self.prev = row.hash
+        self.last_nid = row.notification_id
+        self.last_time = row.recorded_at
+        self.expected_position += 1
+        self.payload = payload
+        return None
+
+
+def check_rows(
+    rows: Iterator[ChainRow],
+    report: VerifyReport,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Walk the chain in order, recomputing every link; record problems in ``report``."""
+    walk = ChainWalk()
+    for row in rows:
+        if progress:
+            progress(1)
+        problem = walk.check(row)
+        if problem is not None:
+            report.problems.append(problem)
             return
-        if not same_index or row.recorded_at < last_time:
-            report.problems.append(Problem(where, "the chain's record of it was altered"))
-            return
-        prev = row.hash
-        last_nid = row.notification_id
-        last_time = row.recorded_at
         report.events += 1
         report.head_position = row.position
         report.head_hash = row.hash
-        expected_position += 1
 
 
 def check_anchor(

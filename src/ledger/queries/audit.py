@@ -36,8 +36,8 @@ def verify(db: Connection, expect: str | None, progress: Progress = None) -> cha
     """Recompute the whole chain from the stored events; with ``expect`` (POSITION:HASH),
     also check that a published head is still part of it."""
     report = chain.VerifyReport()
-    chain.check_rows(_chain_rows(db), report, progress)
-    inserted = _first_unchained_event(db)
+    chain.check_rows(chain_rows(db), report, progress)
+    inserted = first_unchained_event(db)
     if inserted is not None:
         report.problems.append(inserted)
     if expect:
@@ -47,16 +47,20 @@ def verify(db: Connection, expect: str | None, progress: Progress = None) -> cha
     return report
 
 
-def _chain_rows(db: Connection) -> Iterator[chain.ChainRow]:
+def chain_rows(
+    db: Connection, after: int = 0, until: int | None = None, batch: int = 5000
+) -> Iterator[chain.ChainRow]:
+    """The chain's rows after position ``after`` (up to ``until``), each joined to the
+    event it names (None where that is gone), read ``batch`` at a time."""
     nid = db.dialect.notification_id
-    after = 0
+    bound = "" if until is None else f" AND c.position <= {int(until)}"
     while True:
         rows = db.query(
             f"SELECT c.position, c.notification_id, c.recorded_at, c.source_key, c.hash, "
             f"e.originator_id, e.originator_version, e.topic, e.state "
             f"FROM {chain.CHAIN_TABLE} c LEFT JOIN {db.dialect.events} e "
-            f"ON e.{nid} = c.notification_id WHERE c.position > ? "
-            "ORDER BY c.position LIMIT 5000",
+            f"ON e.{nid} = c.notification_id WHERE c.position > ?{bound} "
+            f"ORDER BY c.position LIMIT {int(batch)}",
             [after],
         )
         if not rows:
@@ -83,7 +87,9 @@ def _stored_bytes(value: bytes | memoryview | str | None) -> bytes | None:
     return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
-def _first_unchained_event(db: Connection) -> chain.Problem | None:
+def first_unchained_event(db: Connection) -> chain.Problem | None:
+    """The first event that no chain row names (inserted behind the ledger's back), at
+    the position it would take in the chain; None if every event is chained."""
     nid = db.dialect.notification_id
     rows = db.query(
         f"SELECT MIN(e.{nid}) AS nid FROM {db.dialect.events} e WHERE NOT EXISTS "

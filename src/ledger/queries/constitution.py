@@ -6,6 +6,7 @@ constitution projection, enriched with provenance from the event index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -173,15 +174,14 @@ def _describe_rules(rules: list[Any]) -> list[str]:
     return [r.describe() for r in rules]
 
 
-def redline(db: Connection, body: str, first: date, second: date, known_at: str) -> Redline:
-    before = projection.tor_on(db, body, first, known_at)
-    after = projection.tor_on(db, body, second, known_at)
-    if before is None and after is None:
-        raise NotFound(f"{body} has no terms of reference on {first} or {second}")
-    old = {s.id: s for s in (before.sections if before else [])}
-    new = {s.id: s for s in (after.sections if after else [])}
+def section_changes(before: Sequence[Any], after: Sequence[Any]) -> list[SectionChange]:
+    """The per-section redline from one version's sections to another's (each with
+    ``id``, ``number``, ``heading``, ``text`` and ``rules``): sections added, repealed
+    and changed, in the later version's order, then the repealed ones."""
+    old = {s.id: s for s in before}
+    new = {s.id: s for s in after}
     changes: list[SectionChange] = []
-    order = [s.id for s in (after.sections if after else [])]
+    order = [s.id for s in after]
     order += [sid for sid in old if sid not in new]
     for sid in order:
         a, b = old.get(sid), new.get(sid)
@@ -208,7 +208,8 @@ def redline(db: Connection, body: str, first: date, second: date, known_at: str)
                 )
             )
         elif a is not None and b is not None:
-            same = (a.number, a.heading, a.text, a.rules) == (b.number, b.heading, b.text, b.rules)
+            rules_a, rules_b = list(a.rules), list(b.rules)
+            same = (a.number, a.heading, a.text, rules_a) == (b.number, b.heading, b.text, rules_b)
             if same:
                 continue
             changes.append(
@@ -220,10 +221,20 @@ def redline(db: Connection, body: str, first: date, second: date, known_at: str)
                     heading_diff=word_diff(a.heading, b.heading) if a.heading != b.heading else [],
                     text_diff=word_diff(a.text, b.text) if a.text != b.text else [],
                     number_before=a.number if a.number != b.number else None,
-                    rules_before=_describe_rules(a.rules) if a.rules != b.rules else [],
-                    rules_after=_describe_rules(b.rules) if a.rules != b.rules else [],
+                    rules_before=_describe_rules(rules_a) if rules_a != rules_b else [],
+                    rules_after=_describe_rules(rules_b) if rules_a != rules_b else [],
                 )
             )
+    return changes
+
+
+def redline(db: Connection, body: str, first: date, second: date, known_at: str) -> Redline:
+    before = projection.tor_on(db, body, first, known_at)
+    after = projection.tor_on(db, body, second, known_at)
+    if before is None and after is None:
+        raise NotFound(f"{body} has no terms of reference on {first} or {second}")
+    new = {s.id: s for s in (after.sections if after else [])}
+    changes = section_changes(before.sections if before else [], after.sections if after else [])
     made_ids = sorted(
         {
             s.changed_by
