@@ -83,9 +83,9 @@ from ledger.queries.meetings import MeetingSummary, meeting_list, meeting_record
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
-from ledger.queries.whole_record import WholeRecord, snapshot
 from ledger.queries.replay import Bound, Replay
 from ledger.queries.replay import Step as ReplayStep
+from ledger.queries.whole_record import WholeRecord, snapshot
 
 __all__ = [
     "Entry",
