@@ -77,7 +77,7 @@ from ledger.queries.decisions import DecisionReport, decision_list, decision_rep
 from ledger.queries.forward_plan import PendingDecision, forward_plan
 from ledger.queries.known import known_at_text
 from ledger.queries.log import LogEntry, log_entries
-from ledger.queries.meetings import MeetingSummary, meeting_list
+from ledger.queries.meetings import MeetingReport, MeetingSummary, meeting_list, meeting_report
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
@@ -641,6 +641,12 @@ class Ledger:
         """The body's meetings between two dates, each with its quorum at the start."""
         self.require_body(body)
         return meeting_list(self.db, body, first, last, known_at_text(known_at))
+
+    def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingReport:
+        """One meeting as recorded (as known at ``known_at``): its agenda, attendance and
+        interests, and its quorum at the start and at each item, with the reasons."""
+        self.projections.catch_up()
+        return meeting_report(self.db, meeting, known_at_text(known_at))
 
     def quorum(
         self, meeting: str, *, item: str | None = None, known_at: datetime | None = None

@@ -18,6 +18,7 @@ from ledger.cli import (
     funds,
     meeting,
     organisations,
+    serve,
     tor,
 )
 from ledger.cli.render import safe
@@ -127,6 +128,7 @@ for _module in (
     funds,
     checkpoints,
     export,
+    serve,
     demo,
 ):
     for _command in _module.COMMANDS:
