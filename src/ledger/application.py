@@ -613,6 +613,12 @@ class Ledger:
         self.projections.catch_up()
         return registers.bodies(self.db, on, known_at_text(known_at), include_dissolved)
 
+    def body(self, slug: str, on: date, *, known_at: datetime | None = None) -> BodyState:
+        """One body as it stood on ``on`` (its name, kind, parent, dates); on a day it did
+        not stand, as it stood nearest before (or first).  NotFound if never recorded."""
+        self.projections.catch_up()
+        return registers.body(self.db, slug, on, known_at_text(known_at))
+
     def organisations(
         self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
     ) -> list[OrganisationState]:

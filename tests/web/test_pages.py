@@ -443,3 +443,31 @@ def test_the_pages_follow_a_reverse_proxys_prefix(demo: Demo) -> None:
     assert 'href="/ledger/static/ledger.css"' in page
     assert 'href="/ledger/bodies/kcsp-wg/tor?on=2024-07-04"' in page
     assert moved.headers["location"].startswith("/ledger/bodies/kcsp-wg/members?on=")
+
+
+class CountingLedger:
+    """What the audit page's verification asks of a ledger, counting the verifications."""
+
+    def __init__(self) -> None:
+        self.position = 1
+        self.verified = 0
+
+    def head(self) -> tuple[int, str]:
+        return self.position, "ab" * 32
+
+    def verify(self) -> str:
+        self.verified += 1
+        return f"verification {self.verified}"
+
+
+def test_the_audit_page_verifies_again_when_the_record_grows_or_its_result_ages() -> None:
+    counting = CountingLedger()
+    kept, every_time = audit.Verifications(300), audit.Verifications(0)
+
+    first = kept.latest(counting)  # type: ignore[arg-type]
+    assert kept.latest(counting) is first  # type: ignore[arg-type]
+    counting.position = 2
+    assert kept.latest(counting).report == "verification 2"  # type: ignore[arg-type]
+    every_time.latest(counting)  # type: ignore[arg-type]
+    every_time.latest(counting)  # type: ignore[arg-type]
+    assert counting.verified == 4

@@ -29,8 +29,19 @@ from ledger.cli.session import Session, pass_session
     show_default=True,
     help="Worker threads, each with its own read-only connection to the ledger.",
 )
+@click.option(
+    "--verify-every",
+    type=click.IntRange(0, 86_400),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="The audit page verifies the whole chain again after this long, or when the "
+    "record grows (0: on every visit).",
+)
 @pass_session
-def serve(session: Session, /, host: str, port: int, root_path: str, threads: int) -> None:
+def serve(
+    session: Session, /, host: str, port: int, root_path: str, threads: int, verify_every: int
+) -> None:
     """Serve the record as read-only web pages: bodies, terms of reference on any date
     (with a date slider and redlines), members, meetings and quorum, decisions, the
     forward plan, funds, and the audit page with the exports to download.
@@ -60,7 +71,7 @@ def serve(session: Session, /, host: str, port: int, root_path: str, threads: in
     say(f"serving {where}, read-only ({count} events), at http://{host}:{port}{root_path}/")
     say("press Ctrl+C to stop")
     uvicorn.run(
-        create_app(session.url or "", threads=threads),
+        create_app(session.url or "", threads=threads, verify_every=verify_every),
         host=host,
         port=port,
         root_path=root_path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from ledger.domain.body import BodyState, body_id, timeline
 from ledger.domain.history import in_force
@@ -60,22 +61,42 @@ class BodiesProjection:
         replace_timeline(db, TABLE, {"slug": event.body}, segments, item.recorded_at)
 
 
+def _state(r: Any) -> BodyState:
+    return BodyState(
+        slug=r["slug"],
+        name=r["name"],
+        kind=r["kind"],
+        parent=r["parent"],
+        established=date.fromisoformat(r["established"]),
+        dissolved=date.fromisoformat(r["dissolved"]) if r["dissolved"] else None,
+    )
+
+
 def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
     """Every body's state on ``day`` as recorded by ``known_at`` (UTC text), by slug."""
     rows = db.query(
         f"SELECT * FROM {TABLE} WHERE {as_of_clause()}",
         [day.isoformat(), day.isoformat(), known_at, known_at],
     )
-    found = [
-        BodyState(
-            slug=r["slug"],
-            name=r["name"],
-            kind=r["kind"],
-            parent=r["parent"],
-            established=date.fromisoformat(r["established"]),
-            dissolved=date.fromisoformat(r["dissolved"]) if r["dissolved"] else None,
+    # Sorted here, not by the database, whose collation may order hyphens otherwise.
+    return sorted((_state(r) for r in rows), key=lambda b: b.slug)
+
+
+def body_timeline(
+    db: Connection, slug: str, known_at: str
+) -> list[tuple[date, date | None, BodyState]]:
+    """One body's states over effective time as recorded by ``known_at``: each with the
+    day it starts and the day it ends (None: still), oldest first."""
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE slug = ? AND recorded_from <= ? "
+        "AND (recorded_to IS NULL OR recorded_to > ?) ORDER BY valid_from",
+        [slug, known_at, known_at],
+    )
+    return [
+        (
+            date.fromisoformat(r["valid_from"]),
+            date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+            _state(r),
         )
         for r in rows
     ]
-    # Sorted here, not by the database, whose collation may order hyphens otherwise.
-    return sorted(found, key=lambda b: b.slug)

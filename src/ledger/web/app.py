@@ -58,8 +58,10 @@ async def pydantic_error(request: Request, exc: Exception) -> Response:
     return problem(request, 400, f"{where}: {message}" if where else message)
 
 
-def create_app(url: str, *, threads: int = 2) -> Starlette:
-    """The read-only web view of the ledger at ``url``."""
+def create_app(url: str, *, threads: int = 2, verify_every: float = 300) -> Starlette:
+    """The read-only web view of the ledger at ``url``: ``threads`` worker threads, each
+    with its own read-only ledger; the audit page's verification reused for up to
+    ``verify_every`` seconds while the head is unchanged."""
     readers = Readers(url, threads)
 
     @asynccontextmanager
@@ -88,5 +90,6 @@ def create_app(url: str, *, threads: int = 2) -> Starlette:
         lifespan=lifespan,
     )
     app.state.readers = readers
+    app.state.verifications = audit.Verifications(verify_every)
     app.state.templates = Jinja2Templates(env=environment())
     return app

@@ -1,6 +1,11 @@
 """The audit page: the head of the chain, the latest signed checkpoint, a verification
 of the whole log, and the exports of the body and period shown, to download.
 
+A verification recomputes the whole chain, which takes seconds on a large ledger; so
+one runs at a time, and its result is shown again (with when it was made) while the
+head is unchanged and it is younger than ``verify_every`` seconds (``ledger serve
+--verify-every``).
+
 The exports are made on request into a temporary folder by ``Ledger.export`` (on the
 read-only ledger, so an export that tried to write would be refused) and sent back: a
 single file as it is, several zipped.  The signed trail (jsonl) is not offered: making
@@ -12,7 +17,10 @@ from __future__ import annotations
 import mimetypes
 import shutil
 import tempfile
+import threading
 import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +31,10 @@ from starlette.routing import Route
 
 from ledger.application import Ledger
 from ledger.documents import checkpoints_document, head_document, verify_document
+from ledger.domain import clock
 from ledger.domain.errors import NotFound
 from ledger.interchange.export import FORMATS
-from ledger.web.pages import LAST_DAY, answer, day, link, readers, text
+from ledger.web.pages import answer, day, link, readers, text
 from ledger.web.routing import page_routes
 
 SIGNED = "jsonl"  # the trail that records a checkpoint as it is made: never from here
@@ -36,6 +45,34 @@ NOT_OFFERED = (
     "the checkpoint on this page."
 )
 EXTENSION = {"html": ".html", "csv": ".csv", "popolo": ".json", "grants": ".json"}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of ``Ledger.verify``, when it was made, and the head it was made at."""
+
+    report: Any
+    at: datetime
+    head: tuple[int, str]
+
+
+class Verifications:
+    """One verification at a time, its result reused while the head is unchanged and it
+    is younger than ``every`` seconds (0: verify on every request)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = timedelta(seconds=every)
+        self._lock = threading.Lock()
+        self._last: Verification | None = None
+
+    def latest(self, ledger: Ledger) -> Verification:
+        with self._lock:  # whoever comes while one runs waits for it, and shares it
+            head, now = ledger.head(), clock.now()
+            last = self._last
+            if last is not None and last.head == head and now - last.at < self.every:
+                return last
+            self._last = Verification(ledger.verify(), clock.now(), head)
+            return self._last
 
 
 def offered() -> list[str]:
@@ -52,14 +89,15 @@ async def audit_page(request: Request) -> Response:
     """The head (``ledger head``), the latest checkpoint (``ledger checkpoints``), the
     verification (``ledger verify``) and the exports' links; as JSON, those documents."""
     chosen = selection(request)
+    verifications: Verifications = request.app.state.verifications
 
     def ask(ledger: Ledger) -> tuple[Any, ...]:
         if chosen["body"] is not None:
             ledger.require_body(chosen["body"])
-        every_body = ledger.bodies(LAST_DAY, include_dissolved=True)
-        return ledger.head(), ledger.checkpoints()[-1:], ledger.verify(), every_body
+        return ledger.head(), ledger.checkpoints()[-1:], verifications.latest(ledger)
 
-    head, latest, report, every_body = await readers(request).ask(ask)
+    head, latest, verified = await readers(request).ask(ask)
+    report = verified.report
     query = {k: v for k, v in chosen.items() if v is not None}
     downloads = [
         {"format": kind, "href": link(request, f"/audit/export/{kind}", query)}
@@ -76,10 +114,11 @@ async def audit_page(request: Request) -> Response:
         "head": head,
         "checkpoint": latest[0] if latest else None,
         "report": report,
+        "verified_at": verified.at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "verify_every": int(verifications.every.total_seconds()),
         "downloads": downloads,
         "signed": SIGNED in FORMATS,
         "not_offered": NOT_OFFERED,
-        "bodies": every_body,
         "chosen": chosen,
         "body": None,
     }

@@ -21,7 +21,7 @@ from ledger.application import Ledger
 from ledger.documents import json_text
 from ledger.domain import clock
 from ledger.domain.body import BodyState
-from ledger.domain.errors import NotFound, ValidationError
+from ledger.domain.errors import ValidationError
 from ledger.domain.moments import parse_day, parse_moment
 from ledger.web.readers import Readers
 
@@ -218,14 +218,9 @@ LAST_DAY = date(9999, 12, 31)
 
 
 def body_state(ledger: Ledger, slug: str, on: date) -> BodyState:
-    """The body as it stood on ``on`` (or, before it was established, as it stands at
-    the end of the record): its name for the page's heading.  NotFound if unknown."""
-    ledger.require_body(slug)
-    for when in (on, LAST_DAY):
-        for body in ledger.bodies(when, include_dissolved=True):
-            if body.slug == slug:
-                return body
-    raise NotFound(f"unknown body '{slug}'")  # pragma: no cover - require_body said it is
+    """The body as it stood on ``on`` (or nearest that day): its name for the page's
+    heading and links.  NotFound if the ledger has never recorded it."""
+    return ledger.body(slug, on)
 
 
 def dates(request: Request) -> dict[str, Any]:
