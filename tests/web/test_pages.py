@@ -211,7 +211,7 @@ def test_the_slider_form_leads_to_the_stable_address_of_its_date(client: TestCli
     )
 
     assert moved.status_code == 303
-    assert moved.headers["location"] == f"{WG}/tor?on=2024-07-04&section=membership"
+    assert moved.headers["location"] == f"{WG}/tor?on=2024-07-04&section=membership#day"
 
 
 def test_the_membership_section_changes_across_4_july_2024(client: TestClient) -> None:
@@ -278,6 +278,14 @@ def test_a_date_before_the_terms_of_reference_is_a_404_that_keeps_the_slider(
     assert 'type="range"' in page.text
 
 
+def test_a_body_with_no_terms_of_reference_keeps_its_menu(client: TestClient) -> None:
+    page = client.get("/bodies/kcst/tor?on=2024-07-04")
+
+    assert page.status_code == 404
+    assert "kcst has no terms of reference recorded" in page.text
+    assert 'href="/bodies/kcst/members?on=2024-07-04"' in page.text
+
+
 @pytest.mark.parametrize(
     ("query", "said"),
     [
@@ -308,6 +316,25 @@ def test_every_answer_carries_a_content_security_policy(client: TestClient) -> N
     assert re.findall(r"<script\b[^>]*>", page) == ['<script src="/static/slider.js" defer>']
     assert " on" not in "".join(re.findall(r"<[^>]+\son\w+=", page))
     assert "style=" not in page
+
+
+def test_an_unforeseen_failure_is_a_calm_500_page_never_a_traceback(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug, with a secret /etc/ledger/key in its message")
+
+    monkeypatch.setattr(Ledger, "members", broken)
+    with TestClient(create_app(demo.url), raise_server_exceptions=False) as failing:
+        page = failing.get(f"{WG}/members?on=2024-07-04")
+
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text
+    assert "Nothing was changed" in page.text
+    assert "Traceback" not in page.text
+    assert "/etc/ledger/key" not in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "a bug, with a secret" in caplog.text  # for the operator, in the log
 
 
 def test_hostile_text_in_the_record_is_shown_escaped(client: TestClient) -> None:

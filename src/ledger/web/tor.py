@@ -95,7 +95,10 @@ async def tor_page(request: Request) -> Response:
             if k not in ("day", "on") and v.strip()
         ]
         target = link(request, here(request))
-        return redirect(request, target, [("on", from_day_number(slid).isoformat()), *params])
+        moved = redirect(request, target, [("on", from_day_number(slid).isoformat()), *params])
+        # Back to the slider: the script gives it the focus again, for the next key.
+        moved.headers["location"] += "#day"
+        return moved
     if (moved := canonical(request, on=today().isoformat())) is not None:
         return moved
     on, known_at, section = day(request, "on"), moment(request), text(request, "section")
@@ -103,7 +106,10 @@ async def tor_page(request: Request) -> Response:
 
     def ask(ledger: Ledger) -> tuple[Any, ...]:
         state = body_state(ledger, body, on)
-        history = ledger.tor_history(body)
+        try:
+            history = ledger.tor_history(body)
+        except NotFound as exc:  # none recorded yet: the page says so, with the body's menu
+            return state, [], None, str(exc)
         try:
             return state, history, ledger.tor(body, on, known_at=known_at, section=section), None
         except NotFound as exc:
