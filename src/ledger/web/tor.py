@@ -95,10 +95,10 @@ async def tor_page(request: Request) -> Response:
             if k not in ("day", "on") and v.strip()
         ]
         target = link(request, here(request))
-        moved = redirect(request, target, [("on", from_day_number(slid).isoformat()), *params])
+        slide = redirect(request, target, [("on", from_day_number(slid).isoformat()), *params])
         # Back to the slider: the script gives it the focus again, for the next key.
-        moved.headers["location"] += "#day"
-        return moved
+        slide.headers["location"] += "#day"
+        return slide
     if (moved := canonical(request, on=today().isoformat())) is not None:
         return moved
     on, known_at, section = day(request, "on"), moment(request), text(request, "section")
