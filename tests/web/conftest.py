@@ -11,11 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from ledger.application import Ledger, generate_key
 from ledger.cli.demo import build
 from ledger.domain.body import EstablishBody
 from ledger.domain.tor import AdoptTor
+from ledger.web.app import create_app
 from tests.conftest import drop_pg_schema, new_pg_url
 
 HOSTILE_NAME = '<script>alert("name")</script> & "Partners"'
@@ -79,3 +81,10 @@ def demo(
         yield Demo(url, build_demo(url, folder), folder)
     finally:
         drop_pg_schema(url)
+
+
+@pytest.fixture(scope="module")
+def client(demo: Demo) -> Iterator[TestClient]:
+    """The application over the demo, with its worker threads open for the module."""
+    with TestClient(create_app(demo.url)) as opened:
+        yield opened
