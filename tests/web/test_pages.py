@@ -10,14 +10,18 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+import time
 from datetime import date
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from ledger.application import Ledger
 from ledger.cli.main import cli
-from ledger.web import audit
+from ledger.domain.body import EstablishBody
+from ledger.web import audit, readers
 from ledger.web.app import create_app
 from ledger.web.pages import day_number
 from tests.web.addresses import DOCUMENTS, PAGES, WG
@@ -215,3 +219,36 @@ def test_the_pages_follow_a_reverse_proxys_prefix(demo: Demo) -> None:
     assert 'href="/ledger/static/ledger.css"' in page
     assert 'href="/ledger/bodies/kcsp-wg/tor?on=2024-07-04"' in page
     assert moved.headers["location"].startswith("/ledger/bodies/kcsp-wg/members?on=")
+
+
+def test_a_page_asked_while_a_clerk_writes_waits_for_the_read_models(
+    ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def body(slug: str) -> EstablishBody:
+        return EstablishBody(body=slug, name=slug.upper(), kind="board", effective=date(2024, 1, 1))
+
+    with Ledger(ledger_url, actor="clerk") as clerk:
+        clerk.execute([body("first")])
+        # A write that has committed its event but not yet brought the read models up.
+        monkeypatch.setattr(clerk.projections, "catch_up", lambda *args, **kwargs: 0)
+        clerk.execute([body("second")])
+        monkeypatch.undo()
+
+    def finish_the_write() -> None:
+        time.sleep(0.3)
+        with Ledger(ledger_url, actor="clerk") as clerk:
+            clerk.catch_up_projections()
+
+    with TestClient(create_app(ledger_url)) as client:
+        monkeypatch.setattr(readers, "WAIT_FOR_WRITER", 0.2)
+        stopped = client.get("/bodies?on=2024-07-04")  # a writer that never finishes
+        monkeypatch.setattr(readers, "WAIT_FOR_WRITER", 10)
+        writer = threading.Thread(target=finish_the_write)
+        writer.start()
+        waited = client.get("/bodies.json?on=2024-07-04")
+        writer.join()
+
+    assert stopped.status_code == 503
+    assert "the read models are 1 event(s) behind the log" in html.unescape(stopped.text)
+    assert waited.status_code == 200
+    assert [b["slug"] for b in waited.json()] == ["first", "second"]

@@ -11,14 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from ledger.application import Ledger
+from ledger.domain.errors import ReadModelsBehind
 
 T = TypeVar("T")
 ACTOR = "web"  # never recorded: a read-only ledger records nothing
+# A clerk's write commits its events, then brings the read models up to them: a page
+# asked in between waits for that (up to WAIT_FOR_WRITER seconds) rather than fail.
+WAIT_FOR_WRITER = 5.0
+PAUSE = 0.1
 
 
 class Readers:
@@ -40,7 +46,17 @@ class Readers:
     async def ask(self, question: Callable[[Ledger], T]) -> T:
         """``question(ledger)``, answered on a worker thread's read-only ledger."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: question(self._ledger()))
+        return await loop.run_in_executor(self._pool, lambda: self._answer(question))
+
+    def _answer(self, question: Callable[[Ledger], T]) -> T:
+        deadline = time.monotonic() + WAIT_FOR_WRITER
+        while True:
+            try:
+                return question(self._ledger())
+            except ReadModelsBehind:
+                if time.monotonic() >= deadline:
+                    raise  # a writer that stopped half-way: the page says so (503)
+                time.sleep(PAUSE)
 
     def close(self) -> None:
         """Close every worker's ledger on its own thread, then stop the workers."""
