@@ -79,7 +79,13 @@ from ledger.queries.decisions import DecisionReport, decision_list, decision_rep
 from ledger.queries.forward_plan import PendingDecision, forward_plan
 from ledger.queries.known import known_at_text
 from ledger.queries.log import LogEntry, log_entries
-from ledger.queries.meetings import MeetingSummary, meeting_list, meeting_record
+from ledger.queries.meetings import (
+    MeetingReport,
+    MeetingSummary,
+    meeting_list,
+    meeting_record,
+    meeting_report,
+)
 from ledger.queries.members import MembersReport, members_report
 from ledger.queries.quorum import quorum_result
 from ledger.queries.read_models import ReadModelReport, verify_read_models
@@ -667,6 +673,12 @@ class Ledger:
         self.projections.catch_up()
         return registers.bodies(self.db, on, known_at_text(known_at), include_dissolved)
 
+    def body(self, slug: str, on: date, *, known_at: datetime | None = None) -> BodyState:
+        """One body as it stood on ``on`` (its name, kind, parent, dates); on a day it did
+        not stand, as it stood nearest before (or first).  NotFound if never recorded."""
+        self.projections.catch_up()
+        return registers.body(self.db, slug, on, known_at_text(known_at))
+
     def organisations(
         self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
     ) -> list[OrganisationState]:
@@ -696,11 +708,17 @@ class Ledger:
         self.require_body(body)
         return meeting_list(self.db, body, first, last, known_at_text(known_at))
 
-    def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState:
+    def meeting_record(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState:
         """One meeting as recorded: its agenda items, attendance (who, in what capacity,
         from and to which item) and declarations of interest."""
         self.projections.catch_up()
         return meeting_record(self.db, meeting, known_at_text(known_at))
+
+    def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingReport:
+        """One meeting as recorded (as known at ``known_at``): its agenda, attendance and
+        interests, and its quorum at the start and at each item, with the reasons."""
+        self.projections.catch_up()
+        return meeting_report(self.db, meeting, known_at_text(known_at))
 
     def quorum(
         self, meeting: str, *, item: str | None = None, known_at: datetime | None = None

@@ -179,3 +179,16 @@ def test_opening_a_missing_postgresql_schema_read_only_creates_no_schema(
     with psycopg.connect(f"{PG_ADMIN}/{PG_DATABASE}") as conn:
         found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
     assert found is None
+
+
+def test_the_database_itself_refuses_a_write_on_a_ledger_opened_read_only(
+    shared_demo: str,
+) -> None:
+    # SQLite opens the file read-only; PostgreSQL runs every statement of the session in a
+    # READ ONLY transaction, so even the owner's connection cannot write through it.
+    with Ledger(shared_demo, read_only=True) as reader:
+        with pytest.raises(StorageError, match=r"read-?only"):
+            reader.db.execute("CREATE TABLE read_only_probe (x INTEGER)")
+        with pytest.raises(StorageError, match=r"read-?only"):
+            reader.db.execute("DELETE FROM ledger_meta")
+        assert reader.verify().ok

@@ -39,17 +39,43 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "ledger.infra",
         "ledger.domain",
     ),
-    # The faces: the API, their own modules and renderers, and the domain's vocabulary
-    # (commands, value types, errors) that the API takes and returns, and the names of
-    # the export formats (ledger.interchange.export's constants, to offer as choices).
-    "ledger.cli": ("ledger", "ledger.cli", "ledger.application", "ledger.domain", EXPORTS),
-    "ledger.web": ("ledger", "ledger.web", "ledger.application", "ledger.domain", EXPORTS),
+    # The JSON documents both faces give (the CLI's --json, the web view's .json pages):
+    # answers made plain, shaped once for the two.
+    "ledger.documents": ("ledger.documents", "ledger.domain"),
+    # The faces: the API, their own modules and renderers, the documents they share,
+    # and the domain's vocabulary (commands, value types, errors) that the API takes and
+    # returns, and the names of the export formats (ledger.interchange.export's
+    # constants, to offer as choices).  `ledger serve` starts the web face.
+    "ledger.cli": (
+        "ledger",
+        "ledger.cli",
+        "ledger.application",
+        "ledger.documents",
+        "ledger.domain",
+        EXPORTS,
+        "ledger.web",
+    ),
+    "ledger.web": (
+        "ledger",
+        "ledger.web",
+        "ledger.application",
+        "ledger.documents",
+        "ledger.domain",
+        EXPORTS,
+    ),
 }
 
 # Modules that write events: the application's command path runs through them, and no
 # layer that only reads or renders may import them.
 WRITERS = ("ledger.infra.unit_of_work", "ledger.domain.registry", "eventsourcing.application")
-READERS = ("ledger.projections", "ledger.queries", "ledger.interchange", "ledger.cli", "ledger.web")
+READERS = (
+    "ledger.projections",
+    "ledger.queries",
+    "ledger.interchange",
+    "ledger.documents",
+    "ledger.cli",
+    "ledger.web",
+)
 
 # Outside packages a layer must never import.
 FOREIGN: dict[str, tuple[str, ...]] = {
@@ -59,6 +85,7 @@ FOREIGN: dict[str, tuple[str, ...]] = {
     "ledger.interchange": ("eventsourcing", "psycopg", "sqlite3", "click", "rich"),
     "ledger.cli": ("eventsourcing", "psycopg", "sqlite3"),
     "ledger.web": ("eventsourcing", "psycopg", "sqlite3", "click"),
+    "ledger.documents": ("eventsourcing", "psycopg", "sqlite3", "click", "rich"),
 }
 
 

@@ -10,25 +10,8 @@ from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, MOMENT
 from ledger.cli.render import emit_json, report_receipt, table
 from ledger.cli.session import Session, pass_session
-from ledger.domain.body import BodyKind, BodyState
-
-
-def as_tree(found: list[BodyState]) -> list[tuple[int, BodyState]]:
-    """Bodies in tree order with their depth; a body whose parent is absent is a root."""
-    slugs = {b.slug for b in found}
-    children: dict[str | None, list[BodyState]] = {}
-    for body in found:
-        parent = body.parent if body.parent in slugs else None
-        children.setdefault(parent, []).append(body)
-    ordered: list[tuple[int, BodyState]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for body in sorted(children.get(parent, []), key=lambda b: b.slug):
-            ordered.append((depth, body))
-            walk(body.slug, depth + 1)
-
-    walk(None, 0)
-    return ordered
+from ledger.documents import as_tree, bodies_document
+from ledger.domain.body import BodyKind
 
 
 @click.command(name="bodies")
@@ -56,7 +39,7 @@ def bodies_command(
     found = session.ledger.bodies(day, known_at=known_at, include_dissolved=include_dissolved)
     tree = as_tree(found)
     if as_json:
-        emit_json([{**vars(body), "depth": depth} for depth, body in tree])
+        emit_json(bodies_document(tree))
         return
     rows = [
         {

@@ -10,6 +10,7 @@ import click
 from ledger.cli.options import json_option
 from ledger.cli.render import emit_json, say, table
 from ledger.cli.session import Session, pass_session
+from ledger.documents import checkpoints_document
 
 
 @click.group()
@@ -90,7 +91,7 @@ def checkpoints(session: Session, /, as_json: bool) -> None:
     """
     found = session.ledger.checkpoints()
     if as_json:
-        emit_json([c.model_dump(mode="json") for c in found])
+        emit_json(checkpoints_document(found))
         return
     rows = [
         {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -13,6 +12,7 @@ from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, LIMIT
 from ledger.cli.render import emit_json, heading, progress, report_receipt, say, table
 from ledger.cli.session import Session, pass_session
+from ledger.documents import head_document, verify_document
 
 
 @click.command()
@@ -204,18 +204,7 @@ def verify(
             raise click.ClickException(f"{since} is not a checkpoint (not UTF-8 text)") from None
         extends = ledger.verify_since(note, verifier_key)
     if as_json:
-        emit_json(
-            {
-                "ok": report.ok and (models is None or models.ok),
-                "events": report.events,
-                "head_position": report.head_position,
-                "head_hash": report.head_hash,
-                "first_bad_position": problem.position if problem else None,
-                "problem": str(problem) if problem else None,
-                **({"read_models": _read_models_json(models)} if models else {}),
-                **({"since": extends} if extends else {}),
-            }
-        )
+        emit_json(verify_document(report, models, extends))
     elif report.ok:
         say(f"intact: {report.events} events verified")
         say(f"head {report.head_position}:{report.head_hash}")
@@ -258,19 +247,6 @@ def _verify_export(path: Path, published: Path | None, key: str | None, as_json:
         f"checkpoint of {report.tree_size} events, root {report.root}"
     )
     say(f"signature: {report.signature}")
-
-
-def _read_models_json(models: Any) -> dict[str, Any]:
-    difference = models.first_difference
-    return {
-        "ok": models.ok,
-        "position": models.position,
-        "tables": models.tables,
-        "rows": models.rows,
-        "table": difference.table if difference else None,
-        "held": difference.held if difference else None,
-        "rebuilt": difference.rebuilt if difference else None,
-    }
 
 
 @click.command()
@@ -440,7 +416,7 @@ def head(session: Session, as_json: bool) -> None:
     """
     position, digest = session.ledger.head()
     if as_json:
-        emit_json({"position": position, "hash": digest})
+        emit_json(head_document((position, digest)))
     else:
         heading(f"{position}:{digest}")
 

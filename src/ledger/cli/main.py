@@ -19,6 +19,7 @@ from ledger.cli import (
     meeting,
     organisations,
     replay,
+    serve,
     tor,
 )
 from ledger.cli.render import safe
@@ -129,6 +130,7 @@ for _module in (
     checkpoints,
     replay,
     export,
+    serve,
     demo,
 ):
     for _command in _module.COMMANDS:

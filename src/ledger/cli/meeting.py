@@ -2,19 +2,79 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
-from ledger.cli.params import DATE
-from ledger.cli.render import report_receipt, say
+from ledger.cli.params import DATE, MOMENT
+from ledger.cli.render import emit_json, report_receipt, say, table
 from ledger.cli.session import Session, pass_session
 
 
 @click.group()
 def meeting() -> None:
-    """Record meetings: schedule, agenda, attendance, interests, outcome, minutes."""
+    """Record meetings: schedule, agenda, attendance, interests, outcome, minutes; and
+    show one as recorded."""
+
+
+VERDICT = {True: "QUORATE", False: "NOT QUORATE", None: "not evaluated"}
+
+
+@meeting.command()
+@click.argument("meeting_id", metavar="MEETING")
+@click.option("--known-at", type=MOMENT, default=None, help="Only what was recorded by then.")
+@json_option
+@pass_session
+def show(session: Session, /, meeting_id: str, known_at: datetime | None, as_json: bool) -> None:
+    """Show a meeting as recorded: its agenda, who attended (and for which items), the
+    interests declared, and whether it was quorate at the start and at each item.
+
+    Example:
+
+    \b
+        ledger meeting show kcsp-wg-2024-09-12
+    """
+    report = session.ledger.meeting(meeting_id, known_at=known_at)
+    if as_json:
+        emit_json(report)
+        return
+    title = f": {report.title}" if report.title else ""
+    say(f"{report.meeting}{title} ({report.body}, {report.date}, {report.status})")
+    if report.reason:
+        say(f"reason: {report.reason}")
+    if report.minutes_approved_at:
+        say(f"minutes approved at {report.minutes_approved_at}")
+    say(f"at the start: {VERDICT[report.quorum.quorate]}")
+    for line in report.quorum.requirements:
+        if not line.met:
+            say(f"  [ ] {line.requirement}: {line.have} of {line.need} ({line.missing})")
+    items = [
+        {
+            "item": i.item,
+            "title": i.title,
+            "classification": i.classification,
+            "quorate": VERDICT[i.quorum.quorate],
+        }
+        for i in report.items
+    ]
+    table(items, ["item", "title", "classification", "quorate"], title="Agenda", empty="no items")
+    rows = [
+        {
+            "person": a.person,
+            "name": a.name,
+            "status": a.status,
+            "member": a.member or "",
+            "for": a.substitute_for or "",
+            "from_item": a.from_item or "",
+            "to_item": a.to_item or "",
+        }
+        for a in report.attendance
+    ]
+    table(rows, list(rows[0]) if rows else [], title="Attendance", empty="no attendance recorded")
+    for i in report.interests:
+        withdrew = ", withdrew" if i.withdrew else ""
+        say(f"interest: {i.person} at item {i.item}: {i.interest}{withdrew}")
 
 
 @meeting.command()

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import click
 
+from ledger.domain.moments import parse_day, parse_moment
 from ledger.domain.types import ISO_DAY
-
-ISO_MOMENT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
-)
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -21,13 +17,10 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        text = str(value).strip()
-        if not ISO_DAY.fullmatch(text):
-            self.fail(f"'{value}' is not a date written YYYY-MM-DD", param, ctx)
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"'{value}' is not a real date (use YYYY-MM-DD)", param, ctx)
+            return parse_day(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class MomentType(click.ParamType):  # type: ignore[type-arg]
@@ -40,22 +33,10 @@ class MomentType(click.ParamType):  # type: ignore[type-arg]
     ) -> datetime:
         if isinstance(value, datetime):
             return value
-        text = str(value).strip()
         try:
-            if ISO_DAY.fullmatch(text):
-                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
-            if not ISO_MOMENT.fullmatch(text):
-                raise ValueError(text)
-            moment = datetime.fromisoformat(text)
-            # In UTC, as recorded times are; a moment that has no UTC reading (before
-            # year 1 or after 9999 once its offset is taken off) is refused here.
-            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-        except (ValueError, OverflowError):
-            self.fail(
-                f"'{value}' is not a real moment (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+00:00])",
-                param,
-                ctx,
-            )
+            return parse_moment(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class BoundType(click.ParamType):  # type: ignore[type-arg]
@@ -77,9 +58,9 @@ class BoundType(click.ParamType):  # type: ignore[type-arg]
             return int(text)
         if ISO_DAY.fullmatch(text) and not self.end_of_day:
             try:
-                return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-            except ValueError:
-                self.fail(f"'{value}' is not a real date (use YYYY-MM-DD)", param, ctx)
+                return datetime.combine(parse_day(text), time.min, tzinfo=UTC)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
         try:
             return MOMENT.convert(text, param, ctx)
         except click.BadParameter:

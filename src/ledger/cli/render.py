@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
 from typing import Any
 
 import click
-from pydantic import BaseModel
 
-# What a terminal must never be handed raw from the record or the command line: C0
-# controls (escape, carriage return, backspace, bell ...), DEL, C1 controls, every bidi
-# control (embeddings, overrides, isolates, marks) and the Unicode line separators.
-UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+from ledger.documents import UNSAFE, json_text
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -41,34 +32,19 @@ def say(text: Any, *, nl: bool = True) -> None:
     click.echo(safe(text, lines=True), nl=nl)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
 def emit_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (dataclasses and dates made plain).
+    """Print ``data`` as indented JSON (dataclasses and dates made plain): the document
+    the web view serves for the same answer (``ledger.documents``).
 
     Unsafe characters inside strings are written as JSON escapes (``\\u202e``): the
     same data for a machine, nothing a terminal acts on for a person."""
-    text = json.dumps(_plain(data), indent=2, ensure_ascii=False)
-    click.echo(UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    click.echo(json_text(data))
 
 
 def json_line(data: Any) -> str:
     """``data`` as one line of JSON (for JSON Lines), unsafe characters escaped as in
     ``emit_json``."""
-    text = json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":"))
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_text(data, one_line=True)
 
 
 PROSE = {

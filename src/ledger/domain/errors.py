@@ -38,5 +38,10 @@ class StorageError(LedgerError):
     """The database could not be opened or used."""
 
 
+class ReadModelsBehind(StorageError):
+    """A ledger that may not write found its read models behind the log: a writer has
+    recorded events and not yet (or never) brought the read models up to them."""
+
+
 class IntegrityFailure(LedgerError):
     """The audit chain does not match the stored events."""

@@ -42,6 +42,11 @@ class Connection:
                         self._raw, config.schema, config.describe(), config.read_only
                     )
                     self._raw.execute(f'SET search_path TO "{config.schema}"')
+                    if self.access.read_only:
+                        # Every statement then runs in a READ ONLY transaction, so the
+                        # server itself refuses a write on this connection, whatever
+                        # the user's privileges (the web view opens ledgers so).
+                        self._raw.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             except BaseException:
                 self._raw.close()
                 raise

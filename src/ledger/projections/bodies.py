@@ -96,3 +96,22 @@ def body_segments(db: Connection, known_at: str) -> list[Segment[BodyState]]:
         for r in rows
     ]
     return sorted(found, key=lambda s: (s.state.slug, s.valid_from))
+
+
+def body_timeline(
+    db: Connection, slug: str, known_at: str
+) -> list[tuple[date, date | None, BodyState]]:
+    """One body's states over effective time as recorded by ``known_at``: each with the
+    day it starts and the day it ends (None: still), oldest first."""
+    rows = db.query(
+        f"SELECT * FROM {TABLE} WHERE slug = ? AND {RECORDED} ORDER BY valid_from",
+        [slug, known_at, known_at],
+    )
+    return [
+        (
+            date.fromisoformat(r["valid_from"]),
+            date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+            _state(r),
+        )
+        for r in rows
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ledger.domain.errors import StorageError
+from ledger.domain.errors import ReadModelsBehind, StorageError
 from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.mapper import decode_event
@@ -152,7 +152,7 @@ class ProjectionRunner:
             return 0  # the common case for a read: no lock, one indexed lookup
         if self.db.access.read_only:
             where = self.db.config.describe()
-            raise StorageError(
+            raise ReadModelsBehind(
                 f"the read models are {lag} event(s) behind the log, and {where} "
                 f"is read-only here ({self.db.access.why}), so they cannot catch up: "
                 "see `ledger projections status`, and run `ledger projections catch-up` "

@@ -1,4 +1,5 @@
-"""A body's meetings between two dates, each with its quorum at the start."""
+"""A body's meetings between two dates, each with its quorum at the start; and one
+meeting in full: its agenda, attendance and interests, and its quorum at each item."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ledger.domain.errors import NotFound
-from ledger.domain.meeting import MeetingState
+from ledger.domain.meeting import Attendance, Interest, MeetingState
+from ledger.domain.quorum import QuorumResult
 from ledger.projections import meetings
 from ledger.queries.quorum import quorum_result
 
@@ -54,3 +56,65 @@ def meeting_record(db: Connection, meeting: str, known_at: str) -> MeetingState:
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
     return state
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """An agenda item, and whether the meeting was quorate for it, and why."""
+
+    item: str
+    title: str
+    paper: str | None
+    classification: str
+    financial: bool
+    quorum: QuorumResult
+
+
+@dataclass
+class MeetingReport:
+    """A meeting as recorded: its agenda, who came (and for which items), the interests
+    declared, and its quorum at the start and at each item."""
+
+    meeting: str
+    body: str
+    date: str
+    title: str | None
+    public: bool
+    status: str
+    reason: str | None
+    minutes_approved_at: str | None
+    attendance: list[Attendance]
+    interests: list[Interest]
+    quorum: QuorumResult
+    items: list[ItemReport]
+
+
+def meeting_report(db: Connection, meeting: str, known_at: str) -> MeetingReport:
+    state = meetings.meeting_as_known(db, meeting, known_at)
+    if state is None:
+        raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
+    items = [
+        ItemReport(
+            i.item,
+            i.title,
+            i.paper,
+            i.classification,
+            i.financial,
+            quorum_result(db, meeting, i.item, known_at),
+        )
+        for i in state.items
+    ]
+    return MeetingReport(
+        meeting=state.meeting,
+        body=state.body,
+        date=state.day.isoformat(),
+        title=state.title,
+        public=state.public,
+        status=state.status,
+        reason=state.reason,
+        minutes_approved_at=state.minutes_approved_at,
+        attendance=list(state.attendance),
+        interests=list(state.interests),
+        quorum=quorum_result(db, meeting, None, known_at),
+        items=items,
+    )

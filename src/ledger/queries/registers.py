@@ -18,6 +18,16 @@ def bodies(db: Connection, on: date, known_at: str, include_dissolved: bool) -> 
     return [b for b in found if include_dissolved or b.dissolved is None or b.dissolved > on]
 
 
+def body(db: Connection, slug: str, on: date, known_at: str) -> BodyState:
+    """One body as it stood on ``on`` as known at ``known_at``; on a day it did not stand,
+    as it last stood before it (or, before it was established, as it first stood)."""
+    timeline = bodies_projection.body_timeline(db, slug, known_at)
+    if not timeline:
+        raise NotFound(f"unknown body '{slug}'")
+    earlier = [state for start, _, state in timeline if start <= on]
+    return earlier[-1] if earlier else timeline[0][2]
+
+
 def organisations(
     db: Connection, on: date, known_at: str, include_closed: bool
 ) -> list[OrganisationState]:

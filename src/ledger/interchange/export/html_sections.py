@@ -89,7 +89,7 @@ class ReportSource(Protocol):
         last: date | None = None,
         known_at: datetime | None = None,
     ) -> list[MeetingSummary]: ...
-    def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState: ...
+    def meeting_record(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState: ...
     def quorum(
         self, meeting: str, *, item: str | None = None, known_at: datetime | None = None
     ) -> QuorumResult: ...
@@ -284,7 +284,7 @@ def meeting_parts(
     read as the report is written (one meeting at a time)."""
     known = snap.recorded_at
     for summary in summaries:
-        record = source.meeting(summary.id, known_at=known)
+        record = source.meeting_record(summary.id, known_at=known)
         points = [QuorumPoint(None, "At the start", source.quorum(summary.id, known_at=known))]
         for item in record.items:
             result = source.quorum(summary.id, item=item.item, known_at=known)
