@@ -175,7 +175,9 @@ def run_child(op: str, url: str, work: Path) -> dict[str, Any]:
 # --- the parent ----------------------------------------------------------------------
 
 
-def measure(where: Backend, url: str, backend: str, formats: list[str]) -> list[Result]:
+def measure(
+    where: Backend, url: str, backend: str, formats: list[str], one_body_only: list[str]
+) -> list[Result]:
     work = where.workdir
     write_key(generate("bench-ledger"), work / "bench.key")
     got = {op: run_child(op, url, work) for op in ["raw-export", "export-jsonl"]}
@@ -200,8 +202,9 @@ def measure(where: Backend, url: str, backend: str, formats: list[str]) -> list[
     results.append(partial)
     for kind in formats:
         if kind != "jsonl":
-            done = run_child(f"export-{kind}", url, work)
-            results.append(result(f"export {kind}", done, got["raw-export"], read_what))
+            if kind not in one_body_only:
+                done = run_child(f"export-{kind}", url, work)
+                results.append(result(f"export {kind}", done, got["raw-export"], read_what))
             done = run_child(f"export-{kind}:target", url, work)
             one = result(f"export {kind} --body target", done, got["raw-export"], read_what)
             one.notes.append(f"{done['seconds']:.2f} s for the one body's {kind}")
@@ -230,6 +233,11 @@ def main() -> None:
     p.add_argument("--events", type=int, help="ledger size (default 1,000,000; quick 20,000)")
     p.add_argument("--ledger", type=Path, help="a SQLite ledger file to use, built if missing")
     p.add_argument("--formats", default=",".join(FORMATS), help="export formats to time")
+    p.add_argument(
+        "--one-body-only",
+        default="",
+        help="formats to time for --body target only (a report per body of a huge register)",
+    )
     p.add_argument("--child", help=argparse_hidden())
     p.add_argument("--url", help=argparse_hidden())
     p.add_argument("--work", type=Path, help=argparse_hidden())
@@ -255,7 +263,8 @@ def main() -> None:
                     setup.append(f"{name}: reused {url} ({ledger.count():,} events)")
             finally:
                 ledger.close()
-            measured = measure(where, url, name, args.formats.split(","))
+            only = args.one_body_only.split(",") if args.one_body_only else []
+            measured = measure(where, url, name, args.formats.split(","), only)
             results += measured
             if not args.json:
                 common.report(f"{name}: exports", measured, as_json=False, setup=[])
