@@ -686,6 +686,23 @@ class Ledger:
         self.projections.catch_up()
         return registers.organisations(self.db, on, known_at_text(known_at), include_closed)
 
+    def organisation(
+        self, slug: str, on: date, *, known_at: datetime | None = None
+    ) -> OrganisationState | None:
+        """One organisation as it stood on ``on`` (None: it did not stand that day)."""
+        self.projections.catch_up()
+        return registers.organisation(self.db, slug, on, known_at_text(known_at))
+
+    def body_slugs(self) -> list[str]:
+        """The id of every body the ledger has recorded."""
+        self.projections.catch_up()
+        return registers.body_slugs(self.db)
+
+    def organisation_slugs(self) -> list[str]:
+        """The id of every organisation the ledger has recorded."""
+        self.projections.catch_up()
+        return registers.organisation_slugs(self.db)
+
     def require_body(self, slug: str) -> None:
         """Raise NotFound unless the ledger has ever recorded a body with this id."""
         self.projections.catch_up()
@@ -820,17 +837,21 @@ class Ledger:
 
     # --- whole histories (for the exports) ---------------------------------------------
 
-    def bodies_over_time(self, *, known_at: datetime | None = None) -> list[Segment[BodyState]]:
-        """Every body's states over effective time (renamed, dissolved), by body then date."""
+    def bodies_over_time(
+        self, *, known_at: datetime | None = None, slugs: Sequence[str] | None = None
+    ) -> list[Segment[BodyState]]:
+        """Every body's (or these bodies') states over effective time (renamed,
+        dissolved), by body then date."""
         self.projections.catch_up()
-        return timelines.bodies_over_time(self.db, known_at_text(known_at))
+        return timelines.bodies_over_time(self.db, known_at_text(known_at), slugs)
 
     def organisations_over_time(
-        self, *, known_at: datetime | None = None
+        self, *, known_at: datetime | None = None, slugs: Sequence[str] | None = None
     ) -> list[Segment[OrganisationState]]:
-        """Every organisation's states over effective time (renamed, closed), by slug then date."""
+        """Every organisation's (or these organisations') states over effective time
+        (renamed, closed), by slug then date."""
         self.projections.catch_up()
-        return timelines.organisations_over_time(self.db, known_at_text(known_at))
+        return timelines.organisations_over_time(self.db, known_at_text(known_at), slugs)
 
     def membership_over_time(
         self, body: str, *, known_at: datetime | None = None

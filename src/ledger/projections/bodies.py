@@ -83,10 +83,18 @@ def bodies_on(db: Connection, day: date, known_at: str) -> list[BodyState]:
     return sorted((_state(r) for r in rows), key=lambda b: b.slug)
 
 
-def body_segments(db: Connection, known_at: str) -> list[Segment[BodyState]]:
+def body_segments(
+    db: Connection, known_at: str, slugs: Sequence[str] | None = None
+) -> list[Segment[BodyState]]:
     """Every body's states over effective time as recorded by ``known_at``: by slug,
     then date (a rename or a dissolution starts a segment)."""
-    rows = db.query(f"SELECT * FROM {TABLE} WHERE {RECORDED}", [known_at, known_at])
+    where, params = RECORDED, [known_at, known_at]
+    if slugs is not None:
+        if not slugs:
+            return []
+        where += f" AND slug IN ({','.join('?' * len(slugs))})"
+        params.extend(slugs)
+    rows = db.query(f"SELECT * FROM {TABLE} WHERE {where}", params)
     found = [
         Segment(
             date.fromisoformat(r["valid_from"]),

@@ -101,10 +101,18 @@ def organisations_on(
     return sorted((_state(r) for r in rows), key=lambda o: o.slug)
 
 
-def organisation_segments(db: Connection, known_at: str) -> list[Segment[OrganisationState]]:
+def organisation_segments(
+    db: Connection, known_at: str, slugs: Sequence[str] | None = None
+) -> list[Segment[OrganisationState]]:
     """Every organisation's states over effective time as recorded by ``known_at``: by
     slug, then date (a rename or a closure starts a segment)."""
-    rows = db.query(f"SELECT * FROM {TABLE} WHERE {RECORDED}", [known_at, known_at])
+    where, params = RECORDED, [known_at, known_at]
+    if slugs is not None:
+        if not slugs:
+            return []
+        where += f" AND slug IN ({','.join('?' * len(slugs))})"
+        params.extend(slugs)
+    rows = db.query(f"SELECT * FROM {TABLE} WHERE {where}", params)
     found = [
         Segment(
             date.fromisoformat(r["valid_from"]),

@@ -36,6 +36,23 @@ def organisations(
     return [o for o in found if include_closed or o.closed is None or o.closed > on]
 
 
+def organisation(db: Connection, slug: str, on: date, known_at: str) -> OrganisationState | None:
+    """One organisation as it stood on ``on`` as known at ``known_at`` (None: it did not)."""
+    found = organisations_projection.organisations_on(db, on, known_at, [slug])
+    return found[0] if found else None
+
+
+def body_slugs(db: Connection) -> list[str]:
+    """Every body ever recorded, by id."""
+    return sorted(str(r["slug"]) for r in db.query("SELECT DISTINCT slug FROM proj_bodies"))
+
+
+def organisation_slugs(db: Connection) -> list[str]:
+    """Every organisation ever recorded, by id."""
+    rows = db.query("SELECT DISTINCT slug FROM proj_organisations")
+    return sorted(str(r["slug"]) for r in rows)
+
+
 def require_body(db: Connection, slug: str) -> None:
     """Raise NotFound unless the ledger has ever recorded a body with this id."""
     if not db.scalar("SELECT COUNT(*) FROM proj_bodies WHERE slug = ?", [slug]):

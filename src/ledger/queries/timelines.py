@@ -5,6 +5,7 @@ chain positions they were recorded at.  All as known at one moment."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -45,14 +46,20 @@ class RecordedEvent:
     event: LedgerEvent
 
 
-def bodies_over_time(db: Connection, known_at: str) -> list[Segment[BodyState]]:
-    """Every body's states over effective time (established, renamed, dissolved)."""
-    return bodies.body_segments(db, known_at)
+def bodies_over_time(
+    db: Connection, known_at: str, slugs: Sequence[str] | None = None
+) -> list[Segment[BodyState]]:
+    """Every body's (or these bodies') states over effective time (established, renamed,
+    dissolved)."""
+    return bodies.body_segments(db, known_at, slugs)
 
 
-def organisations_over_time(db: Connection, known_at: str) -> list[Segment[OrganisationState]]:
-    """Every organisation's states over effective time (registered, renamed, closed)."""
-    return organisations.organisation_segments(db, known_at)
+def organisations_over_time(
+    db: Connection, known_at: str, slugs: Sequence[str] | None = None
+) -> list[Segment[OrganisationState]]:
+    """Every organisation's (or these organisations') states over effective time
+    (registered, renamed, closed)."""
+    return organisations.organisation_segments(db, known_at, slugs)
 
 
 def membership_over_time(db: Connection, body: str, known_at: str) -> MembershipTimeline:

@@ -42,7 +42,7 @@ from typing import Any, Protocol
 from uuid import uuid4
 
 from ledger.domain.body import BodyState
-from ledger.domain.errors import ValidationError
+from ledger.domain.errors import NotFound, ValidationError
 from ledger.domain.money import year_bounds
 from ledger.domain.organisation import OrganisationState
 from ledger.interchange.export import Selection, StageProgress, Written
@@ -74,13 +74,11 @@ class GrantSource(Protocol):
         recipient: str | None = None,
     ) -> list[AllocationReport]: ...
 
-    def organisations(
-        self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
-    ) -> list[OrganisationState]: ...
+    def organisation(
+        self, slug: str, on: date, *, known_at: datetime | None = None
+    ) -> OrganisationState | None: ...
 
-    def bodies(
-        self, on: date, *, known_at: datetime | None = None, include_dissolved: bool = False
-    ) -> list[BodyState]: ...
+    def body(self, slug: str, on: date, *, known_at: datetime | None = None) -> BodyState: ...
 
 
 # The CSV: each column's title, as 360Giving titles it, and where its value lies in
@@ -191,24 +189,27 @@ def _awards(source: GrantSource, selection: Selection) -> tuple[list[_Award], in
 
 
 class _Registers:
-    """The organisations and bodies as they stood on each award date, read once a day."""
+    """The organisations and bodies the grants name, as they stood on each award date:
+    each read once (by id and day), never the whole register."""
 
     def __init__(self, source: GrantSource) -> None:
         self.source = source
-        self._organisations: dict[date, dict[str, OrganisationState]] = {}
-        self._bodies: dict[date, dict[str, BodyState]] = {}
+        self._organisations: dict[tuple[str, date], OrganisationState | None] = {}
+        self._bodies: dict[tuple[str, date], BodyState | None] = {}
 
     def organisation(self, slug: str, day: date) -> OrganisationState | None:
-        if day not in self._organisations:
-            found = self.source.organisations(day, include_closed=True)
-            self._organisations[day] = {o.slug: o for o in found}
-        return self._organisations[day].get(slug)
+        if (slug, day) not in self._organisations:
+            self._organisations[slug, day] = self.source.organisation(slug, day)
+        return self._organisations[slug, day]
 
     def body(self, slug: str, day: date) -> BodyState | None:
-        if day not in self._bodies:
-            found = self.source.bodies(day, include_dissolved=True)
-            self._bodies[day] = {b.slug: b for b in found}
-        return self._bodies[day].get(slug)
+        if (slug, day) not in self._bodies:
+            try:
+                state: BodyState | None = self.source.body(slug, day)
+            except NotFound:
+                state = None
+            self._bodies[slug, day] = state
+        return self._bodies[slug, day]
 
     def prefix(self, award: _Award) -> str:
         """``360G-`` and the top body above the fund's manager: the partnership."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -57,10 +57,16 @@ class Source(Protocol):
 
     def head(self) -> tuple[int, str]: ...
 
-    def bodies_over_time(self, *, known_at: datetime | None = None) -> list[Segment[BodyState]]: ...
+    def body_slugs(self) -> list[str]: ...
+
+    def organisation_slugs(self) -> list[str]: ...
+
+    def bodies_over_time(
+        self, *, known_at: datetime | None = None, slugs: Sequence[str] | None = None
+    ) -> list[Segment[BodyState]]: ...
 
     def organisations_over_time(
-        self, *, known_at: datetime | None = None
+        self, *, known_at: datetime | None = None, slugs: Sequence[str] | None = None
     ) -> list[Segment[OrganisationState]]: ...
 
     def membership_over_time(
@@ -100,36 +106,40 @@ def write(source: Source, out: Path, selection: Selection, progress: StageProgre
     if not out.parent.is_dir():
         raise ValidationError(f"cannot write {out}: there is no folder {out.parent}")
     size, head = source.head()
-    bodies = by_slug(source.bodies_over_time(), lambda b: b.slug)
-    organisations = by_slug(source.organisations_over_time(), lambda o: o.slug)
-    chosen = [selection.body] if selection.body is not None else sorted(bodies)
-    names = {slug: segments[-1].state.name for slug, segments in organisations.items()}
+    # The registers are read a chunk of ids at a time, never whole: a county's ledger
+    # may hold many thousands of bodies and organisations.
+    names: dict[str, str] = {}  # every organisation's name now, by id
+    for segments in _chunked_segments(source.organisations_over_time, source.organisation_slugs()):
+        names[segments[-1].state.slug] = segments[-1].state.name
+    chosen = [selection.body] if selection.body is not None else source.body_slugs()
     export = _Export(source, selection, names)
     try:
         advance = progress("popolo: bodies", len(chosen)) if progress is not None else None
-        for slug in chosen:
-            export.body(slug, bodies[slug][-1].state.name)
+        kept: list[str] = []
+        for segments in _chunked_segments(source.bodies_over_time, chosen):
+            export.body(segments[0].state.slug, segments[-1].state.name)
+            kept.append(segments[0].state.slug)
             if advance is not None:
                 advance(1)
         # A whole export holds the whole register; one body's, what its record names.
-        wanted = sorted(organisations if selection.body is None else export.named & set(names))
-        registers = [
-            *(body_item(bodies[b], source.recorded_events(body_aggregate(b))) for b in chosen),
-            *(
-                organisation_item(
-                    organisations[o], source.recorded_events(organisation_aggregate(o))
-                )
-                for o in wanted
-            ),
-        ]
-        counts = {"persons": len(export.people.names), "organizations": len(registers)}
+        wanted = sorted(names if selection.body is None else export.named & set(names))
+
+        def registers() -> Iterator[dict[str, Any]]:
+            for segments in _chunked_segments(source.bodies_over_time, kept):
+                events = source.recorded_events(body_aggregate(segments[0].state.slug))
+                yield body_item(segments, events)
+            for segments in _chunked_segments(source.organisations_over_time, wanted):
+                events = source.recorded_events(organisation_aggregate(segments[0].state.slug))
+                yield organisation_item(segments, events)
+
+        counts = {"persons": len(export.people.names), "organizations": len(kept) + len(wanted)}
         counts.update({key: spool.count for key, spool in export.spools.items()})
         with _replacing(out) as handle:
             handle.write("{\n")
             handle.write(f'"extra": {dumps(_about(size, head, selection))},\n')
             _list(handle, "persons", export.people.items())
             handle.write(",\n")
-            _list(handle, "organizations", registers)
+            _list(handle, "organizations", registers())
             for key in SPOOLED:
                 handle.write(f',\n"{key}": [')
                 export.spools[key].copy_to(handle)
@@ -138,6 +148,22 @@ def write(source: Source, out: Path, selection: Selection, progress: StageProgre
         for spool in export.spools.values():
             spool.close()
     return Written("popolo", [str(out)], counts)
+
+
+CHUNK = 500  # ids read from a register at a time
+
+
+def _chunked_segments(
+    read: Callable[..., Sequence[Segment[Any]]], slugs: Sequence[str]
+) -> Iterator[list[Segment[Any]]]:
+    """Each id's segments (those recorded, by date), in the order of ``slugs``, read
+    ``CHUNK`` ids at a time: an id with none (every record of it retracted) is passed over."""
+    for start in range(0, len(slugs), CHUNK):
+        chunk = slugs[start : start + CHUNK]
+        grouped = by_slug(read(slugs=chunk), lambda state: state.slug)
+        for slug in chunk:
+            if grouped.get(slug):
+                yield grouped[slug]
 
 
 @dataclass
