@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -24,9 +25,6 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError
 
 from ledger.domain import clock
-from ledger.domain.body import BodyState
-from ledger.domain.checkpoint import CheckpointRecorded, RecordCheckpoint
-from ledger.domain.commands import Command, Entry
 from ledger.domain.errors import (
     ConcurrentWriteError,
     IntegrityFailure,
@@ -35,63 +33,46 @@ from ledger.domain.errors import (
     StorageError,
     ValidationError,
 )
-from ledger.domain.events import Authority, LedgerEvent
-from ledger.domain.history import Segment
-from ledger.domain.meeting import MeetingState
-from ledger.domain.organisation import OrganisationState
-from ledger.domain.quorum import QuorumResult
-from ledger.domain.registry import handler_for
-from ledger.domain.tor_text import ParsedDocument
-from ledger.infra import chain, roles
+from ledger.infra.chain import GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.errors import describe as describe_failure
 from ledger.infra.errors import is_database_error, mask
 from ledger.infra.histories import Histories
 from ledger.infra.store import open_store, read_meta, write_meta
-from ledger.infra.unit_of_work import (
-    UnitOfWork,
-    check_clock,
-    known_keys,
-    pause_before_retry,
-    positions_of,
-    refuse_changed_entries,
-    write_lock,
-)
 from ledger.infra.urls import DatabaseConfig, parse_url
-from ledger.interchange import files, importing, tor_document
 from ledger.interchange.export import FORMATS, Selection, Written
-from ledger.interchange.tor_document import TorCommand
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.runner import ProjectionRunner
-from ledger.queries import audit, constitution, proofs, registers, timelines
-from ledger.queries.budget import (
-    AllocationReport,
-    BudgetReport,
-    BudgetSeries,
-    FundSummary,
-    allocation_list,
-    budget_report,
-    budget_series,
-    fund_list,
-)
-from ledger.queries.compliance import ComplianceReport, compliance_report
-from ledger.queries.decisions import DecisionReport, decision_list, decision_report
-from ledger.queries.forward_plan import PendingDecision, forward_plan
 from ledger.queries.known import known_at_text
-from ledger.queries.log import LogEntry, log_entries
-from ledger.queries.meetings import (
-    MeetingReport,
-    MeetingSummary,
-    meeting_list,
-    meeting_record,
-    meeting_report,
-)
-from ledger.queries.members import MembersReport, members_report
-from ledger.queries.quorum import quorum_result
-from ledger.queries.read_models import ReadModelReport, verify_read_models
-from ledger.queries.replay import Bound, Replay
-from ledger.queries.replay import Step as ReplayStep
-from ledger.queries.whole_record import WholeRecord, snapshot
+
+# What only some methods use is imported in them, so that a command pays only for its
+# own: `ledger quorum` never loads the import planner, the command handlers, the
+# exports or the replay (tests/cli/test_startup.py keeps it so).
+if TYPE_CHECKING:
+    from ledger.domain.body import BodyState
+    from ledger.domain.checkpoint import CheckpointRecorded, RecordCheckpoint
+    from ledger.domain.commands import Command, Entry
+    from ledger.domain.events import Authority, LedgerEvent
+    from ledger.domain.history import Segment
+    from ledger.domain.meeting import MeetingState
+    from ledger.domain.organisation import OrganisationState
+    from ledger.domain.quorum import QuorumResult
+    from ledger.domain.tor_text import ParsedDocument
+    from ledger.infra import chain, roles
+    from ledger.infra.unit_of_work import UnitOfWork
+    from ledger.interchange.tor_document import TorCommand
+    from ledger.queries import constitution, proofs, timelines
+    from ledger.queries.budget import AllocationReport, BudgetReport, BudgetSeries, FundSummary
+    from ledger.queries.compliance import ComplianceReport
+    from ledger.queries.decisions import DecisionReport
+    from ledger.queries.forward_plan import PendingDecision
+    from ledger.queries.log import LogEntry
+    from ledger.queries.meetings import MeetingReport, MeetingSummary
+    from ledger.queries.members import MembersReport
+    from ledger.queries.read_models import ReadModelReport
+    from ledger.queries.replay import Bound, Replay
+    from ledger.queries.replay import Step as ReplayStep
+    from ledger.queries.whole_record import WholeRecord
 
 __all__ = [
     "Entry",
@@ -109,6 +90,21 @@ Progress = Callable[[int], None] | None
 StageProgress = Callable[[str, int], Progress] | None
 ATTEMPTS = 5
 
+# The names this module offers besides its own, each imported when first asked for.
+_ELSEWHERE = {
+    "Entry": ("ledger.domain.commands", "Entry"),
+    "LogEntry": ("ledger.queries.log", "LogEntry"),
+    "Replay": ("ledger.queries.replay", "Replay"),
+    "ReplayStep": ("ledger.queries.replay", "Step"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ELSEWHERE:
+        module, attribute = _ELSEWHERE[name]
+        return getattr(import_module(module), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 @dataclass
 class Receipt:
@@ -119,7 +115,7 @@ class Receipt:
     positions: list[int] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
     head_position: int = 0
-    head_hash: str = chain.GENESIS
+    head_hash: str = GENESIS
     dry_run: bool = False
     # What the clerk should know about what was recorded: e.g. a seat whose voting flag
     # the ToR's voting-eligibility rule contradicts.  Never a reason nothing was recorded.
@@ -150,6 +146,8 @@ def default_actor() -> str:
 
 def roles_sql(url: str | None, prefix: str) -> str:
     """What ``create_roles`` runs, as a SQL script; opens no database."""
+    from ledger.infra import roles
+
     config = parse_url(url)
     names = roles.roles_for(prefix)
     roles.require_own_schema(config)
@@ -191,6 +189,8 @@ def verify_export(path: Path, checkpoint: str | None, key: str | None) -> Any:
 
 def import_schema() -> dict[str, Any]:
     """The JSON Schema of an import file, generated from the command models."""
+    from ledger.interchange import importing
+
     return importing.import_schema()
 
 
@@ -252,6 +252,8 @@ class Ledger:
     def create_roles(self, prefix: str) -> roles.Roles:
         """Create PREFIX_owner, PREFIX_writer and PREFIX_reader for this PostgreSQL ledger's
         schema and grant them exactly their part (run as a superuser; see docs/security.md)."""
+        from ledger.infra import roles
+
         names = roles.roles_for(prefix)
         roles.require_own_schema(self.config)
         self.init()
@@ -260,6 +262,8 @@ class Ledger:
 
     def _regrant(self) -> None:
         # A table the owner has just (re)created gets the roles' privileges at once.
+        from ledger.infra import roles
+
         prefix = self.meta(roles.META_KEY) if self.config.kind == "postgresql" else None
         if prefix:
             roles.grant(self.db, roles.roles_for(prefix), ledger_tables(self.db.dialect.events))
@@ -283,6 +287,15 @@ class Ledger:
         the state it appends to; one that still meets a write (a writer that did not
         take turns) is re-checked against the new state and retried.
         """
+        from ledger.domain.commands import Entry
+        from ledger.infra.unit_of_work import (
+            UnitOfWork,
+            check_clock,
+            pause_before_retry,
+            positions_of,
+            write_lock,
+        )
+
         batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
         if not dry_run:
             self.require_writable("nothing was recorded")
@@ -334,6 +347,9 @@ class Ledger:
         self, batch: list[Entry], uow: UnitOfWork, dry_run: bool, progress: Progress
     ) -> Receipt:
         """Run each entry's handler against the unit of work; the events they would record."""
+        from ledger.domain.registry import handler_for
+        from ledger.infra.unit_of_work import known_keys, refuse_changed_entries
+
         keys = [k for e in batch for k in (e.key, e.legacy_key) if k]
         known = known_keys(self.db, keys)
         refuse_changed_entries(self.db, batch, known)
@@ -365,12 +381,16 @@ class Ledger:
         """Import YAML or JSON files as one all-or-nothing write (``dry_run`` validates only).
 
         ``progress(label, total)``, if given, returns a callback for each stage."""
+        from ledger.interchange import importing
+
         entries = importing.read_files(paths)
         checked = progress("checking and recording", len(entries)) if progress else None
         return self.execute(entries, dry_run=dry_run, progress=checked)
 
     def read_document(self, path: Path) -> str:
         """The text of a document to import: a regular UTF-8 file within the size limit."""
+        from ledger.interchange import files
+
         return files.read_text(path)
 
     def import_tor_document(
@@ -385,6 +405,8 @@ class Ledger:
         """Parse a ToR document and record it, all or nothing: adopted whole if the body
         has no ToR in force on ``effective``, else as the amendments, insertions and
         repeals that turn the version in force into it."""
+        from ledger.interchange import tor_document
+
         parsed = tor_document.parse(text)
         self.require_body(body)
         try:
@@ -399,14 +421,20 @@ class Ledger:
 
     def head(self) -> tuple[int, str]:
         """The position and hash of the last link of the audit chain."""
+        from ledger.queries import audit
+
         return audit.head(self.db)
 
     def head_recorded_at(self) -> datetime | None:
         """When the head of the audit chain was recorded (None: nothing recorded yet)."""
+        from ledger.queries import audit
+
         return audit.head_recorded_at(self.db)
 
     def count(self) -> int:
         """How many events the ledger holds."""
+        from ledger.queries import audit
+
         return audit.count(self.db)
 
     def is_empty(self) -> bool:
@@ -422,11 +450,15 @@ class Ledger:
         limit: int | None = None,
     ) -> list[LogEntry]:
         """Events in the ledger's order, optionally for one body and effective dates."""
+        from ledger.queries.log import log_entries
+
         self.projections.catch_up()
         return log_entries(self.db, body, effective_from, effective_to, limit)
 
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""
+        from ledger.queries import audit
+
         return audit.verify(self.db, expect, progress)
 
     def replay(
@@ -446,6 +478,8 @@ class Ledger:
         first link that does not hold the iterator raises IntegrityFailure naming it.
         ``body`` and the effective dates choose the steps shown, never the links checked.
         ``progress`` is told how many links have been read."""
+        from ledger.queries.replay import Replay
+
         return Replay(
             self.db,
             body=body,
@@ -458,16 +492,22 @@ class Ledger:
 
     def tree_head(self, size: int | None = None) -> proofs.TreeHead:
         """The Merkle root (RFC 9162) of the first ``size`` events (default: all of them)."""
+        from ledger.queries import proofs
+
         return proofs.tree_head(self.db, size)
 
     def inclusion_proof(self, position: int, size: int | None = None) -> list[str]:
         """The audit path (hex hashes, leaf to root) of the event at ``position`` in the
         tree of the first ``size`` events (default: all)."""
+        from ledger.queries import proofs
+
         return [h.hex() for h in proofs.prover(self.db).inclusion(position - 1, size)]
 
     def consistency_proof(self, old_size: int, size: int | None = None) -> list[str]:
         """The proof (hex hashes) that the tree of ``old_size`` events is a prefix of the
         tree of ``size`` (default: all)."""
+        from ledger.queries import proofs
+
         return [h.hex() for h in proofs.prover(self.db).consistency(old_size, size)]
 
     def checkpoint(self, key: Path, origin: str | None = None) -> str:
@@ -476,7 +516,9 @@ class Ledger:
         return self._checkpoint(key, origin).note
 
     def _checkpoint(self, key: Path, origin: str | None) -> RecordCheckpoint:
+        from ledger.domain.checkpoint import RecordCheckpoint
         from ledger.infra.checkpoint import checkpoint_body, read_key
+        from ledger.queries import proofs
 
         signer = read_key(key)
         origin = origin or self.meta(ORIGIN) or f"ledger.local/{uuid4().hex[:16]}"
@@ -508,6 +550,7 @@ class Ledger:
         and a date range with each event's inclusion proof, ending with a checkpoint of
         the tree it was made from, signed with ``key`` and recorded; return that tree."""
         from ledger.interchange.export import jsonl
+        from ledger.queries import proofs
 
         if body is not None:
             self.require_body(body)
@@ -552,8 +595,6 @@ class Ledger:
         """Write the record, or one body's and a date range's part of it, in one of
         ``FORMATS`` to ``out``.  The jsonl trail needs ``key`` to sign its checkpoint;
         grants may take the publisher's 360Giving ``prefix``."""
-        from importlib import import_module
-
         if kind not in FORMATS:
             raise ValidationError(f"unknown export format {kind!r}: one of {', '.join(FORMATS)}")
         if prefix is not None and kind != "grants":
@@ -582,12 +623,16 @@ class Ledger:
         events up to the head of the log now, and every version of what the read models
         hold, as known at the head's recorded time, each read a batch at a time.  Its
         answers stay the same while others write."""
+        from ledger.queries.whole_record import snapshot
+
         record = snapshot(self.db)
         self.projections.catch_up()  # to the head taken, at least
         return record
 
     def checkpoints(self) -> list[CheckpointRecorded]:
         """Every checkpoint the ledger has recorded, oldest first."""
+        from ledger.domain.checkpoint import CheckpointRecorded
+
         if not self.read_only:
             self.projections.catch_up()
         rows = self.db.query(
@@ -608,6 +653,7 @@ class Ledger:
         recorded), then the root of its first N events and a consistency proof from the
         checkpoint to today's tree, checked as an outside verifier checks them."""
         from ledger.interchange import verifier
+        from ledger.queries import proofs
 
         try:
             stated = verifier.parse_checkpoint(note)
@@ -656,6 +702,8 @@ class Ledger:
 
         A ledger that may write catches its read models up first; a read-only one is
         compared at the position its read models have reached."""
+        from ledger.queries.read_models import verify_read_models
+
         if not self.read_only:
             self.projections.catch_up()
         return verify_read_models(self.config, all_projections(), progress)
@@ -670,12 +718,16 @@ class Ledger:
         self, on: date, *, known_at: datetime | None = None, include_dissolved: bool = False
     ) -> list[BodyState]:
         """The bodies as they stood on ``on``, as the ledger knew at ``known_at`` (default now)."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.bodies(self.db, on, known_at_text(known_at), include_dissolved)
 
     def body(self, slug: str, on: date, *, known_at: datetime | None = None) -> BodyState:
         """One body as it stood on ``on`` (its name, kind, parent, dates); on a day it did
         not stand, as it stood nearest before (or first).  NotFound if never recorded."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.body(self.db, slug, on, known_at_text(known_at))
 
@@ -683,6 +735,8 @@ class Ledger:
         self, on: date, *, known_at: datetime | None = None, include_closed: bool = False
     ) -> list[OrganisationState]:
         """The organisations as they stood on ``on``, as known at ``known_at`` (default now)."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.organisations(self.db, on, known_at_text(known_at), include_closed)
 
@@ -690,26 +744,36 @@ class Ledger:
         self, slug: str, on: date, *, known_at: datetime | None = None
     ) -> OrganisationState | None:
         """One organisation as it stood on ``on`` (None: it did not stand that day)."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.organisation(self.db, slug, on, known_at_text(known_at))
 
     def body_slugs(self) -> list[str]:
         """The id of every body the ledger has recorded."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.body_slugs(self.db)
 
     def organisation_slugs(self) -> list[str]:
         """The id of every organisation the ledger has recorded."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         return registers.organisation_slugs(self.db)
 
     def require_body(self, slug: str) -> None:
         """Raise NotFound unless the ledger has ever recorded a body with this id."""
+        from ledger.queries import registers
+
         self.projections.catch_up()
         registers.require_body(self.db, slug)
 
     def members(self, body: str, on: date, *, known_at: datetime | None = None) -> MembersReport:
         """Who sat on ``body`` on ``on`` (seats, representatives, substitutes, offices)."""
+        from ledger.queries.members import members_report
+
         self.require_body(body)
         return members_report(self.db, body, on, known_at_text(known_at))
 
@@ -722,18 +786,24 @@ class Ledger:
         known_at: datetime | None = None,
     ) -> list[MeetingSummary]:
         """The body's meetings between two dates, each with its quorum at the start."""
+        from ledger.queries.meetings import meeting_list
+
         self.require_body(body)
         return meeting_list(self.db, body, first, last, known_at_text(known_at))
 
     def meeting_record(self, meeting: str, *, known_at: datetime | None = None) -> MeetingState:
         """One meeting as recorded: its agenda items, attendance (who, in what capacity,
         from and to which item) and declarations of interest."""
+        from ledger.queries.meetings import meeting_record
+
         self.projections.catch_up()
         return meeting_record(self.db, meeting, known_at_text(known_at))
 
     def meeting(self, meeting: str, *, known_at: datetime | None = None) -> MeetingReport:
         """One meeting as recorded (as known at ``known_at``): its agenda, attendance and
         interests, and its quorum at the start and at each item, with the reasons."""
+        from ledger.queries.meetings import meeting_report
+
         self.projections.catch_up()
         return meeting_report(self.db, meeting, known_at_text(known_at))
 
@@ -742,12 +812,16 @@ class Ledger:
     ) -> QuorumResult:
         """Was the meeting (or one agenda item) quorate under the rules in force that day,
         and why: who counted, who did not, and each requirement of the rule."""
+        from ledger.queries.quorum import quorum_result
+
         self.projections.catch_up()
         return quorum_result(self.db, meeting, item, known_at_text(known_at))
 
     def decision(self, motion: str, *, known_at: datetime | None = None) -> DecisionReport:
         """The decision on a motion, and whether it was validly made under the rules in
         force that day and why: each finding names its rule and the people."""
+        from ledger.queries.decisions import decision_report
+
         self.projections.catch_up()
         return decision_report(self.db, motion, known_at_text(known_at))
 
@@ -761,6 +835,8 @@ class Ledger:
         invalid_only: bool = False,
     ) -> list[DecisionReport]:
         """Every decision (of one body, or all) between two dates, each with its validity."""
+        from ledger.queries.decisions import decision_list
+
         if body is not None:
             self.require_body(body)
         else:
@@ -772,6 +848,8 @@ class Ledger:
     ) -> list[PendingDecision]:
         """The forward plan: every decision (of one body, or all) pending on ``on`` (default
         today, by the ledger's clock): taking effect later, or still open to call-in."""
+        from ledger.queries.forward_plan import forward_plan
+
         if body is not None:
             self.require_body(body)
         else:
@@ -784,6 +862,8 @@ class Ledger:
     ) -> list[FundSummary]:
         """Every fund (managed by one body, or all) with its totals on ``on`` (default
         today, by the ledger's clock)."""
+        from ledger.queries.budget import fund_list
+
         if body is not None:
             self.require_body(body)
         else:
@@ -802,6 +882,8 @@ class Ledger:
         """The budget position of a fund on ``on`` as known at ``known_at``: received,
         allocated, spent, returned, carried forward and available, per financial year
         (or one) and in total, with each allocation's balance and its decisions checked."""
+        from ledger.queries.budget import budget_report
+
         self.projections.catch_up()
         return budget_report(self.db, fund, on, known_at_text(known_at), year)
 
@@ -817,6 +899,8 @@ class Ledger:
     ) -> BudgetSeries:
         """The position (in total, or of one year) at every day, week, month or quarter
         from ``first`` to ``last``: the budget over time."""
+        from ledger.queries.budget import budget_series
+
         self.projections.catch_up()
         return budget_series(self.db, fund, first, last, every, known_at_text(known_at), year)
 
@@ -831,6 +915,8 @@ class Ledger:
     ) -> list[AllocationReport]:
         """A fund's allocations on ``on`` (default today), of one year or to one
         recipient if asked, each with its balance and its decisions checked."""
+        from ledger.queries.budget import allocation_list
+
         self.projections.catch_up()
         day = on or clock.now().date()
         return allocation_list(self.db, fund, day, known_at_text(known_at), year, recipient)
@@ -842,6 +928,8 @@ class Ledger:
     ) -> list[Segment[BodyState]]:
         """Every body's (or these bodies') states over effective time (renamed,
         dissolved), by body then date."""
+        from ledger.queries import timelines
+
         self.projections.catch_up()
         return timelines.bodies_over_time(self.db, known_at_text(known_at), slugs)
 
@@ -850,6 +938,8 @@ class Ledger:
     ) -> list[Segment[OrganisationState]]:
         """Every organisation's (or these organisations') states over effective time
         (renamed, closed), by slug then date."""
+        from ledger.queries import timelines
+
         self.projections.catch_up()
         return timelines.organisations_over_time(self.db, known_at_text(known_at), slugs)
 
@@ -858,6 +948,8 @@ class Ledger:
     ) -> timelines.MembershipTimeline:
         """A body's seats (with their representatives and substitutes) and its offices
         over effective time."""
+        from ledger.queries import timelines
+
         self.require_body(body)
         return timelines.membership_over_time(self.db, body, known_at_text(known_at))
 
@@ -870,6 +962,8 @@ class Ledger:
         known_at: datetime | None = None,
     ) -> list[MeetingState]:
         """A body's meetings between two dates in full: agenda, attendance, interests."""
+        from ledger.queries import timelines
+
         self.require_body(body)
         return timelines.meeting_records(self.db, body, first, last, known_at_text(known_at))
 
@@ -878,6 +972,8 @@ class Ledger:
     ) -> list[timelines.RecordedEvent]:
         """The events of one aggregate in force as known at ``known_at`` (default now),
         each with the chain position it was recorded at."""
+        from ledger.queries import timelines
+
         self.projections.catch_up()
         return timelines.recorded_events(self.db, self._histories, aggregate_id, known_at)
 
@@ -885,6 +981,8 @@ class Ledger:
         self, body: str, year: int, *, known_at: datetime | None = None
     ) -> ComplianceReport:
         """Meetings held in a year against the ToR's meeting-frequency rules."""
+        from ledger.queries.compliance import compliance_report
+
         self.require_body(body)
         return compliance_report(self.db, body, year, known_at_text(known_at))
 
@@ -899,6 +997,8 @@ class Ledger:
         """The terms of reference (or one section) in force on ``on`` as known at
         ``known_at`` (default now), with the events that made it so and the changes
         known to be pending after ``on``."""
+        from ledger.queries import constitution
+
         self.require_body(body)
         return constitution.tor_report(self.db, self._histories, body, on, known_at, section)
 
@@ -906,11 +1006,15 @@ class Ledger:
         self, body: str, first: date, second: date, *, known_at: datetime | None = None
     ) -> constitution.Redline:
         """The per-section redline between the ToR in force on two dates."""
+        from ledger.queries import constitution
+
         self.require_body(body)
         return constitution.redline(self.db, body, first, second, known_at_text(known_at))
 
     def tor_history(self, body: str, section: str | None = None) -> list[constitution.HistoryEntry]:
         """Every recorded change to a body's ToR (or one section), oldest first."""
+        from ledger.queries import constitution
+
         self.require_body(body)
         return constitution.tor_history(self.db, self._histories, body, section)
 

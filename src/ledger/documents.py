@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from ledger.domain.body import BodyState
+if TYPE_CHECKING:
+    from ledger.domain.body import BodyState
 
 # What a terminal must never be handed raw from the record or the command line: C0
 # controls (escape, carriage return, backspace, bell ...), DEL, C1 controls, every bidi
@@ -29,7 +29,7 @@ UNSAFE = re.compile(
 
 def plain(value: Any) -> Any:
     """``value`` as JSON-able data: models dumped, dataclasses as dicts, dates as ISO text."""
-    if isinstance(value, BaseModel):
+    if _is_model(value):
         return value.model_dump(mode="json", exclude_none=True)
     if is_dataclass(value) and not isinstance(value, type):
         return {k: plain(v) for k, v in asdict(value).items()}
@@ -40,6 +40,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
+
+
+def _is_model(value: Any) -> bool:
+    # Only a command that has imported pydantic can hold a model: it is looked up, not
+    # imported, so plain answers never pay for pydantic's import.
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(value, pydantic.BaseModel)
 
 
 def json_text(data: Any, *, one_line: bool = False) -> str:

@@ -1,27 +1,21 @@
-"""``ledger``: the command-line entry point."""
+"""``ledger``: the command-line entry point.
+
+Each top-level command's module is imported only when that command runs (or its own
+help is asked for): ``ledger --help`` lists every command from the static table in
+``ledger.cli.catalogue``, and ``ledger quorum`` loads ``ledger.cli.committee`` alone.
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import click
 
 from ledger import __version__
-from ledger.cli import (
-    bodies,
-    checkpoints,
-    committee,
-    core,
-    decisions,
-    demo,
-    export,
-    funds,
-    meeting,
-    organisations,
-    replay,
-    serve,
-    tor,
-)
+from ledger.cli.catalogue import COMMANDS
 from ledger.cli.render import safe
 from ledger.cli.session import Session
 
@@ -44,8 +38,71 @@ def _usage(exc: click.UsageError, ctx: click.Context | None) -> UsageProblem:
     return UsageProblem(f"{exc.format_message()} (see '{command} --help')")
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The top-level commands by name, each module imported on first use of its command."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]):
+        self._table = table
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in self._table:
+                raise KeyError(name)
+            module = importlib.import_module(f"ledger.cli.{self._table[name][0]}")
+            for command in module.COMMANDS:
+                self._loaded.setdefault(command.name, command)
+            if name not in self._loaded:
+                raise KeyError(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._loaded.pop(name, None)
+        self._table = {k: v for k, v in self._table.items() if k != name}
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._table
+        yield from (name for name in self._loaded if name not in self._table)
+
+    def __len__(self) -> int:
+        return len(set(self._table) | set(self._loaded))
+
+    def short_help(self, name: str) -> str | None:
+        """The command's short help from the table (None: not in it, ask the command)."""
+        entry = self._table.get(name)
+        return entry[1] if entry else None
+
+
 class LedgerGroup(click.Group):
     """Turns every error a user can cause into one clear line and a non-zero exit."""
+
+    commands: MutableMapping[str, click.Command]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, without importing their modules."""
+        if not isinstance(self.commands, LazyCommands):
+            super().format_commands(ctx, formatter)
+            return
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            text = self.commands.short_help(name)
+            if text is None:
+                command = self.commands[name]
+                if command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                # Shortened to the width as click shortens the command's own help.
+                rows.append((name, click.Command(name, help=text).get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def make_context(
         self,
@@ -63,8 +120,6 @@ class LedgerGroup(click.Group):
             raise _usage(exc, None) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        from pydantic import ValidationError as PydanticValidationError
-
         from ledger.domain.errors import LedgerError
 
         try:
@@ -77,16 +132,23 @@ class LedgerGroup(click.Group):
             raise Problem(exc.format_message()) from None
         except LedgerError as exc:
             raise Problem(str(exc)) from None
-        except PydanticValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"])
-            message = str(error["msg"]).removeprefix("Value error, ")
-            raise Problem(f"{where}: {message}" if where else message) from None
         except ValueError as exc:
+            # A pydantic error can only come from a command that has imported pydantic:
+            # looked up here, never imported for a command that does not need it.
+            pydantic = sys.modules.get("pydantic")
+            if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+                error = exc.errors()[0]
+                where = ".".join(str(p) for p in error["loc"])
+                message = str(error["msg"]).removeprefix("Value error, ")
+                raise Problem(f"{where}: {message}" if where else message) from None
             raise Problem(str(exc)) from None
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LedgerGroup,
+    commands=LazyCommands(COMMANDS),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     envvar="LEDGER_DATABASE_URL",
@@ -116,25 +178,6 @@ def cli(ctx: click.Context, db: str, actor: str | None) -> None:
     session = Session(db, actor)
     ctx.obj = session
     ctx.call_on_close(session.close)
-
-
-for _module in (
-    core,
-    bodies,
-    organisations,
-    tor,
-    committee,
-    meeting,
-    decisions,
-    funds,
-    checkpoints,
-    replay,
-    export,
-    serve,
-    demo,
-):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from ledger.domain.moments import parse_day, parse_moment
-from ledger.domain.types import ISO_DAY
+from ledger.domain.moments import ISO_DAY, parse_day, parse_moment
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]

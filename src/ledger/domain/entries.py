@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, get_args
 
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from ledger.domain import (
     body,
@@ -61,5 +61,6 @@ AnyCommand = Annotated[
     Field(discriminator="type"),
 ]
 
-COMMAND_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)
+# Its validator (and the import schema) are built on first use, not at import.
+COMMAND_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand, config=ConfigDict(defer_build=True))
 ENTRY_TYPES = sorted(cls.model_fields["type"].default for cls in get_args(get_args(AnyCommand)[0]))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
-from ledger.domain.types import ISO_DAY
-
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""A day as written: ``YYYY-MM-DD`` (``ledger.domain.types`` validates with it too)."""
 ISO_MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
 )

@@ -22,6 +22,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     Strict,
     ValidationInfo,
@@ -29,8 +30,9 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.domain.moments import ISO_DAY
+
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]")
 
 
@@ -95,7 +97,12 @@ def from_store(info: ValidationInfo) -> bool:
 
 class StrictInput(BaseModel):
     """Base of every model that takes input: its raw fields are scanned before
-    validation, so no field, however nested, can carry bytes or control characters."""
+    validation, so no field, however nested, can carry bytes or control characters.
+
+    Validators and serializers are built on a model's first use, not when its class is
+    defined (``defer_build``): a command pays only for the models it touches."""
+
+    model_config = ConfigDict(defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from ledger.domain.history import in_force
 from ledger.domain.rules import Rule
@@ -28,7 +28,8 @@ from ledger.projections.base import (
 
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
-RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule])
+# Its validator is built when a row's rules are first read, not at import.
+RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 
 
 @dataclass(frozen=True)
