@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger.infra.stored_identity import claimed_identity
+from ledger.infra.stored_identity import matcher as identity_matcher
 
 GENESIS = "0" * 64
 CHAIN_TABLE = "ledger_chain"
@@ -206,6 +206,7 @@ class ChainWalk:
         held, problem = 0, None
         last_stamp: str | None = None  # the last timestamp read, and its utc_text:
         last_text = ""
+        fullmatch, sha256, topics = identity_matcher(), hashlib.sha256, dict[Any, bytes]()
         for row in rows:
             position, nid, recorded_at, source_key, digest, oid, version, topic, state = row
             where, nid = position, int(nid)
@@ -220,19 +221,23 @@ class ChainWalk:
             if nid <= last_nid:
                 problem = Problem(where, "out of order (reordered)")
                 break
-            recomputed = hashlib.sha256(
-                _LINK % (state, position, prev.encode(), _topic_json(topic))
-            ).hexdigest()
+            topic_json = topics.get(topic)
+            if topic_json is None:
+                topic_json = topics[topic] = _topic_json(topic)
+            recomputed = sha256(_LINK % (state, position, prev.encode(), topic_json)).hexdigest()
             if recomputed != digest:
                 problem = Problem(
                     where, "the event does not match its hash (modified or reordered)"
                 )
                 break
-            claimed = claimed_identity(state)
-            if claimed is not None:
+            try:  # stored_identity.claimed_identity, inline
+                found = fullmatch(state.decode("utf-8"))
+            except UnicodeDecodeError:
+                found = None
+            if found is not None:
                 # The four members, each as json.loads(state) would give it (proven in
                 # stored_identity.py); the same comparisons as below, without the decode.
-                c_oid, c_version, c_key, c_stamp = claimed
+                c_oid, c_version, c_key, c_stamp = found.groups()
                 same_origin = (
                     c_oid.replace("-", "") == str(oid).replace("-", "")
                     and int(c_version) == version

@@ -2,7 +2,7 @@
 the whole event.
 
 ``ledger verify`` compares four fields of every stored event (``originator_id``,
-``originator_version``, ``timestamp``, ``source_key``) with the columns beside it.
+``originator_version``, ``source_key``, ``timestamp``) with the columns beside it.
 Decoding each event with ``json.loads`` to read four fields was the largest cost of a
 verification.  The ledger stores every event as canonical JSON (RFC 8785: no
 whitespace, keys sorted, ``infra/canonical.py``), so in what it wrote those four
@@ -12,8 +12,8 @@ find them while it checks that the whole text is JSON.
 ``claimed_identity`` answers only when it can prove its answer is what ``json.loads``
 would give, and otherwise says None (the caller then decodes the event as before):
 
-- the bytes are strict UTF-8 and begin ``{"``, so ``json.loads`` decodes them as UTF-8
-  to the same text;
+- the bytes are strict UTF-8, and (matching below) begin ``{"``: ``json.loads`` then
+  decodes them as UTF-8 (``json.detect_encoding``), to the same text;
 - the text matches, whole, a grammar that is a strict subset of what Python's JSON
   decoder accepts: no whitespace, no NaN or Infinity, integers of at most 16 digits,
   containers nested at most ``DEPTH`` deep, strings without raw control characters
@@ -32,10 +32,11 @@ Anything else (a deeper event, an escaped key, text no ledger writes) falls back
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 DEPTH = 3  # containers nested inside a top-level value that the fast path reads through
-IDENTITY = ("originator_id", "originator_version", "timestamp", "source_key")
+IDENTITY = ("originator_id", "originator_version", "source_key", "timestamp")
 
 _CHARS = r'[^"\\\x00-\x1f]'  # a character a string may hold as it is
 _STRING = r'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*+"'
@@ -74,6 +75,13 @@ def _pattern() -> re.Pattern[str]:
 
 
 Claimed = tuple[str, str, str | None, str]
+
+
+def matcher() -> Callable[[str], re.Match[str] | None]:
+    """The pattern's ``fullmatch``, for a loop to bind once: over ``state.decode()``
+    (strict UTF-8; None where that fails), its groups are what ``claimed_identity``
+    returns."""
+    return _pattern().fullmatch
 
 
 def claimed_identity(state: bytes) -> Claimed | None:
