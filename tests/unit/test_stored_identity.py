@@ -188,7 +188,7 @@ EDITS = st.lists(
 )
 
 
-@settings(max_examples=1500)
+@settings(max_examples=800)
 @given(EDITS)
 def test_an_edited_event_gets_no_answer_or_json_loads_answer(
     edits: list[tuple[int, int, bytes]],
