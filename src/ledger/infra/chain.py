@@ -15,46 +15,57 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import IntegrityError
+
+from ledger.infra.stored_identity import matcher as identity_matcher
 
 GENESIS = "0" * 64
 CHAIN_TABLE = "ledger_chain"
 
 
+# A time already in the form ``utc_text`` writes (years 1000 to 9999: strftime does not
+# pad a shorter year to four digits, so those are rewritten, as before).
+_UTC_TEXT = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
 def utc_text(moment: datetime | str) -> str:
     """A recorded time as fixed-width UTC text, so text order is time order."""
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
+        parsed = datetime.fromisoformat(moment)
+        if _UTC_TEXT.fullmatch(moment):
+            # Already that text, and a real time (it parsed): strftime would give it back
+            # unchanged, at many times the cost of the parse.
+            return moment
+        moment = parsed
     if moment.tzinfo is None:
         raise ValueError("recorded times are timezone-aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_LINK = b'{"event":%b,"position":%d,"prev":"%b","topic":%b}'
+
+
+@lru_cache(maxsize=512)
+def _topic_json(topic: str) -> bytes:
+    """A topic as canonical JSON text (there are a few dozen topics)."""
+    return json.dumps(topic, ensure_ascii=False).encode()
+
+
 def link_bytes(position: int, prev: str, topic: str, state: bytes) -> bytes:
     """The canonical JSON of one link, spliced around the already-canonical event bytes."""
-    return b"".join(
-        (
-            b'{"event":',
-            state,
-            b',"position":',
-            str(position).encode(),
-            b',"prev":"',
-            prev.encode(),
-            b'","topic":',
-            json.dumps(topic, ensure_ascii=False).encode(),
-            b"}",
-        )
-    )
+    return _LINK % (state, position, prev.encode(), _topic_json(topic))
 
 
 def link_hash(position: int, prev: str, topic: str, state: bytes) -> str:
     """SHA-256 hex of link ``position``."""
-    return hashlib.sha256(link_bytes(position, prev, topic, state)).hexdigest()
+    return hashlib.sha256(_LINK % (state, position, prev.encode(), _topic_json(topic))).hexdigest()
 
 
 def create_statements(dialect_name: str, table: str) -> list[str]:
@@ -138,87 +149,150 @@ class VerifyReport:
         return min(self.problems, key=lambda p: p.position) if self.problems else None
 
 
-@dataclass(frozen=True)
-class ChainRow:
+class ChainRow(NamedTuple):
+    """One link as read: the chain's row, joined to the event it names (None where that
+    is gone).  A plain tuple of the same nine columns, in this order, will do as well."""
+
     position: int
     notification_id: int
     recorded_at: str
     source_key: str | None
     hash: str
-    originator_id: str | None
+    originator_id: Any  # text (SQLite) or a UUID (PostgreSQL)
     originator_version: int | None
     topic: str | None
     state: bytes | None
+
+
+def stored_bytes(value: bytes | memoryview | str | None) -> bytes | None:
+    """The stored state as bytes (SQLite stores whatever it is given: an edited state
+    may come back as text)."""
+    if value is None or type(value) is bytes:
+        return value
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 class ChainWalk:
     """Checks the links one at a time, in position order, from the first: ``check``
     returns the fault of a row (None: it holds), and after a fault the walk is over.
 
-    ``ledger verify`` walks every row; ``ledger replay`` walks them as it goes."""
+    ``ledger verify`` walks every row, a batch at a time (``check_many``); ``ledger
+    replay`` walks them as it goes."""
 
     def __init__(self) -> None:
         self.expected_position = 1
         self.prev = GENESIS
         self.last_nid = 0
         self.last_time = ""
-        self.payload: dict[str, Any] = {}  # the last row's event, parsed (once it holds)
+        self.state: bytes | None = None  # the stored event of the last row that held
 
-    def check(self, row: ChainRow) -> Problem | None:
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The last row's event, parsed (once it holds)."""
+        return {} if self.state is None else json.loads(self.state)
+
+    def check(self, row: Sequence[Any]) -> Problem | None:
         """The first thing wrong with ``row`` as the next link, or None (then it is the
         head of the walk)."""
-        where = row.position
-        if row.position != self.expected_position:
-            return Problem(self.expected_position, "missing from the audit chain (deleted)")
-        if row.state is None or row.topic is None:
-            return Problem(where, "the event is missing (deleted)")
-        if row.notification_id <= self.last_nid:
-            return Problem(where, "out of order (reordered)")
-        recomputed = link_hash(row.position, self.prev, row.topic, row.state)
-        if recomputed != row.hash:
-            return Problem(where, "the event does not match its hash (modified or reordered)")
-        try:
-            payload = json.loads(row.state)
-            same_origin = (
-                str(payload["originator_id"]).replace("-", "")
-                == str(row.originator_id).replace("-", "")
-                and payload["originator_version"] == row.originator_version
-            )
-            same_index = (
-                utc_text(payload["timestamp"]) == row.recorded_at
-                and payload.get("source_key") == row.source_key
-            )
-        except (ValueError, KeyError, TypeError):
-            same_origin = same_index = False
-        if not same_origin:
-            return Problem(where, "the event's stored identity was altered")
-        if not same_index or row.recorded_at < self.last_time:
-            return Problem(where, "the chain's record of it was altered")
-        self.prev = row.hash
-        self.last_nid = row.notification_id
-        self.last_time = row.recorded_at
-        self.expected_position += 1
-        self.payload = payload
-        return None
+        return self.check_many((row,))[1]
+
+    def check_many(self, rows: Iterable[Sequence[Any]]) -> tuple[int, Problem | None]:
+        """Check ``rows`` (``ChainRow``s, or tuples of the same columns) in order, as the
+        next links: how many held, and the fault of the first that did not (None: all
+        held).  Every check is made on every row, in the order below; only the reading
+        of the event's identity is quicker where its bytes allow (``stored_identity``)."""
+        expected, prev = self.expected_position, self.prev
+        last_nid, last_time, last_state = self.last_nid, self.last_time, self.state
+        held, problem = 0, None
+        last_stamp: str | None = None  # the last timestamp read, and its utc_text:
+        last_text = ""
+        fullmatch, sha256, topics = identity_matcher(), hashlib.sha256, dict[Any, bytes]()
+        for row in rows:
+            position, nid, recorded_at, source_key, digest, oid, version, topic, state = row
+            where, nid = position, int(nid)
+            if position != expected:
+                problem = Problem(expected, "missing from the audit chain (deleted)")
+                break
+            if state is None or topic is None:
+                problem = Problem(where, "the event is missing (deleted)")
+                break
+            if type(state) is not bytes:
+                state = stored_bytes(state)
+            if nid <= last_nid:
+                problem = Problem(where, "out of order (reordered)")
+                break
+            topic_json = topics.get(topic)
+            if topic_json is None:
+                topic_json = topics[topic] = _topic_json(topic)
+            recomputed = sha256(_LINK % (state, position, prev.encode(), topic_json)).hexdigest()
+            if recomputed != digest:
+                problem = Problem(
+                    where, "the event does not match its hash (modified or reordered)"
+                )
+                break
+            try:  # stored_identity.claimed_identity, inline
+                found = fullmatch(state.decode("utf-8"))
+            except UnicodeDecodeError:
+                found = None
+            if found is not None:
+                # The four members, each as json.loads(state) would give it (proven in
+                # stored_identity.py); the same comparisons as below, without the decode.
+                c_oid, c_version, c_key, c_stamp = found.groups()
+                same_origin = (
+                    c_oid.replace("-", "") == str(oid).replace("-", "")
+                    and int(c_version) == version
+                )
+                try:
+                    if c_stamp != last_stamp:  # utc_text is pure: rows often share one
+                        last_stamp, last_text = c_stamp, utc_text(c_stamp)
+                    same_index = last_text == recorded_at and c_key == source_key
+                except (ValueError, KeyError, TypeError):
+                    same_origin = same_index = False
+            else:
+                try:
+                    payload = json.loads(state)
+                    same_origin = (
+                        str(payload["originator_id"]).replace("-", "") == str(oid).replace("-", "")
+                        and payload["originator_version"] == version
+                    )
+                    same_index = (
+                        utc_text(payload["timestamp"]) == recorded_at
+                        and payload.get("source_key") == source_key
+                    )
+                except (ValueError, KeyError, TypeError):
+                    same_origin = same_index = False
+            if not same_origin:
+                problem = Problem(where, "the event's stored identity was altered")
+                break
+            if not same_index or recorded_at < last_time:
+                problem = Problem(where, "the chain's record of it was altered")
+                break
+            prev, last_nid, last_time, last_state = digest, nid, recorded_at, state
+            expected += 1
+            held += 1
+        self.expected_position, self.prev = expected, prev
+        self.last_nid, self.last_time, self.state = last_nid, last_time, last_state
+        return held, problem
 
 
 def check_rows(
-    rows: Iterator[ChainRow],
+    batches: Iterable[Sequence[Sequence[Any]]],
     report: VerifyReport,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Walk the chain in order, recomputing every link; record problems in ``report``."""
+    """Walk the chain in order, a batch of rows at a time, recomputing every link;
+    record the first problem in ``report``.  ``progress`` advances once a batch, by
+    the rows it looked at."""
     walk = ChainWalk()
-    for row in rows:
+    for batch in batches:
+        held, problem = walk.check_many(batch)
+        report.events += held
+        report.head_position, report.head_hash = walk.expected_position - 1, walk.prev
         if progress:
-            progress(1)
-        problem = walk.check(row)
+            progress(held + (problem is not None))
         if problem is not None:
             report.problems.append(problem)
             return
-        report.events += 1
-        report.head_position = row.position
-        report.head_hash = row.hash
 
 
 def check_anchor(

@@ -9,15 +9,18 @@ PostgreSQL, so commands on SQLite do not pay its start-up cost.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ledger.domain.errors import StorageError, ValidationError
 from ledger.infra import access, errors
 from ledger.infra.urls import DEFAULT_URL, DatabaseConfig
+
+_cursor_numbers = itertools.count(1)
 
 
 class Connection:
@@ -99,6 +102,62 @@ class Connection:
         except StorageError:
             raise
         except Exception as exc:
+            self._failed(exc)
+
+    def batches(
+        self, statement: str, params: Sequence[Any] = (), size: int = 10_000
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        """The rows of one query as plain tuples, ``size`` at a time, read through one
+        cursor: on SQLite as the statement steps, on PostgreSQL from a server-side
+        cursor (in a transaction of its own, or a savepoint), so memory stays bounded
+        and every batch comes from the one snapshot the query began with."""
+        for value in params:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
+        if self.config.kind == "sqlite":
+            yield from self._sqlite_batches(statement, params, size)
+        else:
+            yield from self._postgres_batches(statement, params, size)
+
+    def _sqlite_batches(
+        self, statement: str, params: Sequence[Any], size: int
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        cursor = self._raw.cursor()
+        cursor.row_factory = None  # plain tuples: no Row object per row
+        try:
+            try:
+                cursor.execute(self.dialect.sql(statement), tuple(params))
+                batch = cursor.fetchmany(size)
+            except Exception as exc:
+                self._failed(exc)
+            while batch:
+                yield batch
+                try:
+                    batch = cursor.fetchmany(size)
+                except Exception as exc:
+                    self._failed(exc)
+        finally:
+            # A reader dropped after the ledger closed has nothing left to close.
+            with suppress(sqlite3.ProgrammingError):
+                cursor.close()
+
+    def _postgres_batches(
+        self, statement: str, params: Sequence[Any], size: int
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        from psycopg.rows import tuple_row
+
+        name = f"ledger_batches_{next(_cursor_numbers)}"  # two may be open at once
+        try:
+            with (
+                self._raw.transaction(),
+                self._raw.cursor(name=name, row_factory=tuple_row) as cursor,
+            ):
+                cursor.execute(self.dialect.sql(statement), tuple(params))
+                while batch := cursor.fetchmany(size):
+                    yield batch
+        except Exception as exc:
+            if self._raw.closed:  # dropped after the ledger closed: nothing to undo
+                return
             self._failed(exc)
 
     def scalar(self, statement: str, params: Sequence[Any] = ()) -> Any:

@@ -15,6 +15,7 @@ position, after every step before it.  See ADR 0016.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -132,19 +133,20 @@ class Replay:
         if inserted is not None and inserted.position > self.last and self.last < self.head:
             inserted = None  # beyond the range: the part replayed is intact
         read = 0
-        for row in chain_rows(self.db, 0, self.last, BATCH):
-            if inserted is not None and row.position >= inserted.position:
-                break
-            problem = walk.check(row)
-            if problem is not None:
-                raise _broken(problem)
-            read += 1
-            self.verified, self.verified_hash = row.position, row.hash
-            if self.progress is not None and read % EVERY == 0:
-                self.progress(EVERY)
-            step = self._take(record, row, walk.payload)
-            if step is not None:
-                yield step
+        with closing(chain_rows(self.db, 0, self.last, BATCH)) as rows:
+            for row in rows:
+                if inserted is not None and row.position >= inserted.position:
+                    break
+                problem = walk.check(row)
+                if problem is not None:
+                    raise _broken(problem)
+                read += 1
+                self.verified, self.verified_hash = row.position, row.hash
+                if self.progress is not None and read % EVERY == 0:
+                    self.progress(EVERY)
+                step = self._take(record, row, walk.payload)
+                if step is not None:
+                    yield step
         if self.progress is not None and read % EVERY:
             self.progress(read % EVERY)
         if inserted is not None:
