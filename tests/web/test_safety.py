@@ -169,6 +169,11 @@ def fake_format(name: str, folder: bool) -> ModuleType:
 def test_a_download_is_the_file_an_export_writes_or_a_zip_of_its_folder(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # The downloads' scratch folders go under this test's own temporary folder, so other
+    # tests downloading at the same time (in other workers) cannot be mistaken for ours.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     formats = (*audit.FORMATS, "onefile", "folder")
     monkeypatch.setattr(ledger.application, "FORMATS", formats)
     monkeypatch.setattr(audit, "FORMATS", formats)
@@ -197,7 +202,7 @@ def test_a_download_is_the_file_an_export_writes_or_a_zip_of_its_folder(
         ]
         assert "first=datetime.date(2024, 4, 1)" in archive.read(names[1]).decode()
     assert "/audit/export/folder?body=kcsp-wg" in client.get("/audit?body=kcsp-wg").text
-    assert not list(Path(tempfile.gettempdir()).glob("ledger-web-export-*"))
+    assert not list(scratch.glob("ledger-web-export-*"))
 
 
 class CountingLedger:

@@ -8,6 +8,7 @@ time, so a root or a proof of a million events never holds the log in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,24 +68,28 @@ class SinceReport:
 
 def stored_events(db: Connection, size: int, *, after: int = 0) -> Iterator[tuple[int, str, bytes]]:
     """(position, topic, stored bytes) of the events after position ``after`` up to
-    ``size``, in order, a batch at a time; LogChanged if one is missing."""
+    ``size``, in order, read through one cursor a batch at a time; LogChanged if one is
+    missing."""
     nid = db.dialect.notification_id
-    while after < size:
-        rows = db.query(
+    expected = after
+    with closing(
+        db.batches(
             f"SELECT c.position, e.topic, e.state FROM {chain.CHAIN_TABLE} c "
             f"JOIN {db.dialect.events} e ON e.{nid} = c.notification_id "
-            f"WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT {BATCH}",
+            "WHERE c.position > ? AND c.position <= ? ORDER BY c.position",
             [after, size],
+            BATCH,
         )
-        if not rows:
-            raise LogChanged(f"the log has no event at position {after + 1}")
-        for row in rows:
-            after += 1
-            if int(row["position"]) != after:
-                raise LogChanged(f"the log has no event at position {after}")
-            state = row["state"]
-            data = state.encode("utf-8") if isinstance(state, str) else bytes(state)
-            yield after, str(row["topic"]), data
+    ) as batches:
+        for rows in batches:
+            for position, topic, state in rows:
+                expected += 1
+                if int(position) != expected:
+                    raise LogChanged(f"the log has no event at position {expected}")
+                data = state.encode("utf-8") if isinstance(state, str) else bytes(state)
+                yield expected, str(topic), data
+    if expected < size:
+        raise LogChanged(f"the log has no event at position {expected + 1}")
 
 
 def selected_positions(
