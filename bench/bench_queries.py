@@ -14,7 +14,13 @@ with its raw ceiling: the indexed as-of SELECTs its answer is made of, issued wi
 ledger's own connection (``ledger.db.query``).  See README.md.
 
     .venv/bin/python bench/bench_queries.py [--backend sqlite|postgres|both] [--quick]
-        [--sizes 100000,1000000] [--runs 200]
+        [--sizes 100000,1000000] [--runs 200] [--ledger FILE] [--profile NAME]
+
+``--ledger FILE`` measures an existing SQLite ledger of this shape (one ``build`` made)
+instead of building one: e.g. a copy of a 1,000,000-event ledger, to iterate without the
+build.  The file is only read (but the read models catch up if behind, and ``ledger
+--db FILE init`` rebuilds those whose version changed).  ``--profile NAME`` runs one
+answer (``tor``, ``members``, ...) under cProfile instead, with its SQL statements counted.
 """
 
 from __future__ import annotations
@@ -373,17 +379,7 @@ def validity(ledger: Ledger) -> str:
 
 
 def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
-    rng, span = random.Random(n), (END - START).days
-    days = [START + timedelta(days=rng.randrange(span)) for _ in range(WARM_UP + runs)]
-    items = [(rng.choice(MEETINGS), str(rng.randint(1, 10))) for _ in range(WARM_UP + runs)]
-    asks: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
-        "tor": (lambda day: ledger.tor(BODY, day), days),
-        "members": (lambda day: ledger.members(BODY, day), days),
-        "quorum": (lambda mi: ledger.quorum(mi[0], item=mi[1]), items),
-        "decision": (ledger.decision, [MOTION_ID] * (WARM_UP + runs)),
-        "decisions": (lambda span: ledger.decisions(BODY, *span), [YEAR] * (WARM_UP + runs)),
-        "budget": (lambda day: ledger.budget(FUND, day), [max(d, START) for d in days]),
-    }
+    asks = asks_of(ledger, n, runs)
     raws, results = raw_queries(ledger), []
     for name, (ask, inputs) in asks.items():
         for x in inputs[:WARM_UP]:
@@ -408,11 +404,74 @@ def measure(ledger: Ledger, backend: str, n: int, runs: int) -> list[Result]:
     return results
 
 
+def asks_of(ledger: Ledger, n: int, runs: int) -> dict[str, tuple[Callable[[Any], Any], list[Any]]]:
+    """Each question, with its inputs (``WARM_UP + runs`` of them, drawn as ``n`` seeds)."""
+    rng, span = random.Random(n), (END - START).days
+    days = [START + timedelta(days=rng.randrange(span)) for _ in range(WARM_UP + runs)]
+    items = [(rng.choice(MEETINGS), str(rng.randint(1, 10))) for _ in range(WARM_UP + runs)]
+    return {
+        "tor": (lambda day: ledger.tor(BODY, day), days),
+        "members": (lambda day: ledger.members(BODY, day), days),
+        "quorum": (lambda mi: ledger.quorum(mi[0], item=mi[1]), items),
+        "decision": (ledger.decision, [MOTION_ID] * (WARM_UP + runs)),
+        "decisions": (lambda span: ledger.decisions(BODY, *span), [YEAR] * (WARM_UP + runs)),
+        "budget": (lambda day: ledger.budget(FUND, day), [max(d, START) for d in days]),
+    }
+
+
+def profile(ledger: Ledger, name: str, runs: int) -> None:
+    """One answer under cProfile, and the SQL statements it issues (ledger and raw)."""
+    import cProfile
+    import pstats
+
+    ask, inputs = asks_of(ledger, ledger.count(), runs)[name]
+    raw = raw_queries(ledger)[name]
+    statements: Counter[str] = Counter()
+    execute = ledger.db.execute  # query and scalar call it
+
+    def counted(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(sql: str, *args: Any, **kwargs: Any) -> Any:
+            statements[" ".join(sql.split())[:110]] += 1
+            return fn(sql, *args, **kwargs)
+
+        return wrapper
+
+    ledger.db.execute = counted(execute)  # type: ignore[method-assign]
+    for side, fn in (("ledger", ask), ("raw", raw)):
+        statements.clear()
+        fn(inputs[0])
+        print(f"{side}: {sum(statements.values())} statements", file=sys.stderr)
+        for sql, k in statements.most_common():
+            print(f"  {k:4d}  {sql}", file=sys.stderr)
+    ledger.db.execute = execute  # type: ignore[method-assign]
+    with cProfile.Profile() as prof:
+        for x in inputs[:runs]:
+            ask(x)
+    pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--sizes", help="ledger sizes in events, e.g. 100000,1000000")
     p.add_argument("--runs", type=int, default=200, help="timed queries of each kind (200)")
+    p.add_argument("--ledger", help="an existing SQLite ledger of this shape (read, not built)")
+    p.add_argument("--profile", help="profile one answer (tor, members, ...) on --ledger")
     args = p.parse_args()
+    if args.ledger:
+        ledger = Ledger(args.ledger, actor="bench")
+        try:
+            ledger.projections.catch_up()
+            if args.profile:
+                profile(ledger, args.profile, args.runs)
+                return
+            n = ledger.count()
+            measured = measure(ledger, "sqlite", n, args.runs)
+            setup = [f"sqlite {n:,} events: {args.ledger}", f"sqlite: {validity(ledger)}"]
+            title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
+            common.report(title, measured, as_json=args.json, setup=setup)
+        finally:
+            ledger.close()
+        return
     default = [20_000] if args.quick else [100_000, 1_000_000]
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else default
     results: list[Result] = []
