@@ -879,7 +879,7 @@ class Ledger:
         ``known_at`` (default now), with the events that made it so and the changes
         known to be pending after ``on``."""
         self.require_body(body)
-        return constitution.tor_report(self.db, self._histories, body, on, known_at, section)
+        return constitution.tor_report(self.db, body, on, known_at, section)
 
     def tor_diff(
         self, body: str, first: date, second: date, *, known_at: datetime | None = None

@@ -10,9 +10,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ledger.domain.history import in_force
+from ledger.domain.events import LedgerEvent
+from ledger.domain.history import in_force, place
 from ledger.domain.rules import Rule
-from ledger.domain.tor import TorState, timeline, tor_id
+from ledger.domain.tor import TorAdopted, TorState, timeline, tor_id, touched_sections
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -28,6 +29,11 @@ from ledger.projections.base import (
 
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
+# The standing events of each document that shape it (adoptions, and the events that
+# write sections), as known over recorded time: what a ToR's provenance is read from.
+# valid_from is the event's effective date; (valid_from, place, version) is the order
+# of ``in_force``; ``sections`` the ids it writes, space-separated (slugs).
+MAKERS = "proj_tor_makers"
 RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule])
 
 
@@ -96,11 +102,60 @@ def split_timeline(
     return merge_segments(documents), {k: merge_segments(v) for k, v in sections.items()}
 
 
+def _maker_rows(events: Sequence[LedgerEvent], standing: Sequence[LedgerEvent]) -> dict[str, Any]:
+    """The MAKERS values of each standing event that adopts or writes sections."""
+    by_id = {e.event_id: e for e in events}
+    rows: dict[str, Any] = {}
+    for event in standing:
+        adoption, touched = isinstance(event, TorAdopted), touched_sections(event)
+        if adoption or touched:
+            rows[str(event.event_id)] = (
+                event.effective.isoformat(),
+                place(event, by_id),
+                event.originator_version,
+                int(adoption),
+                " ".join(touched),
+            )
+    return rows
+
+
+def replace_makers(
+    db: Connection,
+    body: str,
+    events: Sequence[LedgerEvent],
+    standing: Sequence[LedgerEvent],
+    at: str,
+) -> None:
+    """Make the standing makers of ``body``'s document the current belief: close the rows
+    of events no longer standing (corrected, retracted) and add the new ones."""
+    wanted = _maker_rows(events, standing)
+    believed = {
+        r["event_id"]: (r["valid_from"], r["place"], r["version"], r["adoption"], r["sections"])
+        for r in db.query(f"SELECT * FROM {MAKERS} WHERE body = ? AND recorded_to IS NULL", [body])
+    }
+    gone = [[at, body, eid] for eid, row in believed.items() if wanted.get(eid) != row]
+    db.executemany(
+        f"UPDATE {MAKERS} SET recorded_to = ? WHERE body = ? AND event_id = ? "
+        "AND recorded_to IS NULL",
+        gone,
+    )
+    new = [
+        [body, eid, *row[1:], row[0], None, at, None]
+        for eid, row in wanted.items()
+        if believed.get(eid) != row
+    ]
+    db.executemany(
+        f"INSERT INTO {MAKERS} (body, event_id, place, version, adoption, sections, "
+        "valid_from, valid_to, recorded_from, recorded_to) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        new,
+    )
+
+
 class ConstitutionProjection:
     name = "constitution"
-    version = 1
+    version = 2  # 2: the standing makers of each document (its provenance)
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
-    tables: Sequence[str] = (SECTIONS, DOCUMENTS)
+    tables: Sequence[str] = (SECTIONS, DOCUMENTS, MAKERS)
 
     def create(self, db: Connection) -> None:
         db.execute(
@@ -124,14 +179,29 @@ class ConstitutionProjection:
         db.execute(f"CREATE INDEX IF NOT EXISTS {DOCUMENTS}_idx ON {DOCUMENTS} (body, recorded_to)")
         key_index(db, DOCUMENTS, ["body"])
         key_index(db, SECTIONS, ["body", "section_id"])
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {MAKERS} (body TEXT NOT NULL, event_id TEXT NOT NULL, "
+            "place INTEGER NOT NULL, version INTEGER NOT NULL, adoption INTEGER NOT NULL, "
+            f"sections TEXT NOT NULL, {bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {MAKERS}_asof_idx "
+            f"ON {MAKERS} (body, valid_from, recorded_from)"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {MAKERS}_open_idx "
+            f"ON {MAKERS} (body, event_id, recorded_to)"
+        )
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event
         if event.body is None or event.originator_id != tor_id(event.body):
             return
         body = event.body
-        changes = timeline(in_force(events_of(event.originator_id, event.originator_version)))
-        documents, sections = split_timeline(changes)
+        events = events_of(event.originator_id, event.originator_version)
+        standing = in_force(events)
+        documents, sections = split_timeline(timeline(standing))
+        replace_makers(db, body, events, standing, item.recorded_at)
         replace_timeline(db, DOCUMENTS, {"body": body}, documents, item.recorded_at)
         open_ids = {
             r["section_id"]
@@ -192,30 +262,34 @@ class PendingChange:
     changed_by: str | None
 
 
+# A section's versions ending after a day as known at a moment (parameters: body, day, K,
+# K), each beside the one before it as known: whether it starts where that one ended,
+# and whether it holds the same words and rules (the same section moved, not changed).
+PENDING_SQL = (
+    "SELECT section_id, valid_from, valid_to, changed_by, LAG(valid_to) OVER w AS before_to, "
+    "CASE WHEN number = LAG(number) OVER w AND heading = LAG(heading) OVER w "
+    "AND text = LAG(text) OVER w AND rules = LAG(rules) OVER w THEN 1 ELSE 0 END AS same "
+    f"FROM {SECTIONS} WHERE body = ? AND (valid_to IS NULL OR valid_to > ?) "
+    "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?) "
+    "WINDOW w AS (PARTITION BY section_id ORDER BY valid_from) ORDER BY section_id, valid_from"
+)
+
+
 def pending_after(db: Connection, body: str, day: date, known_at: str) -> list[PendingChange]:
     """Changes known at ``known_at`` that take effect after ``day``."""
-    rows = db.query(
-        f"SELECT * FROM {SECTIONS} WHERE body = ? AND (valid_to IS NULL OR valid_to > ?) "
-        "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?) "
-        "ORDER BY section_id, valid_from",
-        [body, day.isoformat(), known_at, known_at],
-    )
+    on = day.isoformat()
     changes: list[PendingChange] = []
-    previous: dict[str, Any] = {}
-    for row in rows:
-        sid = row["section_id"]
-        before = previous.get(sid)
-        if row["valid_from"] > day.isoformat():
-            contiguous = before is not None and before["valid_to"] == row["valid_from"]
-            content = ("number", "heading", "text", "rules")
-            moved_only = (
-                before is not None and contiguous and all(before[c] == row[c] for c in content)
-            )
-            if not moved_only:
+    last: dict[str, Any] = {}
+    for row in db.query(PENDING_SQL, [body, on, known_at, known_at]):
+        last[row["section_id"]] = row
+        if row["valid_from"] > on:
+            contiguous = row["before_to"] == row["valid_from"]
+            if not (contiguous and row["same"]):  # not the same section moved
                 kind = "amended" if contiguous else "inserted"
-                changes.append(PendingChange(sid, row["valid_from"], kind, row["changed_by"]))
-        previous[sid] = row
-    for sid, last in previous.items():
-        if last["valid_to"] is not None and last["valid_to"] > day.isoformat():
-            changes.append(PendingChange(sid, last["valid_to"], "repealed", None))
+                changes.append(
+                    PendingChange(row["section_id"], row["valid_from"], kind, row["changed_by"])
+                )
+    for sid, row in last.items():
+        if row["valid_to"] is not None and row["valid_to"] > on:
+            changes.append(PendingChange(sid, row["valid_to"], "repealed", None))
     return sorted(changes, key=lambda c: (c.effective, c.section))
