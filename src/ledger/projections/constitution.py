@@ -14,6 +14,7 @@ from ledger.domain.events import LedgerEvent
 from ledger.domain.history import in_force, place
 from ledger.domain.rules import Rule
 from ledger.domain.tor import TorAdopted, TorState, timeline, tor_id, touched_sections
+from ledger.domain.types import STORED
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -227,7 +228,7 @@ def _section(row: Any) -> SectionView:
         number=row["number"],
         heading=row["heading"],
         text=row["text"],
-        rules=RULES.validate_python(json.loads(row["rules"])),
+        rules=RULES.validate_python(json.loads(row["rules"]), context=STORED),
         since=row["valid_from"],
         changed_on=row["changed_on"],
         changed_by=row["changed_by"],
@@ -252,6 +253,17 @@ def tor_on(db: Connection, body: str, day: date, known_at: str) -> TorView | Non
         adopted_by=doc["adopted_by"],
         sections=[_section(r) for r in rows],
     )
+
+
+def sections_on(db: Connection, body: str, day: date, known_at: str) -> list[SectionView]:
+    """The sections of ``body``'s ToR in force on ``day`` as recorded by ``known_at``, in
+    order (none if no ToR was in force): what the rules in force are read from.  The
+    same as ``tor_on(...).sections``: a section is in force only with its document."""
+    params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
+    rows = db.query(
+        f"SELECT * FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} ORDER BY ordinal", params
+    )
+    return [_section(r) for r in rows]
 
 
 @dataclass(frozen=True)
