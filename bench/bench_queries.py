@@ -46,6 +46,7 @@ from ledger.queries.constitution import MAKERS_SQL
 from ledger.queries.known import known_at_text
 
 Entry = dict[str, Any]
+PROFILE_SORT = "tottime"  # or "cumulative"
 BODY, START, YEARS, WARM_UP, RA = "target", date(2005, 1, 1), 20, 20, "responsible-authority"
 END = date(START.year + YEARS, 6, 30)
 KNOWN = known_at_text(None)  # the "known at" a Ledger query uses when given none
@@ -470,7 +471,7 @@ def profile(ledger: Ledger, name: str, runs: int) -> None:
     with cProfile.Profile() as prof:
         for x in inputs[:runs]:
             ask(x)
-    pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(prof, stream=sys.stderr).sort_stats(PROFILE_SORT).print_stats(45)
 
 
 def main() -> None:

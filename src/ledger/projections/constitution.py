@@ -255,15 +255,29 @@ def tor_on(db: Connection, body: str, day: date, known_at: str) -> TorView | Non
     )
 
 
-def sections_on(db: Connection, body: str, day: date, known_at: str) -> list[SectionView]:
-    """The sections of ``body``'s ToR in force on ``day`` as recorded by ``known_at``, in
-    order (none if no ToR was in force): what the rules in force are read from.  The
-    same as ``tor_on(...).sections``: a section is in force only with its document."""
+@dataclass(frozen=True)
+class SectionRules:
+    """A section in force that carries rules: its id and its rules, in document order."""
+
+    id: str
+    rules: list[Any]
+
+
+def rules_on(db: Connection, body: str, day: date, known_at: str) -> list[SectionRules]:
+    """The sections of ``body``'s ToR in force on ``day`` as recorded by ``known_at`` that
+    carry rules, in order (none if no ToR was in force): what the rules in force are read
+    from (``rule_of``), as ``tor_on(...).sections`` would give them, without the text.
+    A section is in force only with its document, so the document is not read."""
     params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
     rows = db.query(
-        f"SELECT * FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} ORDER BY ordinal", params
+        f"SELECT section_id, rules FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} "
+        "AND rules <> '[]' ORDER BY ordinal",
+        params,
     )
-    return [_section(r) for r in rows]
+    return [
+        SectionRules(r["section_id"], RULES.validate_python(json.loads(r["rules"]), context=STORED))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def _assessed(
     if meeting is None:  # the meeting's own record was retracted: a finding, not an error
         meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
     seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
-    sections = constitution.sections_on(db, meeting.body, meeting.day, known_at)
+    sections = constitution.rules_on(db, meeting.body, meeting.day, known_at)
     on_agenda = any(i.item == state.item for i in meeting.items)
     quorum = quorum_of(db, meeting, seats, sections, state.item, known_at) if on_agenda else None
     eligibility = rule_of(sections, VotingEligibility)

@@ -41,5 +41,5 @@ def quorum_result(db: Connection, meeting: str, item: str | None, known_at: str)
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
     seats = membership.membership_on(db, state.body, state.day, known_at)
-    sections = constitution.sections_on(db, state.body, state.day, known_at)
+    sections = constitution.rules_on(db, state.body, state.day, known_at)
     return quorum_of(db, state, seats, sections, item, known_at)
