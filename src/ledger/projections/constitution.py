@@ -288,34 +288,36 @@ class PendingChange:
     changed_by: str | None
 
 
-# A section's versions ending after a day as known at a moment (parameters: body, day, K,
-# K), each beside the one before it as known: whether it starts where that one ended,
-# and whether it holds the same words and rules (the same section moved, not changed).
+# Every section version ending after a day as known at a moment (parameters: body, day,
+# K, K), each section's in effective order.
 PENDING_SQL = (
-    "SELECT section_id, valid_from, valid_to, changed_by, LAG(valid_to) OVER w AS before_to, "
-    "CASE WHEN number = LAG(number) OVER w AND heading = LAG(heading) OVER w "
-    "AND text = LAG(text) OVER w AND rules = LAG(rules) OVER w THEN 1 ELSE 0 END AS same "
+    "SELECT section_id, number, heading, text, rules, changed_by, valid_from, valid_to "
     f"FROM {SECTIONS} WHERE body = ? AND (valid_to IS NULL OR valid_to > ?) "
     "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?) "
-    "WINDOW w AS (PARTITION BY section_id ORDER BY valid_from) ORDER BY section_id, valid_from"
+    "ORDER BY section_id, valid_from"
 )
+
+
+def _content(row: Any) -> tuple[Any, ...]:
+    return row["number"], row["heading"], row["text"], row["rules"]
 
 
 def pending_after(db: Connection, body: str, day: date, known_at: str) -> list[PendingChange]:
     """Changes known at ``known_at`` that take effect after ``day``."""
     on = day.isoformat()
     changes: list[PendingChange] = []
-    last: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
     for row in db.query(PENDING_SQL, [body, on, known_at, known_at]):
-        last[row["section_id"]] = row
-        if row["valid_from"] > on:
-            contiguous = row["before_to"] == row["valid_from"]
-            if not (contiguous and row["same"]):  # not the same section moved
+        sid, valid_from = row["section_id"], row["valid_from"]
+        before = previous.get(sid)
+        if valid_from > on:
+            contiguous = before is not None and before["valid_to"] == valid_from
+            # The same words and rules from where the one before ended: moved, not changed.
+            if not (contiguous and _content(before) == _content(row)):
                 kind = "amended" if contiguous else "inserted"
-                changes.append(
-                    PendingChange(row["section_id"], row["valid_from"], kind, row["changed_by"])
-                )
-    for sid, row in last.items():
-        if row["valid_to"] is not None and row["valid_to"] > on:
-            changes.append(PendingChange(sid, row["valid_to"], "repealed", None))
+                changes.append(PendingChange(sid, valid_from, kind, row["changed_by"]))
+        previous[sid] = row
+    for sid, last in previous.items():
+        if last["valid_to"] is not None and last["valid_to"] > on:
+            changes.append(PendingChange(sid, last["valid_to"], "repealed", None))
     return sorted(changes, key=lambda c: (c.effective, c.section))
