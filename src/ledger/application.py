@@ -772,10 +772,14 @@ class Ledger:
 
     def members(self, body: str, on: date, *, known_at: datetime | None = None) -> MembersReport:
         """Who sat on ``body`` on ``on`` (seats, representatives, substitutes, offices)."""
+        from ledger.queries import registers
         from ledger.queries.members import members_report
 
-        self.require_body(body)
-        return members_report(self.db, body, on, known_at_text(known_at))
+        self.projections.catch_up()
+        report = members_report(self.db, body, on, known_at_text(known_at))
+        if not report.members and not report.offices:  # none: is there such a body?
+            registers.require_body(self.db, body)
+        return report
 
     def meetings(
         self,
@@ -997,10 +1001,14 @@ class Ledger:
         """The terms of reference (or one section) in force on ``on`` as known at
         ``known_at`` (default now), with the events that made it so and the changes
         known to be pending after ``on``."""
-        from ledger.queries import constitution
+        from ledger.queries import constitution, registers
 
-        self.require_body(body)
-        return constitution.tor_report(self.db, self._histories, body, on, known_at, section)
+        self.projections.catch_up()
+        try:
+            return constitution.tor_report(self.db, body, on, known_at, section)
+        except NotFound:
+            registers.require_body(self.db, body)  # an unknown body says so first
+            raise
 
     def tor_diff(
         self, body: str, first: date, second: date, *, known_at: datetime | None = None

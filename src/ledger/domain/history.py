@@ -70,10 +70,10 @@ def in_force(events: Sequence[LedgerEvent], known_at: datetime | None = None) ->
             dropped.add(replaced.corrects)
             replaced = by_id.get(replaced.corrects)
     kept = [e for e in known if e.event_id not in dropped and not isinstance(e, EventRetracted)]
-    return sorted(kept, key=lambda e: (e.effective, _place(e, by_id), e.originator_version))
+    return sorted(kept, key=lambda e: (e.effective, place(e, by_id), e.originator_version))
 
 
-def _place(event: LedgerEvent, by_id: dict[UUID, LedgerEvent]) -> int:
+def place(event: LedgerEvent, by_id: dict[UUID, LedgerEvent]) -> int:
     """Where an event stands among those of its effective date: a correction stands in
     the place of the event it replaces (a seat's corrected joining still comes before
     the representative appointed with it), everything else in recorded order."""

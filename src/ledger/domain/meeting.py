@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -193,11 +194,19 @@ class MeetingState:
     minutes_approved_at: str | None = None
     reason: str | None = None
 
-    def item_index(self, item: str) -> int:
+    @cached_property
+    def _item_positions(self) -> dict[str, int]:
+        """Each agenda item's place (the first, should one be listed twice)."""
+        positions: dict[str, int] = {}
         for index, entry in enumerate(self.items):
-            if entry.item == item:
-                return index
-        raise NotFound(f"{self.meeting} has no agenda item {item}")
+            positions.setdefault(entry.item, index)
+        return positions
+
+    def item_index(self, item: str) -> int:
+        index = self._item_positions.get(item)
+        if index is None:
+            raise NotFound(f"{self.meeting} has no agenda item {item}")
+        return index
 
     def present_at(self, record: Attendance, item: str | None) -> bool:
         """Whether ``record`` places the person in the room for ``item`` (None: the start)."""

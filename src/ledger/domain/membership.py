@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -185,8 +186,15 @@ class MembershipState:
     seats: tuple[Seat, ...] = ()
     offices: tuple[Office, ...] = field(default_factory=tuple)
 
+    @cached_property
+    def _by_member(self) -> dict[str, Seat]:
+        found: dict[str, Seat] = {}
+        for s in self.seats:
+            found.setdefault(s.member, s)  # the first, as a scan in order would find
+        return found
+
     def seat(self, member: str) -> Seat | None:
-        return next((s for s in self.seats if s.member == member), None)
+        return self._by_member.get(member)
 
     def office_holder(self, office: str, day: date) -> Person | None:
         held = next((o for o in self.offices if o.office == office), None)

@@ -197,6 +197,18 @@ def _checked_step(state: TorState | None, event: LedgerEvent) -> TorState:
     return new
 
 
+def touched_sections(event: LedgerEvent) -> list[str]:
+    """The ids of the sections an event of the document writes (all of them, for an
+    adoption); none for any other event."""
+    if isinstance(event, TorAdopted):
+        return [s.id for s in event.sections]
+    if isinstance(event, SectionAmended | SectionRepealed):
+        return [event.section]
+    if isinstance(event, SectionInserted):
+        return [event.section.id]
+    return []
+
+
 def timeline(events: Sequence[LedgerEvent]) -> list[tuple[date, TorState]]:
     """(effective date, state from then) for each date a change took effect."""
     return changes_by_date(events, _checked_step)

@@ -200,10 +200,12 @@ def funds_of(db: Connection, body: str | None, known_at: str) -> list[FundInfo]:
     return sorted((_info(r, r["fund"]) for r in rows), key=lambda f: f.fund)
 
 
-def position_on(db: Connection, fund: str, day: date, known_at: str) -> FundPosition | None:
+def position_on(
+    db: Connection, fund: str, day: date, known_at: str, info: FundInfo | None = None
+) -> FundPosition | None:
     """The fund's position on ``day`` as recorded by ``known_at`` (None before it was
-    created, or if it was not recorded then)."""
-    info = fund_as_known(db, fund, known_at)
+    created, or if it was not recorded then); ``info``: the fund as known then, if read."""
+    info = info if info is not None else fund_as_known(db, fund, known_at)
     if info is None or info.created > day:
         return None
     on = [fund, day.isoformat(), day.isoformat(), known_at, known_at]

@@ -10,9 +10,11 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter
 
-from ledger.domain.history import in_force
+from ledger.domain.events import LedgerEvent
+from ledger.domain.history import in_force, place
 from ledger.domain.rules import Rule
-from ledger.domain.tor import TorState, timeline, tor_id
+from ledger.domain.tor import TorAdopted, TorState, timeline, tor_id, touched_sections
+from ledger.domain.types import STORED
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -28,6 +30,11 @@ from ledger.projections.base import (
 
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
+# The standing events of each document that shape it (adoptions, and the events that
+# write sections), as known over recorded time: what a ToR's provenance is read from.
+# valid_from is the event's effective date; (valid_from, place, version) is the order
+# of ``in_force``; ``sections`` the ids it writes, space-separated (slugs).
+MAKERS = "proj_tor_makers"
 # Its validator is built when a row's rules are first read, not at import.
 RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 
@@ -97,11 +104,60 @@ def split_timeline(
     return merge_segments(documents), {k: merge_segments(v) for k, v in sections.items()}
 
 
+def _maker_rows(events: Sequence[LedgerEvent], standing: Sequence[LedgerEvent]) -> dict[str, Any]:
+    """The MAKERS values of each standing event that adopts or writes sections."""
+    by_id = {e.event_id: e for e in events}
+    rows: dict[str, Any] = {}
+    for event in standing:
+        adoption, touched = isinstance(event, TorAdopted), touched_sections(event)
+        if adoption or touched:
+            rows[str(event.event_id)] = (
+                event.effective.isoformat(),
+                place(event, by_id),
+                event.originator_version,
+                int(adoption),
+                " ".join(touched),
+            )
+    return rows
+
+
+def replace_makers(
+    db: Connection,
+    body: str,
+    events: Sequence[LedgerEvent],
+    standing: Sequence[LedgerEvent],
+    at: str,
+) -> None:
+    """Make the standing makers of ``body``'s document the current belief: close the rows
+    of events no longer standing (corrected, retracted) and add the new ones."""
+    wanted = _maker_rows(events, standing)
+    believed = {
+        r["event_id"]: (r["valid_from"], r["place"], r["version"], r["adoption"], r["sections"])
+        for r in db.query(f"SELECT * FROM {MAKERS} WHERE body = ? AND recorded_to IS NULL", [body])
+    }
+    gone = [[at, body, eid] for eid, row in believed.items() if wanted.get(eid) != row]
+    db.executemany(
+        f"UPDATE {MAKERS} SET recorded_to = ? WHERE body = ? AND event_id = ? "
+        "AND recorded_to IS NULL",
+        gone,
+    )
+    new = [
+        [body, eid, *row[1:], row[0], None, at, None]
+        for eid, row in wanted.items()
+        if believed.get(eid) != row
+    ]
+    db.executemany(
+        f"INSERT INTO {MAKERS} (body, event_id, place, version, adoption, sections, "
+        "valid_from, valid_to, recorded_from, recorded_to) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        new,
+    )
+
+
 class ConstitutionProjection:
     name = "constitution"
-    version = 1
+    version = 2  # 2: the standing makers of each document (its provenance)
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
-    tables: Sequence[str] = (SECTIONS, DOCUMENTS)
+    tables: Sequence[str] = (SECTIONS, DOCUMENTS, MAKERS)
 
     def create(self, db: Connection) -> None:
         db.execute(
@@ -125,14 +181,29 @@ class ConstitutionProjection:
         db.execute(f"CREATE INDEX IF NOT EXISTS {DOCUMENTS}_idx ON {DOCUMENTS} (body, recorded_to)")
         key_index(db, DOCUMENTS, ["body"])
         key_index(db, SECTIONS, ["body", "section_id"])
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {MAKERS} (body TEXT NOT NULL, event_id TEXT NOT NULL, "
+            "place INTEGER NOT NULL, version INTEGER NOT NULL, adoption INTEGER NOT NULL, "
+            f"sections TEXT NOT NULL, {bitemporal_columns()})"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {MAKERS}_asof_idx "
+            f"ON {MAKERS} (body, valid_from, recorded_from)"
+        )
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {MAKERS}_open_idx "
+            f"ON {MAKERS} (body, event_id, recorded_to)"
+        )
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         event = item.event
         if event.body is None or event.originator_id != tor_id(event.body):
             return
         body = event.body
-        changes = timeline(in_force(events_of(event.originator_id, event.originator_version)))
-        documents, sections = split_timeline(changes)
+        events = events_of(event.originator_id, event.originator_version)
+        standing = in_force(events)
+        documents, sections = split_timeline(timeline(standing))
+        replace_makers(db, body, events, standing, item.recorded_at)
         replace_timeline(db, DOCUMENTS, {"body": body}, documents, item.recorded_at)
         open_ids = {
             r["section_id"]
@@ -158,7 +229,7 @@ def _section(row: Any) -> SectionView:
         number=row["number"],
         heading=row["heading"],
         text=row["text"],
-        rules=RULES.validate_python(json.loads(row["rules"])),
+        rules=RULES.validate_python(json.loads(row["rules"]), context=STORED),
         since=row["valid_from"],
         changed_on=row["changed_on"],
         changed_by=row["changed_by"],
@@ -186,6 +257,31 @@ def tor_on(db: Connection, body: str, day: date, known_at: str) -> TorView | Non
 
 
 @dataclass(frozen=True)
+class SectionRules:
+    """A section in force that carries rules: its id and its rules, in document order."""
+
+    id: str
+    rules: list[Any]
+
+
+def rules_on(db: Connection, body: str, day: date, known_at: str) -> list[SectionRules]:
+    """The sections of ``body``'s ToR in force on ``day`` as recorded by ``known_at`` that
+    carry rules, in order (none if no ToR was in force): what the rules in force are read
+    from (``rule_of``), as ``tor_on(...).sections`` would give them, without the text.
+    A section is in force only with its document, so the document is not read."""
+    params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
+    rows = db.query(
+        f"SELECT section_id, rules FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} "
+        "AND rules <> '[]' ORDER BY ordinal",
+        params,
+    )
+    return [
+        SectionRules(r["section_id"], RULES.validate_python(json.loads(r["rules"]), context=STORED))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
 class PendingChange:
     section: str
     effective: str
@@ -193,30 +289,36 @@ class PendingChange:
     changed_by: str | None
 
 
+# Every section version ending after a day as known at a moment (parameters: body, day,
+# K, K), each section's in effective order.
+PENDING_SQL = (
+    "SELECT section_id, number, heading, text, rules, changed_by, valid_from, valid_to "
+    f"FROM {SECTIONS} WHERE body = ? AND (valid_to IS NULL OR valid_to > ?) "
+    "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?) "
+    "ORDER BY section_id, valid_from"
+)
+
+
+def _content(row: Any) -> tuple[Any, ...]:
+    return row["number"], row["heading"], row["text"], row["rules"]
+
+
 def pending_after(db: Connection, body: str, day: date, known_at: str) -> list[PendingChange]:
     """Changes known at ``known_at`` that take effect after ``day``."""
-    rows = db.query(
-        f"SELECT * FROM {SECTIONS} WHERE body = ? AND (valid_to IS NULL OR valid_to > ?) "
-        "AND recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?) "
-        "ORDER BY section_id, valid_from",
-        [body, day.isoformat(), known_at, known_at],
-    )
+    on = day.isoformat()
     changes: list[PendingChange] = []
     previous: dict[str, Any] = {}
-    for row in rows:
-        sid = row["section_id"]
+    for row in db.query(PENDING_SQL, [body, on, known_at, known_at]):
+        sid, valid_from = row["section_id"], row["valid_from"]
         before = previous.get(sid)
-        if row["valid_from"] > day.isoformat():
-            contiguous = before is not None and before["valid_to"] == row["valid_from"]
-            content = ("number", "heading", "text", "rules")
-            moved_only = (
-                before is not None and contiguous and all(before[c] == row[c] for c in content)
-            )
-            if not moved_only:
+        if valid_from > on:
+            contiguous = before is not None and before["valid_to"] == valid_from
+            # The same words and rules from where the one before ended: moved, not changed.
+            if not (contiguous and _content(before) == _content(row)):
                 kind = "amended" if contiguous else "inserted"
-                changes.append(PendingChange(sid, row["valid_from"], kind, row["changed_by"]))
+                changes.append(PendingChange(sid, valid_from, kind, row["changed_by"]))
         previous[sid] = row
     for sid, last in previous.items():
-        if last["valid_to"] is not None and last["valid_to"] > day.isoformat():
+        if last["valid_to"] is not None and last["valid_to"] > on:
             changes.append(PendingChange(sid, last["valid_to"], "repealed", None))
     return sorted(changes, key=lambda c: (c.effective, c.section))

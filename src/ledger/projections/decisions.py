@@ -17,6 +17,7 @@ from typing import Any
 from ledger.domain.decision import MotionState, motion_id, motion_state
 from ledger.domain.events import event_class
 from ledger.domain.history import in_force
+from ledger.domain.types import STORED
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -73,7 +74,10 @@ class DecisionsProjection:
 
 
 def _state(row: Any) -> MotionState:
-    events = [event_class(e["topic"]).model_validate(e["event"]) for e in json.loads(row["events"])]
+    events = [
+        event_class(e["topic"]).model_validate(e["event"], context=STORED)  # the record reads
+        for e in json.loads(row["events"])
+    ]
     state = motion_state(events)
     assert state is not None
     return state

@@ -25,7 +25,7 @@ from ledger.domain.organisation import state_on as organisation_state_on
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.quorum import evaluate as evaluate_quorum
 from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
-from ledger.domain.tor import TorState, tor_id
+from ledger.domain.tor import TorAdopted, TorState, tor_id, touched_sections
 from ledger.domain.tor import tor_on as tor_state_on
 from ledger.domain.validity import Validity, assess
 
@@ -60,6 +60,24 @@ def tor_on(
     """The terms of reference of ``body`` in force on ``day`` as known at ``known_at``."""
     history = by_aggregate(events).get(tor_id(body), [])
     return tor_state_on(in_force(history, known_at), day)
+
+
+def tor_makers(
+    events: Iterable[LedgerEvent], body: str, day: date, known_at: datetime | None = None
+) -> list[UUID]:
+    """The provenance of ``body``'s ToR in force on ``day`` as known at ``known_at``: the
+    standing events since the last adoption, up to ``day``, that adopted the document or
+    wrote a section in force that day, in recorded order."""
+    history = in_force(by_aggregate(events).get(tor_id(body), []), known_at)
+    state = tor_state_on(history, day)
+    if state is None:
+        return []
+    sections = {s.id for s in state.sections}
+    standing = [e for e in history if e.effective <= day]
+    adoptions = [i for i, e in enumerate(standing) if isinstance(e, TorAdopted)]
+    since = standing[adoptions[-1] :] if adoptions else standing
+    made = [e for e in since if isinstance(e, TorAdopted) or sections & set(touched_sections(e))]
+    return [e.event_id for e in sorted(made, key=lambda e: e.originator_version)]
 
 
 def organisations_on(

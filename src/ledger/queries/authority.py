@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ledger.domain.errors import NotFound
-from ledger.queries.decisions import decision_report
+from ledger.queries.decisions import validity
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -45,14 +44,14 @@ def check_decisions(
     for slug in decisions:
         if slug is None or slug in checks:
             continue
-        try:
-            report = decision_report(db, slug, known_at)
-        except NotFound:
+        judged = validity(db, slug, known_at)
+        if judged is None:
             checks[slug] = AuthorityCheck(slug, None, False, ["no such decision is recorded"])
             continue
+        outcome, findings = judged
         problems: list[str] = []
-        if report.outcome not in ("carried", "agreed"):
-            problems.append(f"it was {report.outcome or 'not decided'}, not carried")
-        problems += [f"{f.check}: {f.message}" for f in report.findings]
-        checks[slug] = AuthorityCheck(slug, report.outcome, not problems, problems)
+        if outcome not in ("carried", "agreed"):
+            problems.append(f"it was {outcome or 'not decided'}, not carried")
+        problems += [f"{f.check}: {f.message}" for f in findings]
+        checks[slug] = AuthorityCheck(slug, outcome, not problems, problems)
     return checks

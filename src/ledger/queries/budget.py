@@ -191,7 +191,7 @@ def _check_year(info: FundInfo, year: str | None) -> None:
 
 
 def _position(db: Connection, info: FundInfo, on: date, known_at: str) -> FundPosition:
-    found = budget.position_on(db, info.fund, on, known_at)
+    found = budget.position_on(db, info.fund, on, known_at, info)
     return found if found is not None else FundPosition(info, (), (), ())
 
 

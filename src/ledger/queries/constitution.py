@@ -14,15 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.errors import NotFound
 from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.domain.history import in_force
-from ledger.domain.tor import (
-    SectionAmended,
-    SectionInserted,
-    SectionRepealed,
-    TorAdopted,
-    tor_id,
-)
+from ledger.domain.tor import tor_id, touched_sections
 from ledger.infra.chain import utc_text
 from ledger.projections import constitution as projection
+from ledger.projections.base import as_of_clause
 from ledger.projections.constitution import PendingChange, SectionView
 from ledger.queries.authority import AuthorityCheck, check_decisions
 from ledger.queries.known import known_at_text
@@ -104,6 +99,10 @@ def provenance(db: Connection, event_ids: list[str], known_at: str) -> dict[str,
         chunk = event_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows += db.query(f"SELECT * FROM proj_events WHERE event_id IN ({marks})", chunk)
+    return _provenance(db, rows, known_at)
+
+
+def _provenance(db: Connection, rows: list[Any], known_at: str) -> dict[str, Provenance]:
     checks = check_decisions(db, (r["decision"] for r in rows), known_at)
     return {
         r["event_id"]: Provenance(
@@ -119,17 +118,22 @@ def provenance(db: Connection, event_ids: list[str], known_at: str) -> dict[str,
     }
 
 
-def makers(events: list[LedgerEvent], day: date, sections: set[str]) -> list[str]:
-    """Ids of the standing events since the last adoption, up to ``day``, that shaped
-    ``sections`` (from events already filtered to what was known)."""
-    standing = [e for e in in_force(events) if e.effective <= day]
-    adoptions = [i for i, e in enumerate(standing) if isinstance(e, TorAdopted)]
-    since = standing[adoptions[-1] :] if adoptions else standing
-    return [
-        str(e.event_id)
-        for e in since
-        if isinstance(e, TorAdopted) or sections & set(touched_sections(e))
-    ]
+# The standing makers of a document in force on a day as known at a moment, in the order
+# the document applies them, each with its event index row (parameters as as_of_clause).
+MAKERS_SQL = (
+    "SELECT m.adoption, m.sections, e.position, e.effective, e.recorded_at, e.summary, "
+    f"e.authority, e.event_id, e.decision FROM {projection.MAKERS} m "
+    "JOIN proj_events e ON e.event_id = m.event_id "
+    f"WHERE m.body = ? AND {as_of_clause()} ORDER BY m.valid_from, m.place, m.version"
+)
+
+
+def makers(db: Connection, body: str, day: date, known_at: str, sections: set[str]) -> list[Any]:
+    """The event index rows of the standing events since the last adoption, up to
+    ``day``, that shaped ``sections``, as known at ``known_at``."""
+    rows = db.query(MAKERS_SQL, [body, day.isoformat(), day.isoformat(), known_at, known_at])
+    last = max((i for i, r in enumerate(rows) if r["adoption"]), default=0)
+    return [r for r in rows[last:] if r["adoption"] or sections & set(r["sections"].split())]
 
 
 def report(
@@ -138,7 +142,6 @@ def report(
     day: date,
     known_at: str,
     label: str | None,
-    events: list[LedgerEvent],
     section: str | None = None,
 ) -> TorReport:
     """The ToR (or one section) on ``day`` as known at ``known_at``, with provenance."""
@@ -152,7 +155,7 @@ def report(
         view.sections = [s for s in view.sections if s.id == section]
         if not view.sections:
             raise NotFound(f"{body} has no section '{section}' in force on {day}")
-    made = provenance(db, makers(events, day, {s.id for s in view.sections}), known_at)
+    made = _provenance(db, makers(db, body, day, known_at, {s.id for s in view.sections}), known_at)
     pending = [
         change
         for change in projection.pending_after(db, body, day, known_at)
@@ -252,16 +255,6 @@ def redline(db: Connection, body: str, first: date, second: date, known_at: str)
     )
 
 
-def touched_sections(event: LedgerEvent) -> list[str]:
-    if isinstance(event, TorAdopted):
-        return [s.id for s in event.sections]
-    if isinstance(event, SectionAmended | SectionRepealed):
-        return [event.section]
-    if isinstance(event, SectionInserted):
-        return [event.section.id]
-    return []
-
-
 def history(db: Connection, events: list[LedgerEvent], section: str | None) -> list[HistoryEntry]:
     """Every recorded change to the document (or one section), with what became of it."""
     standing = {e.event_id for e in in_force(events)}
@@ -309,19 +302,11 @@ def history(db: Connection, events: list[LedgerEvent], section: str | None) -> l
 
 
 def tor_report(
-    db: Connection,
-    histories: Histories,
-    body: str,
-    on: date,
-    known_at: datetime | None,
-    section: str | None,
+    db: Connection, body: str, on: date, known_at: datetime | None, section: str | None
 ) -> TorReport:
     """The ToR (or one section) in force on ``on`` as known at ``known_at`` (None: now)."""
     label = utc_text(known_at) if known_at else None
-    events = [
-        e for e in histories.events(tor_id(body)) if known_at is None or e.timestamp <= known_at
-    ]
-    return report(db, body, on, known_at_text(known_at), label, events, section)
+    return report(db, body, on, known_at_text(known_at), label, section)
 
 
 def tor_history(

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import NotFound
 from ledger.domain.meeting import MeetingState
+from ledger.domain.quorum import QuorumResult
 from ledger.domain.rules import VotingEligibility, rule_of
-from ledger.domain.validity import UNRECORDED, Finding, assess
+from ledger.domain.validity import UNRECORDED, Finding, Validity, assess
 from ledger.projections import constitution, decisions, meetings, membership
-from ledger.queries.quorum import quorum_result
+from ledger.queries.quorum import quorum_of
 
 if TYPE_CHECKING:
     from ledger.domain.decision import MotionState
@@ -83,17 +84,34 @@ def decision_list(
     return [r for r in found if not (invalid_only and r.valid)]
 
 
-def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport:
+def validity(db: Connection, motion: str, known_at: str) -> tuple[str | None, list[Finding]] | None:
+    """The outcome of the decision on ``motion`` as known at ``known_at`` and the findings
+    against it (None: no such motion recorded): what judging it as authority needs."""
+    state = decisions.motion_as_known(db, motion, known_at)
+    if state is None:
+        return None
+    result = _assessed(db, state, known_at)[2]
+    return (state.decision.outcome if state.decision else None), result.findings
+
+
+def _assessed(
+    db: Connection, state: MotionState, known_at: str
+) -> tuple[MeetingState, QuorumResult | None, Validity]:
+    """The motion's meeting, its item's quorum (None if not on the agenda) and its
+    validity, each read once: the meeting, membership and ToR sections of its day."""
     meeting = meetings.meeting_as_known(db, state.meeting, known_at)
     if meeting is None:  # the meeting's own record was retracted: a finding, not an error
         meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
     seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
-    tor = constitution.tor_on(db, meeting.body, meeting.day, known_at)
-    sections = tor.sections if tor is not None else []
+    sections = constitution.rules_on(db, meeting.body, meeting.day, known_at)
     on_agenda = any(i.item == state.item for i in meeting.items)
-    quorum = quorum_result(db, state.meeting, state.item, known_at) if on_agenda else None
+    quorum = quorum_of(db, meeting, seats, sections, state.item, known_at) if on_agenda else None
     eligibility = rule_of(sections, VotingEligibility)
-    result = assess(state, meeting, seats, sections, quorum, eligibility)
+    return meeting, quorum, assess(state, meeting, seats, sections, quorum, eligibility)
+
+
+def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport:
+    meeting, quorum, result = _assessed(db, state, known_at)
     d = state.decision
     item = next((i.title for i in meeting.items if i.item == state.item), "")
     return DecisionReport(

@@ -51,8 +51,7 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
     holders = {o.office: o.holder for o in held}
     cited = [s.decision for s in state.seats] + [o.decision for o in held]
     checks = check_decisions(db, cited, known_at)
-    tor = constitution.tor_on(db, body, day, known_at)
-    eligibility = rule_of(tor.sections, VotingEligibility) if tor is not None else None
+    eligibility = rule_of(constitution.rules_on(db, body, day, known_at), VotingEligibility)
     views = []
     for seat in state.seats:
         people = {
