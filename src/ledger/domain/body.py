@@ -179,7 +179,7 @@ def body_history(ctx: Context, slug: str) -> History:
 
 
 def _checked(history: History, event: LedgerEvent) -> LedgerEvent:
-    # The same check as check_history(in_force([*history.events, event])): the fold is
+    # The same check as check_history(history.with_event(event)): the fold is
     # carried on from what the history has folded already (domain/history.py).
     history.fold_with(_apply, event)
     return event
