@@ -306,7 +306,7 @@ class Ledger:
                             self._store.save(*uow.pending) if uow.pending and not dry_run else []
                         )
                         if recordings:
-                            self._histories.take(uow.pending)
+                            self._histories.adopt(uow.histories.values())
                             receipt.positions = positions_of(
                                 self.db, [r.notification.id for r in recordings]
                             )

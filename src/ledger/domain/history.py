@@ -65,6 +65,11 @@ class History:
         copy._origin = (self, len(self.events), copy._generation)
         return copy
 
+    def settle(self) -> None:
+        """Stand alone: a fork whose events are now all stored no longer refers to the
+        history it was taken from."""
+        self._origin = None
+
     def _current(self) -> list[LedgerEvent]:
         n = len(self.events)
         forced = self._forced

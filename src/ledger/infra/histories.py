@@ -13,6 +13,7 @@ events once they are committed).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from uuid import UUID
 
 from ledger.domain.events import LedgerEvent
@@ -78,19 +79,17 @@ class Histories:
             _, dropped = self._cache.popitem(last=False)
             self._held -= len(dropped.events)
 
-    def take(self, events: list[LedgerEvent]) -> None:
-        """Hold events just committed (a write's, in version order), so the read models
-        catching up after it need not read and decode them again.  An event that does
-        not follow on from what is held for its aggregate is left to be read."""
-        for event in events:
-            cached = self._cache.get(event.originator_id)
-            if cached is None and event.originator_version == 1:
-                cached = self._cache[event.originator_id] = History(event.originator_id)
-            if cached is None or cached.version != event.originator_version - 1:
+    def adopt(self, histories: Iterable[History]) -> None:
+        """Hold a write's histories once it has committed (the stored events and the
+        write's own, with what the write folded of them), so neither the read models
+        catching up after it nor the next write read, decode or fold them again."""
+        for history in histories:
+            if not history.events:
                 continue
-            cached.events.append(event)
-            self._held += 1
-            self._cache.move_to_end(event.originator_id)
+            history.settle()
+            old = self._cache.pop(history.id, None)
+            self._held += len(history.events) - (len(old.events) if old else 0)
+            self._cache[history.id] = history
         self._evict()
 
     def events(self, aggregate_id: UUID) -> list[LedgerEvent]:
