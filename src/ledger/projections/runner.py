@@ -111,10 +111,13 @@ class ProjectionRunner:
         """The chain head and each projection's position, refusing any position that is
         not where that projection stopped: the tracking row keeps the hash of the link
         it reached, so a position moved back (or on) by hand no longer matches."""
+        # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
+        # planner may hash-join the whole chain for the few tracking rows.
         rows = self.db.query(
-            f"SELECT t.name, t.position, t.hash, c.hash AS at, "
+            f"SELECT t.name, t.position, t.hash, "
+            f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) AS at, "
             f"(SELECT MAX(position) FROM {CHAIN_TABLE}) AS head "
-            f"FROM {TRACKING} t LEFT JOIN {CHAIN_TABLE} c ON c.position = t.position"
+            f"FROM {TRACKING} t"
         )
         head = max((int(r["head"] or 0) for r in rows), default=0)
         done: dict[str, int] = {}
