@@ -1,11 +1,15 @@
 """(b) Bulk import: ``ledger.import_files([path])`` of a generated JSON file (100,000 events).
 
 The file holds 2,000 establish-body entries and 49 rounds of rename-body over them
-(increasing effective dates, distinct names), so each body has 50 events.  The raw
+(increasing effective dates, distinct names), so each body has 50 events. The raw
 ceiling inserts the same 100,000 stored (topic, state) byte strings into a plain table
-in one transaction with executemany.  Each backend runs in a fresh process, so the
-peak memory printed (ru_maxrss) is that backend's alone.  Then, unless --no-verify,
-``Ledger.verify()`` is measured on the imported ledger (as bench_verify.py does).
+in one transaction with executemany. The peer (bench/peer.py) is bare eventsourcing 9.5
+running the same events, padded to the same stored sizes, with the same durability, in
+batches of 1,000 per save (and the first --peer-singles of them one per save); the
+ledger's rate is printed as a ratio of the peer's batched rate. Each backend runs in a
+fresh process, so the peak memory printed (ru_maxrss) is that backend's alone. Then,
+unless --no-verify, ``Ledger.verify()`` is measured on the imported ledger (as
+bench_verify.py does).
 
     .venv/bin/python bench/bench_import.py [--backend sqlite|postgres|both] [--quick]
         [--profile N]   print the N hottest functions of the import (cProfile) to stderr
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import common
+import peer
 from bench_verify import measure_verify
 from common import Backend, RawStore, Result
 from ledger.application import Receipt
@@ -77,7 +82,9 @@ def profiled(fn: Callable[[], Any], top: int) -> Any:
     return value
 
 
-def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -> list[Result]:
+def measure(
+    where: Backend, bodies: int, renames: int, verify: bool, top: int, singles: int
+) -> list[Result]:
     path = where.workdir / "import.json"
     n = common.write_import_file(path, bodies, renames)
     size_mb = path.stat().st_size / 1e6
@@ -112,6 +119,10 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
         raw_s = raw.insert_all(rows)
     finally:
         raw.close()
+    bare = peer.measure(where, rows, peer.import_ops(bodies, renames), singles)
+    peer_one, peer_batched = peer.summary(bare)
+    ledger_rate = n / ledger_s
+    stored_bytes = sum(len(t) + len(s) for t, s in rows) / n
     parse = splits.seconds.get("parse", 0.0)
     save = splits.seconds.get("save", 0.0)
     project = splits.seconds.get("project", 0.0)
@@ -135,21 +146,31 @@ def measure(where: Backend, bodies: int, renames: int, verify: bool, top: int) -
             f"{common.rate(n, ledger_s - parse)}",
             f"memory: RSS {rss_before:.0f} MiB before import, peak {peak:.0f} MiB "
             f"(+{peak - rss_before:.0f} MiB)",
+            f"peer (bare eventsourcing, {bare['durability']}, "
+            f"{bare['bytes_per_event']:.0f} B/event stored, ledger {stored_bytes:.0f}): "
+            f"batched {peer_batched:,.0f} ev/s, "
+            f"one per save {peer_one:,.0f} ev/s (first {bare['one_per_save_events']:,})",
+            f"ledger / peer batched: {ledger_rate / peer_batched:.3f}  (target >= 0.5)",
         ],
         extra={
             "phases_s": phases,
             "file_mb": size_mb,
             "rss_before_mib": rss_before,
             "peak_rss_mib": peak,
+            "peer_batched_ev_s": peer_batched,
+            "peer_one_per_save_ev_s": peer_one,
+            "ratio_to_peer_batched": ledger_rate / peer_batched,
         },
     )
     return [result, *checked]
 
 
-def run_backend(name: str, bodies: int, renames: int, verify: bool, top: int) -> list[Result]:
+def run_backend(
+    name: str, bodies: int, renames: int, verify: bool, top: int, singles: int
+) -> list[Result]:
     """One backend, start to finish (in its own process)."""
     with common.backend(name) as where:
-        return measure(where, bodies, renames, verify, top)
+        return measure(where, bodies, renames, verify, top, singles)
 
 
 def main() -> None:
@@ -158,12 +179,21 @@ def main() -> None:
     p.add_argument("--renames", type=int, help="renames of each body (default 49; quick 9)")
     p.add_argument("--no-verify", action="store_true", help="skip the verify measurement")
     p.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
+    p.add_argument(
+        "--peer-singles",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="events the peer also saves one per save (default 2000)",
+    )
     args = p.parse_args()
     bodies = args.bodies or (200 if args.quick else 2000)
     renames = args.renames if args.renames is not None else (9 if args.quick else 49)
     results: list[Result] = []
     for name in common.chosen_backends(args):
-        results += isolated(run_backend, name, bodies, renames, not args.no_verify, args.profile)
+        results += isolated(
+            run_backend, name, bodies, renames, not args.no_verify, args.profile, args.peer_singles
+        )
     common.report("bulk import (+ verify)", results, as_json=args.json, setup=[])
 
 

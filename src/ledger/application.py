@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
@@ -212,8 +212,10 @@ class Ledger:
         except BaseException:
             self.db.close()
             raise
-        self._histories = Histories(self._store, self.db)
-        self.projections = ProjectionRunner(self.db, all_projections(), on_created=self._regrant)
+        self._histories = Histories(self.db)
+        self.projections = ProjectionRunner(
+            self.db, all_projections(), on_created=self._regrant, histories=self._histories
+        )
 
     @property
     def read_only(self) -> bool:
@@ -301,47 +303,51 @@ class Ledger:
             self.require_writable("nothing was recorded")
         self.projections.ready()
         for attempt in range(ATTEMPTS):
+            saving = False
             try:
                 # The write lock is held from the check to the save: writers queue, and
                 # each is checked against the very state it appends to.
                 with nullcontext() if dry_run else write_lock(self._store, self.db):
                     self.projections.catch_up()
-                    uow = UnitOfWork(self._store, self.db, clock.now(), self.actor)
+                    uow = UnitOfWork(self._histories, self.db, clock.now(), self.actor)
                     receipt = self._check(batch, uow, dry_run, progress)
-                    recordings = (
-                        self._store.save(*uow.pending) if uow.pending and not dry_run else []
-                    )
-            except IntegrityError:
-                # Another writer got in first without taking turns (or the clock is
-                # behind the record): re-check against the new state, after a pause.
-                check_clock(self.db, clock.now())
-                pause_before_retry(attempt)
-                continue
-            except StorageError as exc:
-                raise StorageError(f"{exc}; nothing was recorded") from exc
-            except Exception as exc:
-                if not is_database_error(exc):
-                    raise
-                refused = f"the database refused the write: {describe_failure(exc)}"
-                raise StorageError(
-                    f"{mask(refused, self.config.password)}; nothing was recorded"
-                ) from exc
-            if not recordings:
-                receipt.head_position, receipt.head_hash = self.head()
-                return receipt
-            receipt.positions = positions_of(self.db, [r.notification.id for r in recordings])
-            try:
-                self.projections.catch_up(progress)
-            except StorageError as exc:
-                raise StorageError(
-                    f"recorded {receipt.recorded} event(s) at position {receipt.positions[-1]}, "
-                    f"but the read models could not follow: {exc}"
-                ) from exc
+                    # The events, their chain links and the read models commit together
+                    # (SQLite: in the write lock's own transaction, this one a savepoint).
+                    with nullcontext() if dry_run else self.db.transaction():
+                        saving = True
+                        recordings = (
+                            self._store.save(*uow.pending) if uow.pending and not dry_run else []
+                        )
+                        if recordings:
+                            self._histories.adopt(uow.histories.values())
+                            receipt.positions = positions_of(
+                                self.db, [r.notification.id for r in recordings]
+                            )
+                            self.projections.catch_up(progress)
+            except BaseException as exc:
+                if saving:
+                    self._histories.clear()  # it may hold events now rolled back
+                if isinstance(exc, IntegrityError):
+                    # Another writer got in first without taking turns (or the clock is
+                    # behind the record): re-check against the new state, after a pause.
+                    check_clock(self.db, clock.now())
+                    pause_before_retry(attempt)
+                    continue
+                self._refused(exc)
             receipt.head_position, receipt.head_hash = self.head()
             return receipt
         raise ConcurrentWriteError(
             "another writer kept changing the same records; nothing was recorded, try again"
         )
+
+    def _refused(self, exc: BaseException) -> NoReturn:
+        """Raise what a write that failed (and recorded nothing) tells its caller."""
+        if isinstance(exc, StorageError):
+            raise StorageError(f"{exc}; nothing was recorded") from exc
+        if not isinstance(exc, Exception) or not is_database_error(exc):
+            raise exc
+        refused = f"the database refused the write: {describe_failure(exc)}"
+        raise StorageError(f"{mask(refused, self.config.password)}; nothing was recorded") from exc
 
     def _check(
         self, batch: list[Entry], uow: UnitOfWork, dry_run: bool, progress: Progress
@@ -1046,6 +1052,7 @@ class Ledger:
     def wipe(self) -> None:
         """Delete this ledger's tables (used only to rebuild a demo ledger); then close."""
         self.require_writable("nothing was deleted")
+        self._histories.clear()
         self._store.close()
         for table in ledger_tables(self.db.dialect.events).all:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")

@@ -17,7 +17,6 @@ from ledger.domain.events import SLUG, LedgerEvent
 from ledger.domain.history import (
     History,
     Segment,
-    in_force,
     register_checker,
     segments,
     state_at,
@@ -119,6 +118,9 @@ def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:
     raise RuleViolation(f"{event.TOPIC} does not apply to a body")
 
 
+step = _apply  # the fold's step, for those who carry a body's state on (a read model)
+
+
 def timeline(events: Sequence[LedgerEvent]) -> list[Segment[BodyState]]:
     """The body's states over effective time, from events already filtered by ``in_force``."""
     return segments(events, _apply)
@@ -177,13 +179,15 @@ def body_history(ctx: Context, slug: str) -> History:
 
 
 def _checked(history: History, event: LedgerEvent) -> LedgerEvent:
-    check_history(in_force([*history.events, event]))
+    # The same check as check_history(history.with_event(event)): the fold is
+    # carried on from what the history has folded already (domain/history.py).
+    history.fold_with(_apply, event)
     return event
 
 
 def establish_body(ctx: Context, cmd: EstablishBody) -> list[LedgerEvent]:
     history = ctx.history(body_id(cmd.body))
-    if in_force(history.events):
+    if history.current():
         raise RuleViolation(f"body '{cmd.body}' already exists")
     if cmd.parent is not None:
         body_history(ctx, cmd.parent)  # NotFound for an unknown parent; the rest: guards.py

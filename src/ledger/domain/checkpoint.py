@@ -17,7 +17,6 @@ from ledger.domain.clock import now
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import RuleViolation
 from ledger.domain.events import LedgerEvent
-from ledger.domain.history import in_force
 from ledger.domain.ids import aggregate_id
 from ledger.domain.types import Name, Reason, Whole
 
@@ -54,7 +53,7 @@ class RecordCheckpoint(Command):
 
 def record_checkpoint(ctx: Context, cmd: RecordCheckpoint) -> list[LedgerEvent]:
     history = ctx.history(checkpoint_id(cmd.origin))
-    earlier = [e for e in in_force(history.events) if isinstance(e, CheckpointRecorded)]
+    earlier = [e for e in history.current() if isinstance(e, CheckpointRecorded)]
     if earlier and earlier[-1].size > cmd.size:
         raise RuleViolation(
             f"a checkpoint of size {cmd.size} is older than the last one recorded "

@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import RuleViolation, ValidationError
 from ledger.domain.events import Authority, EventRetracted, LedgerEvent
-from ledger.domain.history import check_aggregate, in_force
+from ledger.domain.history import check_aggregate
 from ledger.domain.types import Day
 
 ENVELOPE = {
@@ -62,7 +62,7 @@ def _standing(ctx: Context, target: LedgerEvent) -> None:
     history = ctx.history(target.originator_id)
     if isinstance(target, EventRetracted):
         raise RuleViolation("a retraction cannot itself be corrected; record the event again")
-    if target.event_id not in {e.event_id for e in in_force(history.events)}:
+    if target.event_id not in {e.event_id for e in history.current()}:
         raise RuleViolation(f"event {target.event_id} has already been corrected or retracted")
 
 
@@ -101,7 +101,7 @@ def correct_event(ctx: Context, cmd: CorrectEvent) -> list[LedgerEvent]:
         where = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ValidationError(f"correction field {where}: {message}") from None
-    check_aggregate(in_force([*history.events, event]))
+    check_aggregate(history.with_event(event))
     return [event]
 
 
@@ -118,6 +118,6 @@ def retract_event(ctx: Context, cmd: RetractEvent) -> list[LedgerEvent]:
         authority=cmd.authority,
         reason=cmd.reason,
     )
-    remaining = in_force([*history.events, event])
+    remaining = history.with_event(event)
     check_aggregate(remaining)
     return [event]

@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import Authority, LedgerEvent
-from ledger.domain.history import in_force, register_checker
+from ledger.domain.history import register_checker
 from ledger.domain.ids import aggregate_id
 from ledger.domain.meeting import meeting_id, meeting_state
 from ledger.domain.membership import OfficeHolderElected, membership_id
@@ -395,9 +395,9 @@ def _counted(c: Counts) -> str:
 
 def propose_motion(ctx: Context, cmd: ProposeMotion) -> list[LedgerEvent]:
     history = ctx.history(motion_id(cmd.motion))
-    if in_force(history.events):
+    if history.current():
         raise RuleViolation(f"motion '{cmd.motion}' is already recorded")
-    meeting = meeting_state(in_force(ctx.history(meeting_id(cmd.meeting)).events))
+    meeting = meeting_state(ctx.history(meeting_id(cmd.meeting)).current())
     if meeting is None:
         raise NotFound(f"meeting: unknown meeting '{cmd.meeting}'")
     fields = cmd.model_dump(exclude={"type", "id", "authority"})
@@ -410,13 +410,13 @@ def propose_motion(ctx: Context, cmd: ProposeMotion) -> list[LedgerEvent]:
         body=meeting.body,
         **{**fields, "requirement": cmd.requirement},
     )
-    motion_state(in_force([*history.events, event]))
+    motion_state(history.with_event(event))
     return [event]
 
 
 def decide_motion(ctx: Context, cmd: DecideMotion) -> list[LedgerEvent]:
     history = ctx.history(motion_id(cmd.motion))
-    state = motion_state(in_force(history.events))
+    state = motion_state(history.current())
     if state is None:
         raise NotFound(f"motion: unknown motion '{cmd.motion}'")
     if state.decision is not None:
@@ -449,7 +449,7 @@ def decide_motion(ctx: Context, cmd: DecideMotion) -> list[LedgerEvent]:
         tallies=list(cmd.tallies),
         published=cmd.published,
     )
-    motion_state(in_force([*history.events, event]))
+    motion_state(history.with_event(event))
     return [event, *_office(ctx, state, event)]
 
 
@@ -465,7 +465,7 @@ def _office(ctx: Context, motion: MotionState, event: MotionDecided) -> list[Led
         raise RuleViolation(
             f"the term cannot end ({election.term_end}) before it starts ({starts})"
         )
-    meeting = meeting_state(in_force(ctx.history(meeting_id(motion.meeting)).events))
+    meeting = meeting_state(ctx.history(meeting_id(motion.meeting)).current())
     record = next(
         (a for a in (meeting.attendance if meeting else ()) if a.person == event.elected), None
     )

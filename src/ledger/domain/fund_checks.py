@@ -227,12 +227,12 @@ def _last_use(
 
 
 def _decided_properly(ctx: Context, slug: str, cited: str) -> None:
-    motion = motion_state(in_force(ctx.history(motion_id(cited)).events))
+    motion = motion_state(ctx.history(motion_id(cited)).current())
     if motion is None or motion.decision is None:
         return  # refused by the check every cited decision has (guards.py)
     if motion.decision.outcome not in ("carried", "agreed"):
         return
-    events = in_force(ctx.history(fund_id(slug)).events)
+    events = ctx.history(fund_id(slug)).current()
     created = next((e for e in events if isinstance(e, FundCreated)), None)
     if created is None or created.body is None:
         return  # the books' own check says so
@@ -266,21 +266,21 @@ def _decided_properly(ctx: Context, slug: str, cited: str) -> None:
 def _managers(ctx: Context, slug: str, day: date) -> list[str]:
     """The body and every body above it on ``day``: whose decisions may move its money."""
     chain = [slug]
-    state = body.state_on(in_force(ctx.history(body.body_id(slug)).events), day)
+    state = body.state_on(ctx.history(body.body_id(slug)).current(), day)
     while state is not None and state.parent is not None and state.parent not in chain:
         chain.append(state.parent)
-        state = body.state_on(in_force(ctx.history(body.body_id(state.parent)).events), day)
+        state = body.state_on(ctx.history(body.body_id(state.parent)).current(), day)
     return chain
 
 
 def _validity(ctx: Context, motion: MotionState) -> Validity | None:
     """Whether ``motion``'s decision was validly made, from the record as this write
     leaves it: the same assessment ``ledger decision`` makes from the read models."""
-    meeting = meeting_state(in_force(ctx.history(meeting_id(motion.meeting)).events))
+    meeting = meeting_state(ctx.history(meeting_id(motion.meeting)).current())
     if meeting is None:
         return None
-    seats = membership_on(in_force(ctx.history(membership_id(meeting.body)).events), meeting.day)
-    tor = tor_on(in_force(ctx.history(tor_id(meeting.body)).events), meeting.day)
+    seats = membership_on(ctx.history(membership_id(meeting.body)).current(), meeting.day)
+    tor = tor_on(ctx.history(tor_id(meeting.body)).current(), meeting.day)
     sections = list(tor.sections) if tor is not None else []
     eligibility = rule_of(sections, VotingEligibility)
     quorum = None
@@ -290,7 +290,7 @@ def _validity(ctx: Context, motion: MotionState) -> Validity | None:
         for seat in seats.seats:
             if seat.organisation:
                 history = ctx.history(organisation.organisation_id(seat.organisation))
-                state = organisation.state_on(in_force(history.events), meeting.day)
+                state = organisation.state_on(history.current(), meeting.day)
                 if state is not None:
                     sectors[state.slug] = state.sector
         quorum = evaluate(

@@ -33,7 +33,7 @@ from ledger.domain.fund import (
     Vired,
     fund_id,
 )
-from ledger.domain.history import History, in_force
+from ledger.domain.history import History
 from ledger.domain.money import FinancialYear, Money, format_pence, next_year
 from ledger.domain.types import Flag, Name, Reason, Slug, StrictInput, Title
 
@@ -285,9 +285,9 @@ def _record(
 
 def create_fund(ctx: Context, cmd: CreateFund) -> list[LedgerEvent]:
     history = ctx.history(fund_id(cmd.fund))
-    if in_force(history.events):
+    if history.current():
         raise RuleViolation(f"fund '{cmd.fund}' already exists")
-    manager = state_on(in_force(ctx.history(body_id(cmd.body)).events), cmd.effective)
+    manager = state_on(ctx.history(body_id(cmd.body)).current(), cmd.effective)
     if manager is None or manager.dissolved is not None:
         if not ctx.history(body_id(cmd.body)).exists:
             raise NotFound(f"body: unknown body '{cmd.body}'")

@@ -44,7 +44,7 @@ Guard = Callable[[Context, Any], None]
 
 
 def _body_on(ctx: Context, slug: str, day: date) -> body.BodyState | None:
-    state = body.state_on(in_force(ctx.history(body.body_id(slug)).events), day)
+    state = body.state_on(ctx.history(body.body_id(slug)).current(), day)
     return None if state is None or state.dissolved is not None else state
 
 
@@ -70,9 +70,7 @@ def _parent(ctx: Context, event: body.BodyEstablished) -> None:
 
 
 def _organisation_exists(ctx: Context, slug: str, day: date, what: str) -> None:
-    state = organisation.state_on(
-        in_force(ctx.history(organisation.organisation_id(slug)).events), day
-    )
+    state = organisation.state_on(ctx.history(organisation.organisation_id(slug)).current(), day)
     if state is None or state.closed is not None:
         raise RuleViolation(f"{what} '{slug}' does not exist on {day}")
 
@@ -88,7 +86,7 @@ def _seats_changed(ctx: Context, event: LedgerEvent) -> None:
     assert event.body is not None
     seats = ctx.history(membership.membership_id(event.body)).events
     _limits_at_end(ctx, event.body)
-    document = in_force(ctx.history(tor.tor_id(event.body)).events)
+    document = ctx.history(tor.tor_id(event.body)).current()
     if not limits.sets(document, VotingEligibility):
         return
     changed = (
@@ -114,7 +112,7 @@ def _constitution_changed(ctx: Context, event: LedgerEvent) -> None:
     """The ToR changes (or a record of it is corrected or retracted)."""
     assert event.body is not None
     document = ctx.history(tor.tor_id(event.body)).events
-    seats = in_force(ctx.history(membership.membership_id(event.body)).events)
+    seats = ctx.history(membership.membership_id(event.body)).current()
     _limits_at_end(ctx, event.body)
     before, after = in_force(document), in_force([*document, event])
     if seats and (limits.sets(before, VotingEligibility) or limits.sets(after, VotingEligibility)):
@@ -150,8 +148,8 @@ def _limits_at_end(ctx: Context, slug: str) -> None:
     def check() -> None:
         seats_then = in_force(ctx.history(seats_id).events[:seats_held])
         document_then = in_force(ctx.history(tor_id).events[:document_held])
-        seats = in_force(ctx.history(seats_id).events)
-        document = in_force(ctx.history(tor_id).events)
+        seats = ctx.history(seats_id).current()
+        document = ctx.history(tor_id).current()
         if not (
             limits.sets(document, MembershipLimit) or limits.sets(document_then, MembershipLimit)
         ):
@@ -209,7 +207,7 @@ def _allocated(ctx: Context, event: fund.Allocated) -> None:
 
 def _seats_ever(ctx: Context, slug: str) -> set[str]:
     history = ctx.history(membership.membership_id(slug))
-    return {e.member for e in in_force(history.events) if isinstance(e, membership.MemberJoined)}
+    return {e.member for e in history.current() if isinstance(e, membership.MemberJoined)}
 
 
 def _attendance(ctx: Context, event: meeting.AttendanceRecorded) -> None:
@@ -229,10 +227,8 @@ def _attendance(ctx: Context, event: meeting.AttendanceRecorded) -> None:
 
 
 def _minutes(ctx: Context, event: meeting.MinutesApproved) -> None:
-    state = meeting.meeting_state(in_force(ctx.history(meeting.meeting_id(event.meeting)).events))
-    approving = meeting.meeting_state(
-        in_force(ctx.history(meeting.meeting_id(event.approved_at)).events)
-    )
+    state = meeting.meeting_state(ctx.history(meeting.meeting_id(event.meeting)).current())
+    approving = meeting.meeting_state(ctx.history(meeting.meeting_id(event.approved_at)).current())
     if approving is None:
         raise NotFound(f"unknown meeting '{event.approved_at}'")
     if state is not None and approving.day <= state.day:
@@ -244,7 +240,7 @@ def _minutes(ctx: Context, event: meeting.MinutesApproved) -> None:
 
 
 def _meeting_of(ctx: Context, event: decision.MotionEvent) -> meeting.MeetingState:
-    state = meeting.meeting_state(in_force(ctx.history(meeting.meeting_id(event.meeting)).events))
+    state = meeting.meeting_state(ctx.history(meeting.meeting_id(event.meeting)).current())
     if state is None:
         raise NotFound(f"meeting: unknown meeting '{event.meeting}'")
     if not any(i.item == event.item for i in state.items):
@@ -272,9 +268,7 @@ def _motion_proposed(ctx: Context, event: decision.MotionProposed) -> None:
     if event.seconder is not None:
         _recorded_at(state, "seconder", event.seconder, present=False)
     if event.amends is not None:
-        amended = decision.motion_state(
-            in_force(ctx.history(decision.motion_id(event.amends)).events)
-        )
+        amended = decision.motion_state(ctx.history(decision.motion_id(event.amends)).current())
         if amended is None:
             raise NotFound(f"amends: unknown motion '{event.amends}'")
         if amended.meeting != event.meeting:
@@ -318,7 +312,7 @@ def _cited_decision(ctx: Context, cited: str) -> None:
     """A decision cited as authority exists and was carried (or agreed), as the write
     leaves it: checked at its end, so an election's own office, or an import that
     records the decision and what it authorised, is judged on the whole write."""
-    state = decision.motion_state(in_force(ctx.history(decision.motion_id(cited)).events))
+    state = decision.motion_state(ctx.history(decision.motion_id(cited)).current())
     if state is None:
         raise NotFound(f"authority.decision: unknown decision '{cited}'")
     if state.decision is None:

@@ -12,18 +12,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from ledger.domain.events import EventRetracted, LedgerEvent
 
+S = TypeVar("S")
+T = TypeVar("T")
+Step = Callable[[S | None, LedgerEvent], S]
+
 
 @dataclass
 class History:
-    """The events of one aggregate, in version order."""
+    """The events of one aggregate, in version order.
+
+    Events are only ever appended.  What ``in_force`` makes of them, and what a fold
+    step makes of that, are kept (``current``, ``fold``) and carried forward as events
+    are appended in effective order (the common case: a new event that corrects
+    nothing and takes effect no earlier than the last one in force); any other
+    append, a correction or a back-dated event, has them worked out again in full."""
 
     id: UUID
     events: list[LedgerEvent] = field(default_factory=list)
+    _forced: list[LedgerEvent] | None = field(default=None, repr=False, compare=False)
+    _forced_upto: int = field(default=0, repr=False, compare=False)
+    _generation: int = field(default=0, repr=False, compare=False)
+    _folds: dict[Any, tuple[int, int, Any]] = field(default_factory=dict, repr=False, compare=False)
+    # For a fork: the history it was taken from, its length then, and the fork's
+    # generation then (while both are unchanged since, they share their folds' prefix).
+    _origin: tuple[History, int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def version(self) -> int:
@@ -38,6 +55,76 @@ class History:
             if event.event_id == event_id:
                 return event
         return None
+
+    def fork(self) -> History:
+        """A copy to append to (a write's), sharing what has been worked out so far:
+        a fold the copy works out over the events it shares is kept by this one too."""
+        copy = History(self.id, list(self.events))
+        copy._forced = list(self._current())
+        copy._forced_upto = self._forced_upto
+        copy._origin = (self, len(self.events), copy._generation)
+        return copy
+
+    def settle(self) -> None:
+        """Stand alone: a fork whose events are now all stored no longer refers to the
+        history it was taken from."""
+        self._origin = None
+
+    def _current(self) -> list[LedgerEvent]:
+        n = len(self.events)
+        forced = self._forced
+        if forced is not None and self._forced_upto < n:
+            for event in self.events[self._forced_upto :]:
+                if not follows(forced, event):
+                    forced = None
+                    break
+                forced.append(event)
+        if forced is None:
+            forced = in_force(self.events)
+            self._generation += 1
+        self._forced, self._forced_upto = forced, n
+        return forced
+
+    def current(self) -> list[LedgerEvent]:
+        """``in_force(self.events)``: what holds as known now, in effective order."""
+        return list(self._current())
+
+    def fold(self, step: Step[S]) -> S | None:
+        """The state ``step`` folds the events in force into (None if there are none)."""
+        forced = self._current()
+        generation, count, held = self._folds.get(step, (-1, 0, None))
+        state = cast(S | None, held) if generation == self._generation else None
+        if generation != self._generation:
+            count = 0
+            origin = self._origin
+            if origin and len(origin[0].events) == origin[1] and origin[2] == self._generation:
+                state, count = origin[0].fold(step), len(origin[0]._current())
+        for event in forced[count:]:
+            state = step(state, event)
+        self._folds[step] = (self._generation, len(forced), state)
+        return state
+
+    def with_event(self, event: LedgerEvent) -> list[LedgerEvent]:
+        """``in_force([*self.events, event])``, worked out from what is kept."""
+        forced = self._current()
+        return [*forced, event] if follows(forced, event) else in_force([*self.events, event])
+
+    def fold_with(self, step: Step[S], event: LedgerEvent) -> S | None:
+        """What ``step`` folds ``with_event(event)`` into; raises what ``step`` raises."""
+        if follows(self._current(), event):
+            return step(self.fold(step), event)
+        state: S | None = None
+        for e in in_force([*self.events, event]):
+            state = step(state, e)
+        return state
+
+
+def follows(forced: Sequence[LedgerEvent], event: LedgerEvent) -> bool:
+    """True if appending ``event`` to events whose in-force list is ``forced`` just adds
+    it at the end: it corrects and retracts nothing, and takes effect no earlier."""
+    if event.corrects is not None or isinstance(event, EventRetracted):
+        return False
+    return not forced or forced[-1].effective <= event.effective
 
 
 def project_history(history: History | None, events: Iterable[LedgerEvent]) -> History | None:
@@ -104,11 +191,6 @@ def check_aggregate(events: Sequence[LedgerEvent]) -> None:
         if first.startswith(prefix):
             checker(events)
             return
-
-
-S = TypeVar("S")
-T = TypeVar("T")
-Step = Callable[[S | None, LedgerEvent], S]
 
 
 def changes_by_date(events: Sequence[LedgerEvent], step: Step[S]) -> list[tuple[date, S]]:

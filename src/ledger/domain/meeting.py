@@ -389,7 +389,7 @@ class ApproveMinutes(_OfMeeting):
 
 def _history(ctx: Context, meeting: str) -> tuple[History, MeetingState]:
     history = ctx.history(meeting_id(meeting))
-    state = meeting_state(in_force(history.events))
+    state = meeting_state(history.current())
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}'")
     return history, state
@@ -404,7 +404,7 @@ def _recorded(
     **fields: Any,
 ) -> list[LedgerEvent]:
     event = ctx.new_event(cls, history, effective=effective, authority=authority, **fields)
-    meeting_state(in_force([*history.events, event]))
+    meeting_state(history.with_event(event))
     return [event]
 
 
@@ -414,7 +414,7 @@ def schedule_meeting(ctx: Context, cmd: ScheduleMeeting) -> list[LedgerEvent]:
     if body is None or body.dissolved is not None:
         raise RuleViolation(f"body '{cmd.body}' does not exist on {cmd.effective}")
     history = ctx.history(meeting_id(cmd.meeting))
-    if in_force(history.events):
+    if history.current():
         raise RuleViolation(f"meeting '{cmd.meeting}' is already scheduled")
     return _recorded(
         ctx,

@@ -26,7 +26,6 @@ from ledger.domain.events import SLUG, LedgerEvent
 from ledger.domain.history import (
     History,
     Segment,
-    in_force,
     register_checker,
     segments,
     state_at,
@@ -254,13 +253,13 @@ def organisation_history(ctx: Context, slug: str) -> History:
 
 
 def _checked(history: History, event: LedgerEvent) -> LedgerEvent:
-    check_history(in_force([*history.events, event]))
+    check_history(history.with_event(event))
     return event
 
 
 def register_organisation(ctx: Context, cmd: RegisterOrganisation) -> list[LedgerEvent]:
     history = ctx.history(organisation_id(cmd.organisation))
-    if in_force(history.events):
+    if history.current():
         raise RuleViolation(f"organisation '{cmd.organisation}' already exists")
     event = ctx.new_event(
         OrganisationRegistered,

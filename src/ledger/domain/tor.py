@@ -299,7 +299,7 @@ def _record(
     event = ctx.new_event(
         cls, history, body=cmd.body, effective=cmd.effective, authority=cmd.authority, **fields
     )
-    timeline(in_force([*history.events, event]))
+    timeline(history.with_event(event))
     return [event]
 
 

@@ -166,6 +166,10 @@ class Connection:
             return None
         return row[0] if self.config.kind == "sqlite" else next(iter(row.values()))
 
+    def driver(self) -> Any:
+        """The driver's own connection, for the recorder that joins its transactions."""
+        return self._raw
+
     def cursor(self) -> Any:
         """A cursor of the driver's own, for the recorder that joins this transaction."""
         return self._raw.cursor()
@@ -208,8 +212,13 @@ class Connection:
         except BaseException:
             self._depth -= 1
             if depth:
-                self._raw.execute(f"ROLLBACK TO {savepoint}")
-                self._raw.execute(f"RELEASE {savepoint}")
+                try:
+                    self._raw.execute(f"ROLLBACK TO {savepoint}")
+                    self._raw.execute(f"RELEASE {savepoint}")
+                except sqlite3.Error:
+                    # The failure (a full disk) ended the whole transaction itself, its
+                    # savepoints with it: what is raised is that failure, not this.
+                    pass
             elif self._raw.in_transaction:
                 self._raw.execute("ROLLBACK")
             raise

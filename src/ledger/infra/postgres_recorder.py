@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
 from ledger.infra import guards
@@ -81,42 +82,45 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
     @contextmanager
     def serialised(self, db: Connection) -> Iterator[None]:
-        """Hold the write lock for the whole block; inserts inside run on its connection.
+        """Hold the write lock for the whole block; inserts inside run on ``db``'s
+        connection, joining a transaction the block opens there (``db.transaction()``),
+        so the events, their chain links and the read models' catch-up commit together.
 
         The lock is a session-level advisory lock taken outside any transaction: the
         handlers of a large import may check entries for minutes, and a connection
         idle *in a transaction* that long is ended by the server
         (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
-        connection: the read models catch up on it, in their own transactions, while
-        this one waits to insert."""
+        connection (autocommit, rows as dicts)."""
         key = write_lock_key(self.datastore.schema)
-        idle = f"{int(self.datastore.idle_in_transaction_session_timeout * 1000)}ms"
-        with self.datastore.get_connection() as conn:
-            # One round trip each way: the wait is bounded by the same lock timeout the
-            # library's own transactions use, left set on this pooled session.  The one
-            # transaction that inserts a large import's events and chains them does
-            # seconds of hashing between its statements on a busy machine: the write
-            # session allows WRITE_IDLE of that, and gives the pool its setting back.
-            conn.execute(
-                "SELECT set_config('lock_timeout', %s, false), "
-                "set_config('idle_in_transaction_session_timeout', %s, false), "
-                "pg_advisory_lock(%s)",
-                [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
-            )
-            self._joined = conn
+        conn = db.driver()
+        # One round trip each way: the wait is bounded by the same lock timeout the
+        # library's own transactions use.  The one transaction that inserts a large
+        # import's events and chains them does seconds of hashing between its
+        # statements on a busy machine: the write session allows WRITE_IDLE of that,
+        # and gets its own settings back after.
+        row = conn.execute(
+            "SELECT current_setting('lock_timeout') AS lock, "
+            "current_setting('idle_in_transaction_session_timeout') AS idle, "
+            "set_config('lock_timeout', %s, false), "
+            "set_config('idle_in_transaction_session_timeout', %s, false), "
+            "pg_advisory_lock(%s)",
+            [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
+        ).fetchone()
+        self._joined = conn
+        try:
+            yield
+        finally:
+            self._joined = None
             try:
-                yield
-            finally:
-                self._joined = None
-                try:
-                    conn.execute(
-                        "SELECT set_config('idle_in_transaction_session_timeout', %s, false), "
-                        "pg_advisory_unlock(%s)",
-                        [idle, key],
-                    )
-                except psycopg.Error:
-                    # The session is gone or broken: the server released its lock.
-                    conn.close()
+                conn.execute(
+                    "SELECT set_config('lock_timeout', %s, false), "
+                    "set_config('idle_in_transaction_session_timeout', %s, false), "
+                    "pg_advisory_unlock(%s)",
+                    [row["lock"], row["idle"], key],
+                )
+            except psycopg.Error:
+                # The session is gone or broken: the server released its lock.
+                conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.
@@ -129,7 +133,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             return []
         if self._joined is not None:
             conn = self._joined
-            with conn.transaction(), conn.cursor() as curs:
+            with conn.transaction(), conn.cursor(row_factory=dict_row) as curs:
                 return self._insert_and_chain(curs, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             for statement in self._lock_statements:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 
 from ledger.domain.commands import E, Entry
 from ledger.domain.errors import (
@@ -24,11 +24,11 @@ from ledger.domain.errors import (
 )
 from ledger.domain.events import LedgerEvent
 from ledger.domain.guards import check_references
-from ledger.domain.history import History, project_history
+from ledger.domain.history import History
 from ledger.domain.ids import LEDGER_NAMESPACE
 from ledger.infra.chain import CHAIN_TABLE, utc_text
 from ledger.infra.db import Connection
-from ledger.infra.errors import storage_errors
+from ledger.infra.histories import Histories
 from ledger.infra.mapper import decode_event
 
 POSITION = re.compile(r"^#?(\d+)$")
@@ -37,8 +37,8 @@ POSITION = re.compile(r"^#?(\d+)$")
 class UnitOfWork:
     """Implements the domain's Context over the event store, collecting new events."""
 
-    def __init__(self, store: Application[UUID], db: Connection, timestamp: Any, actor: str):
-        self.store = store
+    def __init__(self, stored: Histories, db: Connection, timestamp: Any, actor: str):
+        self.stored = stored
         self.db = db
         self.timestamp = timestamp
         self.actor = actor
@@ -86,12 +86,9 @@ class UnitOfWork:
 
     def history(self, aggregate_id: UUID) -> History:
         if aggregate_id not in self.histories:
-            try:
-                with storage_errors("cannot read the log"):
-                    loaded = self.store.repository.get(aggregate_id, projector_func=project_history)
-            except AggregateNotFoundError:
-                loaded = History(aggregate_id)
-            self.histories[aggregate_id] = loaded
+            # The stored history, as this process holds it (read only past what it
+            # held), forked: this write's events go to the fork alone.
+            self.histories[aggregate_id] = self.stored.history(aggregate_id).fork()
         return self.histories[aggregate_id]
 
     def new_event(self, cls: type[E], history: History, **fields: Any) -> E:

@@ -20,6 +20,9 @@ class Delivered:
     recorded_at: str
     event: LedgerEvent
     topic: str = ""
+    # For a projection that recomputes: the aggregate's version its rows reflect already,
+    # before this recorded moment's events (0: not known, work from all of them).
+    since: int = 0
 
 
 class Projection(Protocol):
@@ -40,8 +43,9 @@ class Projection(Protocol):
 
 
 class EventsOf(Protocol):
-    def __call__(self, aggregate_id: Any, up_to_version: int) -> list[LedgerEvent]:
-        """An aggregate's events up to and including a version, in version order."""
+    def __call__(self, aggregate_id: Any, up_to_version: int, after: int = 0) -> list[LedgerEvent]:
+        """An aggregate's events up to and including a version (and after version
+        ``after``), in version order."""
 
 
 Segment = tuple[str, str | None, dict[str, Any]]

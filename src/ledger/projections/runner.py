@@ -10,11 +10,13 @@ projection's writes, so a crash never loses or repeats an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
 from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
+from ledger.infra.histories import Histories
 from ledger.infra.mapper import decode_event
 from ledger.projections.base import Delivered, Projection
 
@@ -31,11 +33,14 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         *,
         on_created: Callable[[], None] | None = None,
+        histories: Histories | None = None,
     ):
         self.db = db
         self.projections = list(projections)
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        # The process's cache of stored histories (shared with the write path), if any.
+        self._histories = histories
         # Called after setup created or dropped a table (the owner re-grants the roles).
         self._on_created = on_created
 
@@ -106,10 +111,13 @@ class ProjectionRunner:
         """The chain head and each projection's position, refusing any position that is
         not where that projection stopped: the tracking row keeps the hash of the link
         it reached, so a position moved back (or on) by hand no longer matches."""
+        # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
+        # planner may hash-join the whole chain for the few tracking rows.
         rows = self.db.query(
-            f"SELECT t.name, t.position, t.hash, c.hash AS at, "
+            f"SELECT t.name, t.position, t.hash, "
+            f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) AS at, "
             f"(SELECT MAX(position) FROM {CHAIN_TABLE}) AS head "
-            f"FROM {TRACKING} t LEFT JOIN {CHAIN_TABLE} c ON c.position = t.position"
+            f"FROM {TRACKING} t"
         )
         head = max((int(r["head"] or 0) for r in rows), default=0)
         done: dict[str, int] = {}
@@ -187,28 +195,48 @@ class ProjectionRunner:
                 # its intermediate states believed for no time at all: projections that
                 # recompute the whole aggregate need only its last event of that moment.
                 last_of_moment = {(i.event.originator_id, i.recorded_at): i.position for i in items}
+                # ... and the first of the moment (in this batch): the rows reflect the
+                # events before it, so such a projection may carry them on from there.
+                first_of_moment: dict[tuple[Any, str], Delivered] = {}
+                for i in items:
+                    first_of_moment.setdefault((i.event.originator_id, i.recorded_at), i)
                 self._cache.clear()
+                # A projection that takes a batch at once (one row per event, read by no
+                # other projection on the way) gets its events in one call.
+                many: dict[str, Callable[[Connection, list[Delivered]], None]] = {
+                    p.name: getattr(p, "process_many")  # noqa: B009 (not in the Protocol)
+                    for p in self.projections
+                    if not p.recomputes and hasattr(p, "process_many")
+                }
+                for name, process_many in many.items():
+                    process_many(self.db, [i for i in items if done[name] < i.position])
                 for item in items:
-                    superseded = (
-                        last_of_moment[(item.event.originator_id, item.recorded_at)]
-                        != item.position
-                    )
+                    moment = (item.event.originator_id, item.recorded_at)
+                    superseded = last_of_moment[moment] != item.position
+                    first = first_of_moment[moment]
+                    since = replace(item, since=first.event.originator_version - 1)
                     for projection in self.projections:
-                        if done[projection.name] >= item.position:
+                        if done[projection.name] >= item.position or projection.name in many:
                             continue
-                        if superseded and projection.recomputes:
-                            continue
-                        projection.process(self.db, item, self.events_of)
+                        if not projection.recomputes:
+                            projection.process(self.db, item, self.events_of)
+                        elif not superseded:
+                            # Rows that took in part of this moment already: from all.
+                            whole = done[projection.name] >= first.position
+                            projection.process(self.db, item if whole else since, self.events_of)
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
-                for projection in self.projections:
-                    if done[projection.name] < last:
-                        self.db.execute(
-                            f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name = ?",
-                            [last, last_hash, projection.name],
-                        )
+                behind = [p.name for p in self.projections if done[p.name] < last]
+                if behind:  # one statement for all of them
+                    marks = ",".join("?" * len(behind))
+                    self.db.execute(
+                        f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
+                        [last, last_hash, *behind],
+                    )
             read += len(rows)
             if progress:
                 progress(len(rows))
+            if last >= target:
+                return read  # no need for another transaction to find nothing more
 
     def _lock(self) -> None:
         # SQLite: BEGIN IMMEDIATE already holds the only write lock.  PostgreSQL: lock
@@ -241,10 +269,13 @@ class ProjectionRunner:
             self.setup()
         return self.catch_up(progress)
 
-    def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
+    def events_of(self, aggregate_id: Any, up_to_version: int, after: int = 0) -> list[Any]:
         """An aggregate's stored events up to a version (for projections that recompute).
 
-        Read once per batch and sliced: events are immutable, so the cache is exact."""
+        Read once per batch and sliced: events are immutable, so the cache is exact.
+        With the process's history cache, read once and then only past what it holds."""
+        if self._histories is not None:
+            return self._histories.events_between(aggregate_id, after, up_to_version)
         cached = self._cache.get(aggregate_id)
         if cached is None or cached[-1].originator_version < up_to_version:
             key = aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
@@ -255,4 +286,4 @@ class ProjectionRunner:
             )
             cached = [decode_event(r["topic"], bytes(r["state"])) for r in rows]
             self._cache[aggregate_id] = cached
-        return [e for e in cached if e.originator_version <= up_to_version]
+        return [e for e in cached if after < e.originator_version <= up_to_version]
