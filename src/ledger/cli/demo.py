@@ -223,6 +223,9 @@ def demo(session: Session) -> None:
     _run(url, ["verify"])
     click.echo()
     say(f"Next: ledger --db {shown} --help")
+    say(f"      ledger --db {shown} serve                  # the same answers in a browser")
+    say(f"      ledger --db {shown} replay --body kcsp-wg  # every event and what it changed")
+    say(f"      ledger --db {shown} export --format html --body kcsp-wg --out wg.html")
 
 
 COMMANDS = [demo]
