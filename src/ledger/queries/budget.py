@@ -10,6 +10,7 @@ Amounts are ``Amount``s: pence, and the same as text (``£39,661.00``).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -140,7 +141,9 @@ def _fund_report(info: FundInfo) -> FundReport:
     )
 
 
-def _year_report(label: str, years: list[YearPosition]) -> YearReport:
+def year_report(label: str, years: Sequence[YearPosition]) -> YearReport:
+    """The totals of these years' positions, under ``label`` (a year, or ``total``)."""
+
     def total(name: str) -> Amount:
         return Amount.of(sum(getattr(y, name) for y in years))
 
@@ -208,8 +211,8 @@ def budget_report(
     return BudgetReport(
         _fund_report(info),
         on.isoformat(),
-        [_year_report(y.year, [y]) for y in years],
-        _year_report(year or "total", years),
+        [year_report(y.year, [y]) for y in years],
+        year_report(year or "total", years),
         [_allocation_report(a, checks) for a in allocations],
         [
             NoteReport(
@@ -265,7 +268,7 @@ def budget_series(
     points = []
     for day in _dates(first, last, every):
         years = [y for y in _position(db, info, day, known_at).years if year in (None, y.year)]
-        points.append(BudgetPoint(day.isoformat(), _year_report(year or "total", years)))
+        points.append(BudgetPoint(day.isoformat(), year_report(year or "total", years)))
     return BudgetSeries(_fund_report(info), year, every, points)
 
 
@@ -275,7 +278,7 @@ def fund_list(db: Connection, body: str | None, on: date, known_at: str) -> list
         FundSummary(
             _fund_report(info),
             on.isoformat(),
-            _year_report("total", list(_position(db, info, on, known_at).years)),
+            year_report("total", list(_position(db, info, on, known_at).years)),
         )
         for info in budget.funds_of(db, body, known_at)
     ]

@@ -16,13 +16,13 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from ledger.domain.fund import AllocationState, FundPosition, YearPosition
+from ledger.domain.fund import AllocationState, FundPosition
 from ledger.domain.membership import MembershipState, Office, Seat
 from ledger.domain.money import Amount
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.tor import TorState
 from ledger.domain.validity import Finding, Validity
-from ledger.queries.budget import YearReport
+from ledger.queries.budget import YearReport, year_report
 from ledger.queries.constitution import SectionChange, section_changes
 from ledger.queries.replay_state import Record, View
 
@@ -305,25 +305,6 @@ def _validity(motion: str, before: View, after: View) -> ValidityChange | None:
     return ValidityChange(motion, state.meeting if state else "", a, b)
 
 
-def _year(label: str, years: Iterable[YearPosition]) -> YearReport:
-    chosen = list(years)
-
-    def total(name: str) -> Amount:
-        return Amount.of(sum(getattr(y, name) for y in chosen))
-
-    return YearReport(
-        label,
-        total("received"),
-        total("reduced"),
-        total("allocated"),
-        total("spent"),
-        total("returned"),
-        total("carried_in"),
-        total("carried_out"),
-        total("available"),
-    )
-
-
 def _allocation(a: AllocationState) -> AllocationMoney:
     return AllocationMoney(
         a.allocation,
@@ -348,8 +329,8 @@ def _budget(
             years.append(
                 YearChange(
                     label,
-                    _year(label, [a]) if a else None,
-                    _year(label, [b]) if b else None,
+                    year_report(label, [a]) if a else None,
+                    year_report(label, [b]) if b else None,
                 )
             )
     allocations: list[AllocationChange] = []
@@ -368,8 +349,8 @@ def _budget(
         day.isoformat(),
         years,
         allocations,
-        _year("total", old.years) if old else None,
-        _year("total", new.years) if new else None,
+        year_report("total", old.years) if old else None,
+        year_report("total", new.years) if new else None,
     )
 
 

@@ -13,23 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ledger.domain.money import Amount, format_pence
+from ledger.domain.money import MONTHS, Amount, format_pence
 from ledger.domain.types import FORBIDDEN
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # The bidi isolates and marks are stored (ADR 0010) and render correctly in HTML; the
 # characters the ledger refuses on input can still be in what an earlier release
