@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.application import Ledger
-from ledger.cli.demo import build
 from ledger.cli.main import cli
 from ledger.domain.corrections import RetractEvent
 from ledger.domain.errors import NotFound, ValidationError
@@ -30,26 +28,9 @@ from ledger.domain.organisation import RegisterOrganisation
 from ledger.interchange.export.csv import TABLES
 from ledger.interchange.verifier import node_hash
 from ledger.queries import versions, whole_record
-from tests.conftest import drop_pg_schema, new_pg_url
 from tests.integration.test_funds import allocate, fund
 
 BODY, FIRST, LAST = "kcsp-wg", date(2024, 1, 1), date(2024, 12, 31)
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo ledger, built once per backend for the module (the exports only read it)."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("demo") / "demo.db")
-        build(url)
-        yield url
-        return
-    url = new_pg_url()
-    build(url)
-    yield url
-    drop_pg_schema(url)
 
 
 @pytest.fixture(scope="module")

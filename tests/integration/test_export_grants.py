@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import shlex
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,13 +23,11 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from ledger.application import Ledger
-from ledger.cli.demo import build
 from ledger.cli.main import cli
 from ledger.domain.errors import ValidationError
 from ledger.domain.fund_commands import VaryAllocation, WithdrawAllocation
 from ledger.domain.organisation import RegisterOrganisation, SetOrganisationIdentifier
 from ledger.interchange.export.grants import COLUMNS
-from tests.conftest import drop_pg_schema, new_pg_url
 from tests.integration.test_funds import allocate, by, fund, spend
 
 STANDARD = Path(__file__).parents[1] / "standards" / "360giving"
@@ -88,22 +85,6 @@ def one_line_error(result: Result) -> str:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     return lines[0]
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One demo ledger per backend: the export only reads it."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("demo") / "ledger.db")
-        build(url)
-        yield url
-        return
-    url = new_pg_url()
-    build(url)
-    yield url
-    drop_pg_schema(url)
 
 
 # --- the demo ------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -22,12 +21,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ledger.application import Ledger
-from ledger.cli.demo import build
 from ledger.cli.main import cli
 from ledger.domain.errors import NotFound, StorageError, ValidationError
 from ledger.infra.checkpoint import generate, write_key
 from ledger.interchange.export import Selection, html
-from tests.conftest import drop_pg_schema, new_pg_url
 from tests.integration.html_page import Page, between, section, squash
 
 EVIL = '<script>alert(1)</script>"onmouseover="alert(2)" \'><img src=x onerror=alert(3)>'
@@ -35,22 +32,6 @@ EVIL = '<script>alert(1)</script>"onmouseover="alert(2)" \'><img src=x onerror=a
 
 def run(db: str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One demo ledger per backend: an HTML export only reads."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("demo") / "ledger.db")
-        build(url)
-        yield url
-        return
-    url = new_pg_url()
-    build(url)
-    yield url
-    drop_pg_schema(url)
 
 
 @pytest.fixture(scope="module")

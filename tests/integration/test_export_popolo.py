@@ -20,9 +20,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT3
 
 from ledger.application import Ledger
-from ledger.cli.demo import build
 from ledger.cli.main import cli
-from tests.conftest import drop_pg_schema, new_pg_url
 
 SCHEMAS = Path(__file__).parents[1] / "standards" / "popolo"
 SCHEMA_OF = {
@@ -60,24 +58,6 @@ def errors_in(name: str, item: dict[str, Any]) -> list[str]:
     return [
         f"{'/'.join(map(str, e.path))}: {e.message}" for e in VALIDATORS[name].iter_errors(item)
     ]
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo ledger, built once per backend for this module."""
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("popolo") / "demo.db")
-        build(url)
-        yield url
-        return
-    url = new_pg_url()
-    try:
-        build(url)
-        yield url
-    finally:
-        drop_pg_schema(url)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ from click.testing import CliRunner, Result
 from freezegun import freeze_time
 
 from ledger.application import Ledger, ReplayStep
-from ledger.cli.demo import build
 from ledger.cli.main import cli
 from ledger.domain.corrections import CorrectEvent, RetractEvent
 from ledger.domain.decision import Counts, DecideMotion, How, Outcome, ProposeMotion
@@ -60,14 +59,6 @@ def backend_url(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo ledger, built once per backend; the tests only read it."""
-    for url in backend_url(request, tmp_path_factory.mktemp("demo")):
-        build(url)
-        yield url
 
 
 # --- the story -----------------------------------------------------------------------
