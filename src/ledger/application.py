@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
@@ -87,8 +87,11 @@ __all__ = [
 ]
 
 Progress = Callable[[int], None] | None
-StageProgress = Callable[[str, int], Progress] | None
+StageProgress = Callable[[str, int | None], Progress] | None
 ATTEMPTS = 5
+# A write of more entries than this (an import) is checked and saved this many at a
+# time, inside its one transaction, so what it holds in memory does not grow with it.
+CHUNK = 2_000
 
 # The names this module offers besides its own, each imported when first asked for.
 _ELSEWHERE = {
@@ -106,14 +109,77 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+class Positions(Sequence[int]):
+    """The chain positions a write recorded at: one run, first to last (a write holds
+    the write lock, so no other write's events come between its own)."""
+
+    def __init__(self, first: int = 0, last: int = -1):
+        self.run = range(first, last + 1)
+
+    def extend(self, positions: Sequence[int]) -> None:
+        if not positions:
+            return
+        first = self.run.start if self.run else positions[0]
+        if positions[0] != first + len(self.run) or positions[-1] - positions[0] + 1 != len(
+            positions
+        ):
+            raise IntegrityFailure("a write's chain positions are not one run")
+        self.run = range(first, positions[-1] + 1)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self.run[index]
+
+    def __len__(self) -> int:
+        return len(self.run)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Positions({self.run.start}, {self.run.stop - 1})"
+
+
+class EventIds(Sequence[str]):
+    """The ids of the events a write recorded, in order, 16 bytes each."""
+
+    def __init__(self) -> None:
+        self.packed = bytearray()
+
+    def append(self, event_id: UUID) -> None:
+        self.packed += event_id.bytes
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        i = range(len(self))[index]
+        return str(UUID(bytes=bytes(self.packed[16 * i : 16 * i + 16])))
+
+    def __len__(self) -> int:
+        return len(self.packed) // 16
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"EventIds({list(self)!r})"
+
+
 @dataclass
 class Receipt:
     """What a write recorded."""
 
     recorded: int = 0
     skipped: int = 0
-    positions: list[int] = field(default_factory=list)
-    event_ids: list[str] = field(default_factory=list)
+    positions: Positions = field(default_factory=Positions)
+    event_ids: EventIds = field(default_factory=EventIds)
     head_position: int = 0
     head_hash: str = GENESIS
     dry_run: bool = False
@@ -274,7 +340,7 @@ class Ledger:
 
     def execute(
         self,
-        entries: Sequence[Entry | Command],
+        entries: Iterable[Entry | Command],
         *,
         dry_run: bool = False,
         progress: Progress = None,
@@ -287,18 +353,24 @@ class Ledger:
         Entries whose import key the ledger already holds are skipped.  Writers queue
         for the write lock, held from the check to the save, so each is checked against
         the state it appends to; one that still meets a write (a writer that did not
-        take turns) is re-checked against the new state and retried.
+        take turns) is re-checked against the new state and retried, reading
+        ``entries`` again (an iterator is read into a list first).
+
+        A write of many entries (an import) is checked and saved ``CHUNK`` entries at a
+        time inside its one transaction, the read models catching up after each chunk:
+        it holds one chunk in memory, and still records all of it or nothing.  The
+        checks left for the end of the write run before its last chunk is saved.  A
+        dry run saves nothing, so it checks every entry in memory.
         """
-        from ledger.domain.commands import Entry
         from ledger.infra.unit_of_work import (
             UnitOfWork,
             check_clock,
             pause_before_retry,
-            positions_of,
             write_lock,
         )
 
-        batch = [e if isinstance(e, Entry) else Entry(e) for e in entries]
+        if isinstance(entries, Iterator):
+            entries = list(entries)
         if not dry_run:
             self.require_writable("nothing was recorded")
         self.projections.ready()
@@ -310,20 +382,17 @@ class Ledger:
                 with nullcontext() if dry_run else write_lock(self._store, self.db):
                     self.projections.catch_up()
                     uow = UnitOfWork(self._histories, self.db, clock.now(), self.actor)
-                    receipt = self._check(batch, uow, dry_run, progress)
-                    # The events, their chain links and the read models commit together
-                    # (SQLite: in the write lock's own transaction, this one a savepoint).
-                    with nullcontext() if dry_run else self.db.transaction():
-                        saving = True
-                        recordings = (
-                            self._store.save(*uow.pending) if uow.pending and not dry_run else []
-                        )
-                        if recordings:
-                            self._histories.adopt(uow.histories.values())
-                            receipt.positions = positions_of(
-                                self.db, [r.notification.id for r in recordings]
-                            )
-                            self.projections.catch_up(progress)
+                    receipt = Receipt(dry_run=dry_run)
+                    if dry_run:
+                        self._check([_entry(e) for e in entries], uow, receipt, progress)
+                        self._finish(uow, receipt)
+                    else:
+                        # The events, their chain links and the read models commit
+                        # together (SQLite: in the write lock's own transaction, this
+                        # one a savepoint).
+                        with self.db.transaction():
+                            saving = True
+                            self._record(entries, uow, receipt, progress)
             except BaseException as exc:
                 if saving:
                     self._histories.clear()  # it may hold events now rolled back
@@ -340,6 +409,36 @@ class Ledger:
             "another writer kept changing the same records; nothing was recorded, try again"
         )
 
+    def _record(
+        self,
+        entries: Iterable[Entry | Command],
+        uow: UnitOfWork,
+        receipt: Receipt,
+        progress: Progress,
+    ) -> None:
+        """Check and save the entries a chunk at a time, in the write's transaction."""
+        from ledger.infra.unit_of_work import positions_of
+
+        start = self.head()[0]
+        chunks = _chunks(entries, CHUNK)
+        chunk = next(chunks, [])
+        while True:
+            following = next(chunks, None)  # read ahead: is this chunk the last?
+            self._check(chunk, uow, receipt, progress, start)
+            if following is None:
+                self._finish(uow, receipt)  # the end checks, before the last save
+            if uow.pending:
+                recordings = self._store.save(*uow.pending)
+                self._histories.adopt(uow.histories.values())
+                receipt.positions.extend(
+                    positions_of(self.db, [r.notification.id for r in recordings])
+                )
+                self.projections.catch_up(progress)
+            uow.settle()
+            if following is None:
+                return
+            chunk = following
+
     def _refused(self, exc: BaseException) -> NoReturn:
         """Raise what a write that failed (and recorded nothing) tells its caller."""
         if isinstance(exc, StorageError):
@@ -350,19 +449,32 @@ class Ledger:
         raise StorageError(f"{mask(refused, self.config.password)}; nothing was recorded") from exc
 
     def _check(
-        self, batch: list[Entry], uow: UnitOfWork, dry_run: bool, progress: Progress
-    ) -> Receipt:
-        """Run each entry's handler against the unit of work; the events they would record."""
+        self,
+        batch: list[Entry],
+        uow: UnitOfWork,
+        receipt: Receipt,
+        progress: Progress,
+        start: int | None = None,
+    ) -> None:
+        """Run each entry's handler against the unit of work, adding the events they
+        would record to it and to the receipt.  ``start``: the chain's head before the
+        write, when it saves in chunks (a key recorded after it was recorded by an
+        earlier chunk of this write: a repeat, not a change)."""
         from ledger.domain.registry import handler_for
         from ledger.infra.unit_of_work import known_keys, refuse_changed_entries
 
         keys = [k for e in batch for k in (e.key, e.legacy_key) if k]
-        known = known_keys(self.db, keys)
+        known, during = known_keys(self.db, keys, start)
         refuse_changed_entries(self.db, batch, known)
-        receipt = Receipt(dry_run=dry_run)
         seen: set[str] = set()
+        recorded = len(uow.pending)
         for entry in batch:
-            if entry.key and (entry.key in known or entry.key in seen or entry.legacy_key in known):
+            if entry.key and (
+                entry.key in known
+                or entry.key in during
+                or entry.key in seen
+                or entry.legacy_key in known
+            ):
                 receipt.skipped += 1
                 continue
             if entry.key:
@@ -375,22 +487,28 @@ class Ledger:
                 raise type(exc)(f"{prefix}{exc}") from None
             if progress:
                 progress(1)
+        for event in uow.pending[recorded:]:
+            receipt.event_ids.append(event.event_id)
+        receipt.recorded += len(uow.pending) - recorded
+
+    @staticmethod
+    def _finish(uow: UnitOfWork, receipt: Receipt) -> None:
+        """The checks the entries left for the end of the write; then its warnings."""
         uow.finish()
         receipt.warnings = list(uow.warnings)
-        receipt.recorded = len(uow.pending)
-        receipt.event_ids = [str(e.event_id) for e in uow.pending]
-        return receipt
 
     def import_files(
         self, paths: Sequence[Path], *, dry_run: bool = False, progress: StageProgress = None
     ) -> Receipt:
         """Import YAML or JSON files as one all-or-nothing write (``dry_run`` validates only).
 
-        ``progress(label, total)``, if given, returns a callback for each stage."""
+        The files are read as a stream, a chunk of entries at a time (``execute``), so a
+        file of a million entries is never held whole.  ``progress(label, total)``, if
+        given, returns a callback for each stage (the total is not known beforehand)."""
         from ledger.interchange import importing
 
-        entries = importing.read_files(paths)
-        checked = progress("checking and recording", len(entries)) if progress else None
+        entries = importing.EntrySource(paths)
+        checked = progress("checking and recording", None) if progress else None
         return self.execute(entries, dry_run=dry_run, progress=checked)
 
     def read_document(self, path: Path) -> str:
@@ -1072,3 +1190,21 @@ if TYPE_CHECKING:  # mypy holds Ledger to the reads the export modules declare t
 
     def _html_reads(ledger: Ledger) -> ReportSource:
         return ledger
+
+
+def _entry(item: Entry | Command) -> Entry:
+    from ledger.domain.commands import Entry
+
+    return item if isinstance(item, Entry) else Entry(item)
+
+
+def _chunks(entries: Iterable[Entry | Command], size: int) -> Iterator[list[Entry]]:
+    """The entries, ``size`` at a time (at least one chunk, perhaps empty)."""
+    chunk: list[Entry] = []
+    for item in entries:
+        chunk.append(_entry(item))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray):
         return [plain(v) for v in value]
     if isinstance(value, date | datetime):
         return value.isoformat()

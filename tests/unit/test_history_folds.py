@@ -88,3 +88,47 @@ def test_kept_folds_match_a_full_fold(seed: int) -> None:
             assert forks[-2].events == before
     for old in forks:
         assert old.current() == in_force(old.events)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_compacted_history_answers_as_the_whole_one(seed: int) -> None:
+    """Compacted at random points (its events let go, read back by its loader when
+    needed), a history's version, folds, checks and in-force events are those of all
+    of its events; appends in effective order never read them back."""
+    rng = random.Random(seed)
+    stored: list[LedgerEvent] = []
+    reads: list[int] = []
+
+    def loader(_: object, version: int) -> list[LedgerEvent]:
+        reads.append(version)
+        return stored[:version]
+
+    history = History(uuid4(), loader=loader)
+    for n in range(60):
+        new = event(History(history.id, list(stored)), rng, n)
+        kept = folded_or_refused(history.fold_with, body.step, new)
+        assert kept == folded_or_refused(full_fold, [*stored, new])
+        if isinstance(kept, tuple):
+            continue  # refused: not recorded
+        follows_on = new.corrects is None and (
+            not in_force(stored) or in_force(stored)[-1].effective <= new.effective
+        )
+        writer = history.fork()
+        writer.append(new)
+        stored.append(new)
+        history = writer
+        history.settle()
+        read_before = len(reads)
+        assert history.version == len(stored)
+        assert history.exists
+        assert folded_or_refused(history.fold, body.step) == folded_or_refused(full_fold, stored)
+        if follows_on and history.compacted:
+            assert len(reads) == read_before  # carried on from the kept fold
+        if rng.random() < 0.3:
+            assert history.compact()
+            assert history.held == 0
+            assert history.version == len(stored)
+        if rng.random() < 0.1:
+            assert history.current() == in_force(stored)
+            assert history.events == stored
+            assert not history.compacted

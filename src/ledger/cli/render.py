@@ -123,7 +123,7 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | 
 
 
 @contextmanager
-def stages() -> Iterator[Callable[[str, int], Callable[[int], None] | None] | None]:
+def stages() -> Iterator[Callable[[str, int | None], Callable[[int], None] | None] | None]:
     """Progress for work done in stages: ``start(label, total)`` adds a bar for a stage
     and returns the callable that advances it.  Nothing when stderr is not a terminal."""
     if not sys.stderr.isatty():
@@ -141,7 +141,7 @@ def stages() -> Iterator[Callable[[str, int], Callable[[int], None] | None] | No
         transient=True,
     ) as bar:
 
-        def start(label: str, total: int) -> Callable[[int], None]:
+        def start(label: str, total: int | None) -> Callable[[int], None]:
             task = bar.add_task(label, total=total)
             return lambda n: bar.advance(task, n)
 

@@ -89,9 +89,13 @@ class Context(Protocol):
         not stop it being recorded (the receipt carries it; the CLI prints it)."""
         ...
 
-    def at_end(self, key: str, check: Callable[[], None]) -> None:
+    def at_end(self, key: str, check: Callable[[], None], blames: UUID | None = None) -> None:
         """Run ``check`` once, when every entry of the write has been handled (the first
         check given for a ``key``; a later one for it is dropped): a rule that holds of
         what the write records, not of each step of it (a seat joining and leaving in
-        one import).  What it raises refuses the write; what it warns is on the receipt."""
+        one import).  What it raises refuses the write; what it warns is on the receipt.
+        The check reads what it needs through ``history()`` when it runs (a big write
+        lets go of its earlier chunks' histories).  ``blames``: the aggregate whose
+        events an ``EntryViolation`` of the check may name, so the write keeps which
+        entry recorded each of them."""
         ...

@@ -69,7 +69,9 @@ def fund_changed(ctx: Context, event: FundEvent) -> None:
                 "it (the motion id, --decision)"
             )
         ctx.at_end(
-            f"fund-decision:{event.fund}:{cited}", lambda: _decided_properly(ctx, event.fund, cited)
+            f"fund-decision:{event.fund}:{cited}",
+            lambda: _decided_properly(ctx, event.fund, cited),
+            blames=fund_id(event.fund),
         )
     _books_at_end(ctx, event.fund)
 
@@ -83,11 +85,11 @@ def fund_retracted(ctx: Context, event: EventRetracted) -> None:
 
 
 def _books_at_end(ctx: Context, slug: str) -> None:
-    history = ctx.history(fund_id(slug))
-    held = len(history.events)  # histories only grow: what the write started from
+    aggregate = fund_id(slug)
+    held = len(ctx.history(aggregate).events)  # histories only grow: the write's start
 
     def check() -> None:
-        events = history.events
+        events = ctx.history(aggregate).events
         after = in_force(events)
         found = shortfalls(after)  # also refuses books that do not make sense
         if not found:
@@ -98,7 +100,7 @@ def _books_at_end(ctx: Context, slug: str) -> None:
             message, blamed = _refusal(new[0], after, events[held:], events)
             raise EntryViolation(message, blamed.event_id)
 
-    ctx.at_end(f"fund:{slug}", check)
+    ctx.at_end(f"fund:{slug}", check, blames=aggregate)
 
 
 # --- the refusal, with the figures --------------------------------------------------

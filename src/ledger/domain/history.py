@@ -10,7 +10,7 @@ a correction taking the place of the event it corrects).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
@@ -22,7 +22,9 @@ T = TypeVar("T")
 Step = Callable[[S | None, LedgerEvent], S]
 
 
-@dataclass
+Loader = Callable[[UUID, int], list[LedgerEvent]]
+
+
 class History:
     """The events of one aggregate, in version order.
 
@@ -30,25 +32,74 @@ class History:
     step makes of that, are kept (``current``, ``fold``) and carried forward as events
     are appended in effective order (the common case: a new event that corrects
     nothing and takes effect no earlier than the last one in force); any other
-    append, a correction or a back-dated event, has them worked out again in full."""
+    append, a correction or a back-dated event, has them worked out again in full.
 
-    id: UUID
-    events: list[LedgerEvent] = field(default_factory=list)
-    _forced: list[LedgerEvent] | None = field(default=None, repr=False, compare=False)
-    _forced_upto: int = field(default=0, repr=False, compare=False)
-    _generation: int = field(default=0, repr=False, compare=False)
-    _folds: dict[Any, tuple[int, int, Any]] = field(default_factory=dict, repr=False, compare=False)
-    # For a fork: the history it was taken from, its length then, and the fork's
-    # generation then (while both are unchanged since, they share their folds' prefix).
-    _origin: tuple[History, int, int] | None = field(default=None, repr=False, compare=False)
+    A history with a ``loader`` may be compacted (``compact``): it lets go of its
+    events and keeps only its version, its folds and the effective date of the last
+    event in force, so a write that appends in effective order and asks only for
+    ``version``, ``exists``, ``fold`` and ``fold_with`` never needs the events again.
+    Anything else (``events``, ``current``, a correction, a back-dated event) has the
+    loader read them back first: the answers are always those of the whole history."""
+
+    def __init__(
+        self, id: UUID, events: list[LedgerEvent] | None = None, *, loader: Loader | None = None
+    ):
+        self.id = id
+        self._events: list[LedgerEvent] = [] if events is None else events
+        self._loader = loader
+        # Versions 1.._base are stored but not held (a compacted history).
+        self._base = 0
+        # What is in force: ``_forced_base`` events not held (the last of them taking
+        # effect on ``_last_effective``), then ``_forced``; worked out for the events
+        # held up to index ``_forced_upto``.
+        self._forced: list[LedgerEvent] | None = None
+        self._forced_base = 0
+        self._last_effective: date | None = None
+        self._forced_upto = 0
+        self._generation = 0
+        self._folds: dict[Any, tuple[int, int, Any]] = {}
+        # For a fork: the history it was taken from, its version then, and the fork's
+        # generation then (while both are unchanged since, they share their folds' prefix).
+        self._origin: tuple[History, int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"History({self.id}, version={self.version}, held={len(self._events)})"
+
+    @property
+    def events(self) -> list[LedgerEvent]:
+        """Every event, in version order (read back first if the history is compacted)."""
+        if self._base:
+            self._materialise()
+        return self._events
+
+    @property
+    def held(self) -> int:
+        """How many decoded events this history holds."""
+        return len(self._events)
+
+    @property
+    def compacted(self) -> bool:
+        return self._base > 0
 
     @property
     def version(self) -> int:
-        return self.events[-1].originator_version if self.events else 0
+        return self._events[-1].originator_version if self._events else self._base
 
     @property
     def exists(self) -> bool:
-        return bool(self.events)
+        return bool(self._events) or self._base > 0
+
+    def append(self, event: LedgerEvent) -> None:
+        self._events.append(event)
+
+    def extend(self, events: Iterable[LedgerEvent]) -> None:
+        self._events.extend(events)
+
+    def after(self, version: int) -> list[LedgerEvent] | None:
+        """The events after ``version``, if held (None: they would have to be read)."""
+        if version < self._base:
+            return None
+        return self._events[version - self._base :]
 
     def find(self, event_id: UUID) -> LedgerEvent | None:
         for event in self.events:
@@ -59,10 +110,14 @@ class History:
     def fork(self) -> History:
         """A copy to append to (a write's), sharing what has been worked out so far:
         a fold the copy works out over the events it shares is kept by this one too."""
-        copy = History(self.id, list(self.events))
-        copy._forced = list(self._current())
+        self._advance()
+        copy = History(self.id, list(self._events), loader=self._loader)
+        copy._base = self._base
+        copy._forced = list(self._forced or [])
+        copy._forced_base = self._forced_base
+        copy._last_effective = self._last_effective
         copy._forced_upto = self._forced_upto
-        copy._origin = (self, len(self.events), copy._generation)
+        copy._origin = (self, self.version, copy._generation)
         return copy
 
     def settle(self) -> None:
@@ -70,20 +125,67 @@ class History:
         history it was taken from."""
         self._origin = None
 
-    def _current(self) -> list[LedgerEvent]:
-        n = len(self.events)
-        forced = self._forced
-        if forced is not None and self._forced_upto < n:
-            for event in self.events[self._forced_upto :]:
-                if not follows(forced, event):
-                    forced = None
+    def compact(self) -> bool:
+        """Let go of the events, keeping the version and every fold (brought up to
+        date first); False if it cannot (no loader to read them back, or a fork)."""
+        if self._loader is None or self._origin is not None or not self._events:
+            return False
+        for step in list(self._folds):
+            self.fold(step)
+        self._advance()
+        forced = self._forced or []
+        if forced:
+            self._last_effective = forced[-1].effective
+        self._forced_base += len(forced)
+        self._forced = []
+        self._base = self.version
+        self._events = []
+        self._forced_upto = 0
+        return True
+
+    def _materialise(self) -> None:
+        assert self._loader is not None
+        loaded = self._loader(self.id, self._base)
+        if len(loaded) != self._base:
+            raise LookupError(f"{len(loaded)} of the {self._base} events of {self.id} were read")
+        self._events[:0] = loaded
+        self._base = 0
+        self._forced, self._forced_base, self._last_effective = None, 0, None
+        self._forced_upto = 0
+
+    def _follows(self, event: LedgerEvent) -> bool:
+        if event.corrects is not None or isinstance(event, EventRetracted):
+            return False
+        last = self._forced[-1].effective if self._forced else self._last_effective
+        return last is None or last <= event.effective
+
+    def _advance(self) -> None:
+        """Bring what is kept in force up to every event held."""
+        if self._forced is not None and self._forced_upto < len(self._events):
+            for event in self._events[self._forced_upto :]:
+                if not self._follows(event):
+                    if self._base:
+                        self._materialise()
+                    self._forced = None
                     break
-                forced.append(event)
-        if forced is None:
-            forced = in_force(self.events)
+                self._forced.append(event)
+        if self._forced is None:
+            if self._base:
+                self._materialise()
+            self._forced = in_force(self._events)
             self._generation += 1
-        self._forced, self._forced_upto = forced, n
-        return forced
+        self._forced_upto = len(self._events)
+
+    def _current(self) -> list[LedgerEvent]:
+        if self._base:
+            self._materialise()
+        self._advance()
+        assert self._forced is not None
+        return self._forced
+
+    def _forced_count(self) -> int:
+        self._advance()
+        return self._forced_base + len(self._forced or [])
 
     def current(self) -> list[LedgerEvent]:
         """``in_force(self.events)``: what holds as known now, in effective order."""
@@ -91,17 +193,21 @@ class History:
 
     def fold(self, step: Step[S]) -> S | None:
         """The state ``step`` folds the events in force into (None if there are none)."""
-        forced = self._current()
+        self._advance()
         generation, count, held = self._folds.get(step, (-1, 0, None))
         state = cast(S | None, held) if generation == self._generation else None
         if generation != self._generation:
             count = 0
             origin = self._origin
-            if origin and len(origin[0].events) == origin[1] and origin[2] == self._generation:
-                state, count = origin[0].fold(step), len(origin[0]._current())
-        for event in forced[count:]:
+            if origin and origin[0].version == origin[1] and origin[2] == self._generation:
+                state, count = origin[0].fold(step), origin[0]._forced_count()
+        if count < self._forced_base:  # a fold this compacted history did not keep
+            self._materialise()
+            return self.fold(step)
+        forced = self._forced or []
+        for event in forced[count - self._forced_base :]:
             state = step(state, event)
-        self._folds[step] = (self._generation, len(forced), state)
+        self._folds[step] = (self._generation, self._forced_base + len(forced), state)
         return state
 
     def with_event(self, event: LedgerEvent) -> list[LedgerEvent]:
@@ -111,7 +217,8 @@ class History:
 
     def fold_with(self, step: Step[S], event: LedgerEvent) -> S | None:
         """What ``step`` folds ``with_event(event)`` into; raises what ``step`` raises."""
-        if follows(self._current(), event):
+        self._advance()
+        if self._follows(event):
             return step(self.fold(step), event)
         state: S | None = None
         for e in in_force([*self.events, event]):
@@ -134,7 +241,7 @@ def project_history(history: History | None, events: Iterable[LedgerEvent]) -> H
         if not collected:
             return None
         history = History(id=collected[0].originator_id)
-    history.events.extend(collected)
+    history.extend(collected)
     return history
 
 

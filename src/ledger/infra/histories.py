@@ -8,6 +8,12 @@ nor re-decodes nor re-folds it.  It holds at most ``limit`` events, the aggregat
 least recently going first; only committed events enter it (it is read through
 ``db``, by the ledger's own connection, before or after a write, or given a write's
 events once they are committed).
+
+A history pushed out of the events it may hold is compacted rather than dropped
+(``History.compact``): it keeps its version and its folds, a few hundred bytes, so a
+write that only appends to it in effective order (a body renamed) carries its folded
+state on without reading its events again.  At most ``SUMMARIES`` compacted
+histories are kept, the least recently used going first.
 """
 
 from __future__ import annotations
@@ -23,20 +29,47 @@ from ledger.infra.errors import storage_errors
 from ledger.infra.mapper import decode_event
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
+SUMMARIES = 50_000  # compacted histories (version and folds, no events) kept
 
 
 class Histories:
     """Every stored event of an aggregate (corrected and retracted ones too)."""
 
-    def __init__(self, db: Connection, limit: int = LIMIT):
+    def __init__(self, db: Connection, limit: int = LIMIT, summaries: int = SUMMARIES):
         self.db = db
         self.limit = limit
+        self.summaries = summaries
         self._cache: OrderedDict[UUID, History] = OrderedDict()
+        self._compacted: OrderedDict[UUID, History] = OrderedDict()
         self._held = 0
 
     def clear(self) -> None:
         self._cache.clear()
+        self._compacted.clear()
         self._held = 0
+
+    def _take(self, aggregate_id: UUID) -> History | None:
+        """The history held for the aggregate, out of the cache (None if not held)."""
+        found = self._cache.pop(aggregate_id, None)
+        if found is not None:
+            self._held -= found.held
+            return found
+        return self._compacted.pop(aggregate_id, None)
+
+    def _put(self, history: History) -> None:
+        self._cache[history.id] = history
+        self._held += history.held
+
+    def _load(self, aggregate_id: UUID, version: int) -> list[LedgerEvent]:
+        """An aggregate's stored events up to ``version`` (a compacted history's)."""
+        with storage_errors("cannot read the log"):
+            rows = self.db.query(
+                f"SELECT topic, state FROM {self.db.dialect.events} "
+                "WHERE originator_id = ? AND originator_version <= ? "
+                "ORDER BY originator_version",
+                [self._key(aggregate_id), version],
+            )
+        return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
 
     def _key(self, aggregate_id: UUID) -> object:
         return aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
@@ -55,9 +88,9 @@ class Histories:
         The History returned is the cache's own: fork it before appending to it."""
         if version is None:
             version = self.latest(aggregate_id)
-        cached = self._cache.get(aggregate_id)
+        cached = self._take(aggregate_id)
         if cached is None:
-            cached = History(aggregate_id)
+            cached = History(aggregate_id, loader=self._load)
         if cached.version < version:
             with storage_errors("cannot read the log"):
                 rows = self.db.query(
@@ -66,30 +99,33 @@ class Histories:
                     "ORDER BY originator_version",
                     [self._key(aggregate_id), cached.version],
                 )
-                cached.events.extend(decode_event(r["topic"], bytes(r["state"])) for r in rows)
-            self._held += len(rows)
-        if cached.events:
-            self._cache[aggregate_id] = cached
-            self._cache.move_to_end(aggregate_id)
+                cached.extend(decode_event(r["topic"], bytes(r["state"])) for r in rows)
+        if cached.exists:
+            self._put(cached)
             self._evict()
         return cached
 
     def _evict(self) -> None:
+        """Compact the least recently used histories down to the limit of events held,
+        keeping at most ``summaries`` compacted ones."""
         while self._held > self.limit and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._held -= len(dropped.events)
+            _, history = self._cache.popitem(last=False)
+            self._held -= history.held
+            if history.compact():
+                self._compacted[history.id] = history
+        while len(self._compacted) > self.summaries:
+            self._compacted.popitem(last=False)
 
     def adopt(self, histories: Iterable[History]) -> None:
         """Hold a write's histories once it has committed (the stored events and the
         write's own, with what the write folded of them), so neither the read models
         catching up after it nor the next write read, decode or fold them again."""
         for history in histories:
-            if not history.events:
+            if not history.exists:
                 continue
             history.settle()
-            old = self._cache.pop(history.id, None)
-            self._held += len(history.events) - (len(old.events) if old else 0)
-            self._cache[history.id] = history
+            self._take(history.id)
+            self._put(history)
         self._evict()
 
     def events(self, aggregate_id: UUID) -> list[LedgerEvent]:
@@ -98,10 +134,14 @@ class Histories:
     def events_between(self, aggregate_id: UUID, after: int, version: int) -> list[LedgerEvent]:
         """The stored events after version ``after``, up to and including ``version``.
 
-        When this process does not hold the aggregate as far as ``after``, only those
-        are read (and not kept: the cache holds whole histories)."""
-        cached = self._cache.get(aggregate_id)
-        if after and (cached is None or cached.version < after):
+        When this process does not hold the aggregate's events after ``after`` (nor
+        the aggregate as far as ``after``), only those are read (and not kept: the
+        cache holds whole histories)."""
+        cached = self._cache.get(aggregate_id) or self._compacted.get(aggregate_id)
+        held = None
+        if cached is not None and cached.version >= after:
+            held = self.history(aggregate_id, version).after(after)
+        if held is None and after:
             with storage_errors("cannot read the log"):
                 rows = self.db.query(
                     f"SELECT topic, state FROM {self.db.dialect.events} "
@@ -110,7 +150,8 @@ class Histories:
                     [self._key(aggregate_id), after, version],
                 )
             return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
-        events = self.history(aggregate_id, version).events
-        if not after and events and events[-1].originator_version == version:
-            return list(events)
-        return [e for e in events[after:] if after < e.originator_version <= version]
+        if held is None:
+            held = self.history(aggregate_id, version).events
+        if held and held[-1].originator_version == version:
+            return list(held)
+        return [e for e in held if after < e.originator_version <= version]

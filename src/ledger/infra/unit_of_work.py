@@ -1,4 +1,9 @@
-"""One attempt at recording a batch of commands: all of its events, or none."""
+"""One attempt at recording a batch of commands: all of its events, or none.
+
+A big write (an import) is checked and saved a chunk of entries at a time inside its
+one transaction: after each chunk is saved, ``settle()`` lets go of what the chunk
+held (its events now read back from the store, through the process's cache), while
+the checks left for the end of the write, its warnings and its counts go on."""
 
 from __future__ import annotations
 
@@ -52,7 +57,10 @@ class UnitOfWork:
         self._at_end: dict[str, tuple[Callable[[], None], str]] = {}
         self._entry_count = 0
         self._by_key: dict[str, LedgerEvent] = {}
-        self._labels: dict[UUID, str] = {}  # event id -> the entry that recorded it
+        # event id -> the entry that recorded it, for the events of the aggregates an
+        # end check may blame an entry of (a fund's books: EntryViolation)
+        self._labels: dict[UUID, str] = {}
+        self._blamable: set[UUID] = set()
 
     def begin_entry(self, key: str | None, digest: str | None = None, label: str = "") -> None:
         """Start the events of one command; ``key`` is its import key, if any,
@@ -68,9 +76,18 @@ class UnitOfWork:
         if line not in self.warnings:
             self.warnings.append(line)
 
-    def at_end(self, key: str, check: Callable[[], None]) -> None:
+    def at_end(self, key: str, check: Callable[[], None], blames: UUID | None = None) -> None:
         first = self._at_end.get(key)
         self._at_end[key] = (first[0] if first else check, self.entry_label)
+        if blames is not None:
+            self._blamable.add(blames)
+
+    def settle(self) -> None:
+        """The chunk's events are saved (in the write's transaction): let go of them and
+        of the chunk's histories, read from the store again when next asked for."""
+        self.histories.clear()
+        self.pending = []
+        self._by_key.clear()
 
     def finish(self) -> None:
         """Run the checks the entries left for the end of the write; a refusal names the
@@ -113,9 +130,10 @@ class UnitOfWork:
 
     def record(self, events: list[LedgerEvent]) -> None:
         for event in events:
-            self.history(event.originator_id).events.append(event)
+            self.history(event.originator_id).append(event)
             self.pending.append(event)
-            self._labels[event.event_id] = self.entry_label
+            if event.originator_id in self._blamable:
+                self._labels[event.event_id] = self.entry_label
             if event.source_key:
                 self._by_key[event.source_key] = event
 
@@ -227,17 +245,26 @@ def pause_before_retry(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
 
-def known_keys(db: Connection, keys: list[str]) -> set[str]:
-    """The import keys among ``keys`` that the ledger already holds."""
-    found: set[str] = set()
+def known_keys(
+    db: Connection, keys: list[str], after: int | None = None
+) -> tuple[set[str], set[str]]:
+    """The import keys among ``keys`` that the ledger already holds: those recorded
+    before the write that began after position ``after`` (None: every one), and those
+    the write itself has recorded (in an earlier chunk of it)."""
+    before: set[str] = set()
+    during: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = db.query(
-            f"SELECT source_key FROM {CHAIN_TABLE} WHERE source_key IN ({marks})", chunk
+            f"SELECT source_key, position FROM {CHAIN_TABLE} WHERE source_key IN ({marks})",
+            chunk,
         )
-        found.update(r["source_key"] for r in rows)
-    return found
+        for r in rows:
+            (during if after is not None and int(r["position"]) > after else before).add(
+                r["source_key"]
+            )
+    return before, during
 
 
 def positions_of(db: Connection, nids: list[int]) -> list[int]:

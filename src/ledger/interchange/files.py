@@ -6,6 +6,9 @@ its node graph measured before anything is built: a handful of anchors and alias
 can stand for billions of nodes (an "alias bomb"), so the nodes an alias expands to
 are counted as if written out, and so is the nesting depth.  JSON is held to the same
 depth.  Each limit has its own message, naming the file.
+
+A list of entries in JSON is read as a stream (``iter_list``, by ``ijson``'s C parser):
+one item at a time, so a file of a million entries never stands in memory whole.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -36,8 +40,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def read_text(path: Path, *, limit: int | None = None) -> str:
-    """The file's text, if it is a regular UTF-8 file within ``limit`` bytes
+def check_file(path: Path, *, limit: int | None = None) -> None:
+    """Raise ValidationError unless ``path`` is a regular file within ``limit`` bytes
     (default ``MAX_FILE_BYTES``)."""
     limit = MAX_FILE_BYTES if limit is None else limit
     name = str(path)
@@ -53,6 +57,14 @@ def read_text(path: Path, *, limit: int | None = None) -> str:
         raise ValidationError(
             f"{name}: {info.st_size:,} bytes is larger than the {limit:,} bytes a file may be"
         )
+
+
+def read_text(path: Path, *, limit: int | None = None) -> str:
+    """The file's text, if it is a regular UTF-8 file within ``limit`` bytes
+    (default ``MAX_FILE_BYTES``)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    name = str(path)
+    check_file(path, limit=limit)
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
@@ -99,8 +111,8 @@ def _measure(node: yaml.Node, name: str) -> None:
     size(node, 0)
 
 
-def _depth(value: Any, name: str) -> None:
-    stack = [(value, 0)]
+def _depth(value: Any, name: str, start: int = 0) -> None:
+    stack = [(value, start)]
     while stack:
         current, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -137,3 +149,103 @@ def load_data(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise ValidationError(f"{name}: nested more than {MAX_DEPTH} levels deep") from None
+
+
+class _Bounded:
+    """A binary file read through ``read(n)``, refused once more than ``limit`` bytes
+    have come (a file that grows while it is read)."""
+
+    def __init__(self, handle: BinaryIO, name: str, limit: int):
+        self.handle, self.name, self.limit, self.taken = handle, name, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.taken += len(data)
+        if self.taken > self.limit:
+            raise ValidationError(
+                f"{self.name}: larger than the {self.limit:,} bytes a file may be"
+            )
+        return data
+
+
+def _json_error(name: str, exc: Exception) -> ValidationError:
+    detail = exc.args[0] if exc.args else str(exc)
+    if isinstance(detail, bytes):
+        detail = detail.decode("utf-8", "replace")
+    return ValidationError(f"{name}: not valid JSON: {' '.join(str(detail).split())}")
+
+
+def _first_byte(path: Path, name: str) -> bytes:
+    """The first byte of the file that is not JSON whitespace (b"" for none)."""
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(65536):
+                rest = block.lstrip(b" \t\r\n")
+                if rest:
+                    return rest[:1]
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    return b""
+
+
+def _json_stream(path: Path, name: str, prefix: str, builder: str) -> Iterator[Any]:
+    """ijson's ``items`` or ``parse`` of the file at ``prefix``, its errors as ours."""
+    import ijson  # type: ignore[import-untyped]
+
+    try:
+        with open(path, "rb") as handle:
+            source = _Bounded(handle, name, MAX_FILE_BYTES)
+            if builder == "items":
+                yield from ijson.items(source, prefix, use_float=True)
+            else:
+                yield from ijson.parse(source, use_float=True)
+    except ijson.JSONError as exc:
+        raise _json_error(name, exc) from None
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _wrapped_list(path: Path, name: str, key: str) -> bool:
+    """Whether the top-level mapping has ``key`` holding a list (read up to there)."""
+    for prefix, event, _ in _json_stream(path, name, "", "parse"):
+        if prefix == key and event != "map_key":
+            return bool(event == "start_array")
+        if prefix == "" and event == "end_map":
+            return False
+    return False
+
+
+def _json_items(path: Path, name: str, key: str, noun: str) -> Iterator[Any]:
+    first = _first_byte(path, name)
+    if first == b"[":
+        prefix = "item"
+    elif first == b"{" and _wrapped_list(path, name, key):
+        prefix = f"{key}.item"
+    else:
+        # A scalar, a mapping without the list, or not JSON at all: the parser says
+        # which, or the shape is wrong.
+        for _ in _json_stream(path, name, "", "parse"):
+            pass
+        raise ValidationError(f"{name}: expected a list of {noun} at the top level")
+    for item in _json_stream(path, name, prefix, "items"):
+        _depth(item, name, start=1)
+        yield item
+
+
+def iter_list(path: Path, *, key: str, noun: str) -> Iterator[Any]:
+    """The items of the file's top-level list (or of the list under ``key`` in a
+    top-level mapping), one at a time, within the limits; ``noun`` names them.
+
+    JSON is streamed; YAML, written by hand and so never large, is read whole first,
+    since its aliases must be measured before anything is built."""
+    name = str(path)
+    check_file(path)
+    if path.suffix.lower() == ".json":
+        yield from _json_items(path, name, key, noun)
+        return
+    data = load_data(path)
+    if isinstance(data, dict) and key in data:
+        data = data[key]
+    if not isinstance(data, list):
+        raise ValidationError(f"{name}: expected a list of {noun} at the top level")
+    yield from data

@@ -97,12 +97,20 @@ def replace_timeline(
             believed.add(mark)
         else:
             # Open rows of one key never share a valid_from, so this names one row; the
-            # table's key index (key columns, valid_from, recorded_to) serves it.
-            db.execute(
-                f"UPDATE {table} SET recorded_to = ? WHERE {where} AND valid_from = ? "
-                "AND recorded_to IS NULL",
-                [recorded_at, *key.values(), row["valid_from"]],
-            )
+            # table's key index (key columns, valid_from, recorded_to) serves it.  A row
+            # believed from this very moment (an earlier part of the same write) was
+            # never believed for any time: it goes, as if the write came at once.
+            if row["recorded_from"] == recorded_at:
+                db.execute(
+                    f"DELETE FROM {table} WHERE {where} AND valid_from = ? AND recorded_to IS NULL",
+                    [*key.values(), row["valid_from"]],
+                )
+            else:
+                db.execute(
+                    f"UPDATE {table} SET recorded_to = ? WHERE {where} AND valid_from = ? "
+                    "AND recorded_to IS NULL",
+                    [recorded_at, *key.values(), row["valid_from"]],
+                )
     inserts = []
     for valid_from, valid_to, values in segments:
         if fingerprint(valid_from, valid_to, values) in believed:

@@ -90,11 +90,17 @@ class BodiesProjection:
                 changes.append((e.effective, state))
         if len(changes) == 1 and changes[0][1] == _state(tail):
             return True  # nothing the rows say has changed
-        db.execute(
-            f"UPDATE {TABLE} SET recorded_to = ? WHERE slug = ? AND valid_from = ? "
-            "AND recorded_to IS NULL",
-            [item.recorded_at, slug, tail["valid_from"]],
-        )
+        if tail["recorded_from"] == item.recorded_at:  # believed for no time: it goes
+            db.execute(
+                f"DELETE FROM {TABLE} WHERE slug = ? AND valid_from = ? AND recorded_to IS NULL",
+                [slug, tail["valid_from"]],
+            )
+        else:
+            db.execute(
+                f"UPDATE {TABLE} SET recorded_to = ? WHERE slug = ? AND valid_from = ? "
+                "AND recorded_to IS NULL",
+                [item.recorded_at, slug, tail["valid_from"]],
+            )
         inserts = [
             [
                 slug,

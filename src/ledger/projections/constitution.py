@@ -131,15 +131,23 @@ def replace_makers(
     """Make the standing makers of ``body``'s document the current belief: close the rows
     of events no longer standing (corrected, retracted) and add the new ones."""
     wanted = _maker_rows(events, standing)
+    rows = db.query(f"SELECT * FROM {MAKERS} WHERE body = ? AND recorded_to IS NULL", [body])
     believed = {
         r["event_id"]: (r["valid_from"], r["place"], r["version"], r["adoption"], r["sections"])
-        for r in db.query(f"SELECT * FROM {MAKERS} WHERE body = ? AND recorded_to IS NULL", [body])
+        for r in rows
     }
-    gone = [[at, body, eid] for eid, row in believed.items() if wanted.get(eid) != row]
+    since = {r["event_id"]: r["recorded_from"] for r in rows}
+    gone = [eid for eid, row in believed.items() if wanted.get(eid) != row]
+    # A row believed from this very moment (an earlier part of the same write) was never
+    # believed for any time: it goes, as if the write came at once.
+    db.executemany(
+        f"DELETE FROM {MAKERS} WHERE body = ? AND event_id = ? AND recorded_to IS NULL",
+        [[body, eid] for eid in gone if since[eid] == at],
+    )
     db.executemany(
         f"UPDATE {MAKERS} SET recorded_to = ? WHERE body = ? AND event_id = ? "
         "AND recorded_to IS NULL",
-        gone,
+        [[at, body, eid] for eid in gone if since[eid] != at],
     )
     new = [
         [body, eid, *row[1:], row[0], None, at, None]
