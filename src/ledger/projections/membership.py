@@ -30,6 +30,7 @@ from ledger.projections.base import (
 
 SEATS = "proj_members"
 OFFICES = "proj_offices"
+ORGANISATIONS = "proj_organisations"  # projections/organisations.py's table, joined to seats
 T = TypeVar("T")
 
 
@@ -217,6 +218,49 @@ def membership_on(db: Connection, body: str, day: date, known_at: str) -> Member
     return MembershipState(
         tuple([_seat_of(r) for r in seats]), tuple([_office_of(r) for r in offices])
     )
+
+
+def _as_of(alias: str) -> str:
+    """``as_of_clause`` for the table named ``alias`` in a join."""
+    return (
+        f"{alias}.valid_from <= ? AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ?) "
+        f"AND {alias}.recorded_from <= ? AND ({alias}.recorded_to IS NULL "
+        f"OR {alias}.recorded_to > ?)"
+    )
+
+
+_SEATS_WITH_ORGANISATIONS = (
+    "SELECT "
+    + ", ".join(f"m.{c.strip()}" for c in _SEAT_COLUMNS.split(","))
+    + ", o.name, o.sector "
+    f"FROM {SEATS} m LEFT JOIN {ORGANISATIONS} o ON o.slug = m.organisation AND "
+    f"{_as_of('o')} WHERE m.body = ? AND {_as_of('m')} ORDER BY m.member"
+)
+
+
+def membership_with_organisations_on(
+    db: Connection, body: str, day: date, known_at: str
+) -> tuple[MembershipState, dict[str, tuple[str, str]]]:
+    """``membership_on``, and the name and sector of each organisation holding a seat
+    (by slug; one not registered on ``day`` is left out), read with the seats in one
+    statement: a seat's organisation has one row in force on a day, as known."""
+    on = day.isoformat()
+    rows = db.query(
+        _SEATS_WITH_ORGANISATIONS, [on, on, known_at, known_at, body, on, on, known_at, known_at]
+    )
+    seats, organisations = [], {}
+    for row in rows:
+        values = _values(row)
+        seats.append(_seat_of(values[:-2]))
+        if values[-2] is not None:
+            organisations[values[1]] = (values[-2], values[-1])
+    offices = db.query(
+        f"SELECT {_OFFICE_COLUMNS} FROM {OFFICES} WHERE body = ? AND {as_of_clause()} "
+        "ORDER BY office",
+        [body, on, on, known_at, known_at],
+    )
+    state = MembershipState(tuple(seats), tuple([_office_of(r) for r in offices]))
+    return state, organisations
 
 
 RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"

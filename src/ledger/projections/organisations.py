@@ -101,26 +101,6 @@ def organisations_on(
     return sorted((_state(r) for r in rows), key=lambda o: o.slug)
 
 
-def organisation_values_on(
-    db: Connection, day: date, known_at: str, slugs: Sequence[str], column: str
-) -> dict[str, Any]:
-    """One column (``name``, ``sector``) of these organisations on ``day`` as recorded by
-    ``known_at``, by slug: what an answer that shows (or counts by) it alone reads."""
-    if column not in _COLUMNS:
-        raise ValueError(f"not a column of {TABLE}: {column}")
-    if not slugs:
-        return {}
-    marks = ",".join("?" * len(slugs))
-    rows = db.query(
-        f"SELECT slug, {column} FROM {TABLE} WHERE slug IN ({marks}) AND {as_of_clause()}",
-        [*slugs, day.isoformat(), day.isoformat(), known_at, known_at],
-    )
-    return {r["slug"]: r[column] for r in rows}
-
-
-_COLUMNS = ("name", "short_name", "sector", "registered", "closed", "successor", "identifier")
-
-
 def organisation_segments(
     db: Connection, known_at: str, slugs: Sequence[str] | None = None
 ) -> list[Segment[OrganisationState]]:

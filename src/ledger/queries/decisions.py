@@ -14,7 +14,7 @@ from ledger.domain.quorum import QuorumResult
 from ledger.domain.rules import VotingEligibility, rule_of
 from ledger.domain.validity import UNRECORDED, Finding, Validity, assess
 from ledger.projections import constitution, decisions, meetings, membership
-from ledger.queries.quorum import quorum_of, sectors_of
+from ledger.queries.quorum import quorum_of
 
 if TYPE_CHECKING:
     from ledger.domain.decision import MotionState
@@ -101,13 +101,13 @@ def validity(db: Connection, motion: str, known_at: str) -> tuple[str | None, li
 @dataclass
 class _Setting:
     """What a meeting's motions are judged against, read once per answer: the meeting,
-    its body's membership and the ToR's sections with rules on its day, the seats'
-    sectors (when a quorum is first asked) and each item's quorum."""
+    its body's membership with its seats' sectors and the ToR's sections with rules on
+    its day, and each item's quorum."""
 
     meeting: MeetingState
     seats: MembershipState
     sections: list[constitution.SectionRules]
-    sectors: dict[str, Any] | None = None
+    sectors: dict[str, Any]
     quorums: dict[str, QuorumResult] = field(default_factory=dict)
 
 
@@ -123,9 +123,12 @@ def _setting(
         meeting = meetings.meeting_as_known(db, state.meeting, known_at)
         if meeting is None:  # the meeting's own record was retracted: a finding, not an error
             meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
-        seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
+        seats, organisations = membership.membership_with_organisations_on(
+            db, meeting.body, meeting.day, known_at
+        )
+        sectors = {slug: sector for slug, (_name, sector) in organisations.items()}
         sections = constitution.rules_on(db, meeting.body, meeting.day, known_at)
-        found = settings[key] = _Setting(meeting, seats, sections)
+        found = settings[key] = _Setting(meeting, seats, sections, sectors)
     return found
 
 
@@ -142,8 +145,6 @@ def _assessed(
     meeting, seats, sections = setting.meeting, setting.seats, setting.sections
     quorum = setting.quorums.get(state.item)
     if quorum is None and any(i.item == state.item for i in meeting.items):
-        if setting.sectors is None:
-            setting.sectors = sectors_of(db, seats, meeting.day, known_at)
         quorum = quorum_of(db, meeting, seats, sections, state.item, known_at, setting.sectors)
         setting.quorums[state.item] = quorum
     eligibility = rule_of(sections, VotingEligibility)

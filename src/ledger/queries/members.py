@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.eligibility import counts_for_quorum, may_vote
 from ledger.domain.rules import VotingEligibility, rule_of
-from ledger.projections import constitution, membership, organisations
+from ledger.projections import constitution, membership
 from ledger.queries.authority import AuthorityCheck, check_decisions
 
 if TYPE_CHECKING:
@@ -45,9 +45,8 @@ class MembersReport:
 
 
 def members_report(db: Connection, body: str, day: date, known_at: str) -> MembersReport:
-    state = membership.membership_on(db, body, day, known_at)
-    wanted = sorted({s.organisation for s in state.seats if s.organisation})
-    names = organisations.organisation_values_on(db, day, known_at, wanted, "name")
+    state, found = membership.membership_with_organisations_on(db, body, day, known_at)
+    names = {slug: name for slug, (name, _sector) in found.items()}
     held = [o for o in state.offices if o.held_on(day)]
     holders = {o.office: o.holder for o in held}
     cited = [s.decision for s in state.seats] + [o.decision for o in held]

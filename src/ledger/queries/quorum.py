@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import NotFound
@@ -11,7 +10,7 @@ from ledger.domain.meeting import MeetingState
 from ledger.domain.membership import MembershipState
 from ledger.domain.quorum import QuorumResult, evaluate
 from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
-from ledger.projections import constitution, meetings, membership, organisations
+from ledger.projections import constitution, meetings, membership
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -21,13 +20,6 @@ if TYPE_CHECKING:
 QUORUM_KINDS = ("quorum", "voting-eligibility")
 
 
-def sectors_of(db: Connection, seats: MembershipState, day: date, known_at: str) -> dict[str, Any]:
-    """The sector of each organisation holding a seat, on ``day``: what a quorum counts
-    organisations by."""
-    wanted = sorted({s.organisation for s in seats.seats if s.organisation})
-    return organisations.organisation_values_on(db, day, known_at, wanted, "sector")
-
-
 def quorum_of(
     db: Connection,
     state: MeetingState,
@@ -35,24 +27,31 @@ def quorum_of(
     sections: Sequence[Any],
     item: str | None,
     known_at: str,
-    sectors: dict[str, Any] | None = None,
+    sectors: dict[str, Any],
 ) -> QuorumResult:
-    """The quorum of a meeting (or one item) already read, with its body's membership and
-    ToR sections on its day (and the seats' sectors, if read already), all as known at
+    """The quorum of a meeting (or one item) already read, with its body's membership,
+    its seats' sectors (by organisation) and ToR sections on its day, all as known at
     ``known_at``."""
     quorum = rule_of(sections, QuorumRule)
     rule, section = quorum if quorum is not None else (None, None)
-    if sectors is None:
-        sectors = sectors_of(db, seats, state.day, known_at)
     eligibility = rule_of(sections, VotingEligibility)
     return evaluate(state, seats, rule, section, sectors, item, eligibility)
+
+
+def quorums_of(
+    db: Connection, state: MeetingState, items: Sequence[str | None], known_at: str
+) -> list[QuorumResult]:
+    """The quorum of a meeting already read at each of ``items`` (None: the start), its
+    body's membership, sectors and rules on its day read once for all of them."""
+    seats, found = membership.membership_with_organisations_on(db, state.body, state.day, known_at)
+    sectors = {slug: sector for slug, (_name, sector) in found.items()}
+    # The quorum rule and who may vote are all a quorum is judged by.
+    sections = constitution.rules_on(db, state.body, state.day, known_at, QUORUM_KINDS)
+    return [quorum_of(db, state, seats, sections, item, known_at, sectors) for item in items]
 
 
 def quorum_result(db: Connection, meeting: str, item: str | None, known_at: str) -> QuorumResult:
     state = meetings.meeting_as_known(db, meeting, known_at)
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
-    seats = membership.membership_on(db, state.body, state.day, known_at)
-    # The quorum rule and who may vote are all a quorum is judged by.
-    sections = constitution.rules_on(db, state.body, state.day, known_at, QUORUM_KINDS)
-    return quorum_of(db, state, seats, sections, item, known_at)
+    return quorums_of(db, state, [item], known_at)[0]
