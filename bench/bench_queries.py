@@ -19,7 +19,8 @@ ledger's own connection (``ledger.db.query``).  See README.md.
 ``--ledger FILE`` measures an existing SQLite ledger of this shape (one ``build`` made)
 instead of building one: e.g. a copy of a 1,000,000-event ledger, to iterate without the
 build.  The file is only read (but the read models catch up if behind, and ``ledger
---db FILE init`` rebuilds those whose version changed).  ``--profile NAME`` runs one
+--db FILE init`` rebuilds those whose version changed).  ``--ledger A,B`` measures each
+in turn and prints each answer's growth from the smaller to the larger.  ``--profile NAME`` runs one
 answer (``tor``, ``members``, ...) under cProfile instead, with its SQL statements counted.
 """
 
@@ -484,24 +485,33 @@ def main() -> None:
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--sizes", help="ledger sizes in events, e.g. 100000,1000000")
     p.add_argument("--runs", type=int, default=200, help="timed queries of each kind (200)")
-    p.add_argument("--ledger", help="an existing SQLite ledger of this shape (read, not built)")
+    p.add_argument(
+        "--ledger",
+        help="existing SQLite ledgers of this shape, comma-separated (read, not built; "
+        "with two or more, each answer's growth from the smallest to the largest)",
+    )
     p.add_argument("--profile", help="profile one answer (tor, members, ...) on --ledger")
     p.add_argument("--only", help="the answers to measure, e.g. tor,members (default: all)")
     args = p.parse_args()
     if args.ledger:
-        ledger = Ledger(args.ledger, actor="bench")
-        try:
-            ledger.projections.catch_up()
-            if args.profile:
-                profile(ledger, args.profile, args.runs)
-                return
-            n = ledger.count()
-            measured = measure(ledger, "sqlite", n, args.runs, args.only)
-            setup = [f"sqlite {n:,} events: {args.ledger}", f"sqlite: {validity(ledger)}"]
-            title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
-            common.report(title, measured, as_json=args.json, setup=setup)
-        finally:
-            ledger.close()
+        measured, setup = [], []
+        for path in args.ledger.split(","):
+            ledger = Ledger(path, actor="bench")
+            try:
+                ledger.projections.catch_up()
+                if args.profile:
+                    profile(ledger, args.profile, args.runs)
+                    return
+                n = ledger.count()
+                found = measure(ledger, "sqlite", n, args.runs, args.only)
+                measured += found
+                setup += [f"sqlite {n:,} events: {path}", f"sqlite: {validity(ledger)}"]
+                if not args.json and "," in args.ledger:
+                    common.report(f"sqlite at {n:,} events", found, as_json=False, setup=[])
+            finally:
+                ledger.close()
+        title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
+        common.report(title, measured, as_json=args.json, setup=setup + growth(measured))
         return
     default = [20_000] if args.quick else [100_000, 1_000_000]
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else default
@@ -527,7 +537,29 @@ def main() -> None:
                 finally:
                     ledger.close()
     title = "read queries (count = queries; ms per query and ledger/raw in the notes)"
-    common.report(title, results, as_json=args.json, setup=setup)
+    common.report(title, results, as_json=args.json, setup=setup + growth(results))
+
+
+def growth(results: list[Result]) -> list[str]:
+    """Each answer's median time on the largest ledger over its time on the smallest (the
+    issue's target: at most 1.5x from 10,000 events to 1,000,000), by backend."""
+    lines = []
+    by: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        by.setdefault((r.backend, r.measure.split(" @ ")[0]), []).append(r)
+    for (backend, name), found in by.items():
+        if len(found) < 2:
+            continue
+        found.sort(key=lambda r: r.extra["ledger_events"])
+        small, large = found[0].extra, found[-1].extra
+        factor = large["ledger_median_ms"] / small["ledger_median_ms"]
+        lines.append(
+            f"{backend} {name}: median {large['ledger_median_ms']:.3f} ms at "
+            f"{large['ledger_events']:,} events / {small['ledger_median_ms']:.3f} ms at "
+            f"{small['ledger_events']:,} = x{factor:.2f}"
+            f" (raw x{large['raw_median_ms'] / small['raw_median_ms']:.2f}; target <= 1.5)"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -51,10 +51,7 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
     holders = {o.office: o.holder for o in held}
     cited = [s.decision for s in state.seats] + [o.decision for o in held]
     checks = check_decisions(db, cited, known_at)
-    # Only the voting-eligibility rule bears on who votes and counts: only the sections
-    # that hold one are read.
-    sections = constitution.rules_on(db, body, day, known_at, ("voting-eligibility",))
-    eligibility = rule_of(sections, VotingEligibility)
+    eligibility = rule_of(constitution.rules_on(db, body, day, known_at), VotingEligibility)
     views = []
     for seat in state.seats:
         rep, sub = seat.representative, seat.substitute

@@ -16,10 +16,6 @@ if TYPE_CHECKING:
     from ledger.infra.db import Connection
 
 
-# The kinds of rule a quorum is judged by (``rules_on``'s ``kinds``).
-QUORUM_KINDS = ("quorum", "voting-eligibility")
-
-
 def quorum_of(
     db: Connection,
     state: MeetingState,
@@ -45,8 +41,7 @@ def quorums_of(
     body's membership, sectors and rules on its day read once for all of them."""
     seats, found = membership.membership_with_organisations_on(db, state.body, state.day, known_at)
     sectors = {slug: sector for slug, (_name, sector) in found.items()}
-    # The quorum rule and who may vote are all a quorum is judged by.
-    sections = constitution.rules_on(db, state.body, state.day, known_at, QUORUM_KINDS)
+    sections = constitution.rules_on(db, state.body, state.day, known_at)
     return [quorum_of(db, state, seats, sections, item, known_at, sectors) for item in items]
 
 
