@@ -334,6 +334,13 @@ def raw_queries(ledger: Ledger) -> dict[str, Callable[[Any], list[Any]]]:
         rows = ledger.db.query(sql, [KNOWN, KNOWN, BODY, *(str(day) for day in span)])
         return [rows, [assessed(row) for row in rows]]
 
+    def decisions_shared(span: tuple[date, date]) -> list[Any]:  # each meeting's rows once
+        where = f"{RECORDED} AND body = ? AND valid_from >= ? AND valid_from <= ?"
+        sql = f"SELECT * FROM proj_decisions WHERE {where} ORDER BY valid_from, meeting, motion"
+        rows = ledger.db.query(sql, [KNOWN, KNOWN, BODY, *(str(day) for day in span)])
+        once = {row["meeting"]: row for row in rows}
+        return [rows, [assessed(row) for row in once.values()]]
+
     def budget(day: date) -> list[Any]:  # as projections.budget.position_on, then the checks
         fund = ledger.db.query(
             f"SELECT * FROM proj_funds WHERE fund = ? AND {RECORDED}", [FUND, KNOWN, KNOWN]
@@ -350,6 +357,7 @@ def raw_queries(ledger: Ledger) -> dict[str, Callable[[Any], list[Any]]]:
         "quorum": quorum,
         "decision": decision,
         "decisions": decisions,
+        "decisions-shared": decisions_shared,
         "budget": budget,
     }
 
@@ -404,6 +412,9 @@ def measure(
         if name == "tor":  # the document alone too: the ceiling before provenance and pending
             took["document"] = []
             sides.append(("document", raws["tor-document"]))
+        if name == "decisions":  # a stricter ceiling too: each meeting's rows read once
+            took["shared"] = []
+            sides.append(("shared", raws["decisions-shared"]))
         for x in inputs[WARM_UP:]:
             for side, fn in sides:
                 began = time.perf_counter()
@@ -417,11 +428,17 @@ def measure(
             f"ms per query: ledger mean {lm:.3f} p95 {lp:.3f} | raw mean {rm:.3f} p95 {rp:.3f}"
             f" | ledger/raw mean {lm / rm:.1f}x p95 {lp / rp:.1f}x"
         )
-        if len(stats) > 2:
+        if "document" in took:
             dm = stats[2][0]
             result.notes.append(
                 f"{TOR_SQL} alone (the document, no provenance or pending): raw mean {dm:.3f}"
                 f" | ledger/document mean {lm / dm:.1f}x"
+            )
+        if "shared" in took:
+            sm = stats[2][0]
+            result.notes.append(
+                f"a ceiling reading each meeting's rows once (13 SELECTs, as the ledger reads "
+                f"them): raw mean {sm:.3f} | ledger/that mean {lm / sm:.1f}x"
             )
         # The median resists the other benches sharing the machine better than the mean.
         lmed, rmed = (1000 * percentile(took[side], 0.5) for side in ("ledger", "raw"))
