@@ -88,13 +88,19 @@ def decision_list(
     return [r for r in found if not (invalid_only and r.valid)]
 
 
-def validity(db: Connection, motion: str, known_at: str) -> tuple[str | None, list[Finding]] | None:
+def validity(
+    db: Connection,
+    motion: str,
+    known_at: str,
+    settings: dict[tuple[str, str, date], _Setting] | None = None,
+) -> tuple[str | None, list[Finding]] | None:
     """The outcome of the decision on ``motion`` as known at ``known_at`` and the findings
-    against it (None: no such motion recorded): what judging it as authority needs."""
+    against it (None: no such motion recorded): what judging it as authority needs.
+    ``settings``: the meetings already read for this answer (see ``decision_list``)."""
     state = decisions.motion_as_known(db, motion, known_at)
     if state is None:
         return None
-    result = _assessed(db, state, known_at, {})[2]
+    result = _assessed(db, state, known_at, {} if settings is None else settings)[2]
     return (state.decision.outcome if state.decision else None), result.findings
 
 
