@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +38,8 @@ MAKERS = "proj_tor_makers"
 RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built for every section of every ToR read (a frozen
+# dataclass's __init__ costs about three times a plain one's)
 class SectionView:
     id: str
     number: str
@@ -182,6 +182,14 @@ class ConstitutionProjection:
             f"CREATE INDEX IF NOT EXISTS {SECTIONS}_open_idx "
             f"ON {SECTIONS} (body, section_id, recorded_to)"
         )
+        # The as-of reads (tor_on, rules_on) filter on both axes within the index, and
+        # fetch only the rows in force: the sections that carry rules have one of their own.
+        both_axes = "body, valid_from, valid_to, recorded_from, recorded_to"
+        db.execute(f"CREATE INDEX IF NOT EXISTS {SECTIONS}_inforce_idx ON {SECTIONS} ({both_axes})")
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {SECTIONS}_rules_idx ON {SECTIONS} ({both_axes}) "
+            "WHERE rules <> '[]'"
+        )
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {DOCUMENTS} (body TEXT NOT NULL, title TEXT, "
             f"adopted_by TEXT NOT NULL, adopted_on TEXT NOT NULL, {bitemporal_columns()})"
@@ -231,37 +239,51 @@ class ConstitutionProjection:
             )
 
 
-def _section(row: Any) -> SectionView:
-    return SectionView(
-        id=row["section_id"],
-        number=row["number"],
-        heading=row["heading"],
-        text=row["text"],
-        rules=RULES.validate_python(json.loads(row["rules"]), context=STORED),
-        since=row["valid_from"],
-        changed_on=row["changed_on"],
-        changed_by=row["changed_by"],
-    )
+def _rules(text: str) -> list[Any]:
+    """A section's stored rules (canonical JSON the projection wrote), validated by
+    pydantic straight from the text."""
+    return RULES.validate_json(text, context=STORED)
+
+
+# The columns a section of tor_on is made of, in SectionView's order.
+_SECTION_COLUMNS = "section_id, number, heading, text, rules, valid_from, changed_on, changed_by"
 
 
 def tor_on(db: Connection, body: str, day: date, known_at: str) -> TorView | None:
     """The ToR of ``body`` in force on ``day`` as recorded by ``known_at``."""
     params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
-    docs = db.query(f"SELECT * FROM {DOCUMENTS} WHERE body = ? AND {as_of_clause()}", params)
+    docs = db.query(
+        f"SELECT title, adopted_on, adopted_by FROM {DOCUMENTS} WHERE body = ? "
+        f"AND {as_of_clause()}",
+        params,
+    )
     if not docs:
         return None
     doc = docs[0]
     rows = db.query(
-        f"SELECT * FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} ORDER BY ordinal", params
+        f"SELECT {_SECTION_COLUMNS} FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} "
+        "ORDER BY ordinal",
+        params,
     )
+    sections = []
+    for row in rows:
+        sid, number, heading, text, rules, since, changed_on, changed_by = _values(row)
+        sections.append(
+            SectionView(sid, number, heading, text, _rules(rules), since, changed_on, changed_by)
+        )
     return TorView(
         body=body,
         on=day.isoformat(),
         title=doc["title"],
         adopted_on=doc["adopted_on"],
         adopted_by=doc["adopted_by"],
-        sections=[_section(r) for r in rows],
+        sections=sections,
     )
+
+
+def _values(row: Any) -> Sequence[Any]:
+    """A row's values in column order: a SQLite row is a sequence, a PostgreSQL row a dict."""
+    return tuple(row.values()) if isinstance(row, dict) else row
 
 
 @dataclass(frozen=True)
@@ -276,17 +298,15 @@ def rules_on(db: Connection, body: str, day: date, known_at: str) -> list[Sectio
     """The sections of ``body``'s ToR in force on ``day`` as recorded by ``known_at`` that
     carry rules, in order (none if no ToR was in force): what the rules in force are read
     from (``rule_of``), as ``tor_on(...).sections`` would give them, without the text.
-    A section is in force only with its document, so the document is not read."""
+    A section is in force only with its document, so the document is not read; the
+    sections with rules have an index of their own (``rules <> '[]'``)."""
     params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
     rows = db.query(
         f"SELECT section_id, rules FROM {SECTIONS} WHERE body = ? AND {as_of_clause()} "
         "AND rules <> '[]' ORDER BY ordinal",
         params,
     )
-    return [
-        SectionRules(r["section_id"], RULES.validate_python(json.loads(r["rules"]), context=STORED))
-        for r in rows
-    ]
+    return [SectionRules(sid, _rules(rules)) for sid, rules in map(_values, rows)]
 
 
 @dataclass(frozen=True)
@@ -307,26 +327,25 @@ PENDING_SQL = (
 )
 
 
-def _content(row: Any) -> tuple[Any, ...]:
-    return row["number"], row["heading"], row["text"], row["rules"]
-
-
 def pending_after(db: Connection, body: str, day: date, known_at: str) -> list[PendingChange]:
     """Changes known at ``known_at`` that take effect after ``day``."""
     on = day.isoformat()
     changes: list[PendingChange] = []
-    previous: dict[str, Any] = {}
+    # By section: the version before, as (valid_to, number, heading, text, rules).
+    previous: dict[str, tuple[Any, ...]] = {}
     for row in db.query(PENDING_SQL, [body, on, known_at, known_at]):
-        sid, valid_from = row["section_id"], row["valid_from"]
+        sid, number, heading, text, rules, changed_by, valid_from, valid_to = _values(row)
         before = previous.get(sid)
         if valid_from > on:
-            contiguous = before is not None and before["valid_to"] == valid_from
+            contiguous = before is not None and before[0] == valid_from
             # The same words and rules from where the one before ended: moved, not changed.
-            if not (contiguous and _content(before) == _content(row)):
+            if not (
+                contiguous and before is not None and before[1:] == (number, heading, text, rules)
+            ):
                 kind = "amended" if contiguous else "inserted"
-                changes.append(PendingChange(sid, valid_from, kind, row["changed_by"]))
-        previous[sid] = row
+                changes.append(PendingChange(sid, valid_from, kind, changed_by))
+        previous[sid] = (valid_to, number, heading, text, rules)
     for sid, last in previous.items():
-        if last["valid_to"] is not None and last["valid_to"] > on:
-            changes.append(PendingChange(sid, last["valid_to"], "repealed", None))
+        if last[0] is not None and last[0] > on:
+            changes.append(PendingChange(sid, last[0], "repealed", None))
     return sorted(changes, key=lambda c: (c.effective, c.section))

@@ -81,18 +81,39 @@ class MeetingsProjection:
 
 def _state(row: Any) -> MeetingState:
     detail = json.loads(row["detail"])
+    # Positional, in each dataclass's field order (the detail holds every field, as
+    # ``asdict`` wrote it): cheaper than keywords, for the 30-odd rows of a meeting.
+    items = tuple(
+        Item(i["item"], i["title"], i["paper"], i["classification"], i["financial"])
+        for i in detail["items"]
+    )
+    attendance = tuple(
+        Attendance(
+            a["person"],
+            a["name"],
+            a["status"],
+            a["member"],
+            a["substitute_for"],
+            a["from_item"],
+            a["to_item"],
+        )
+        for a in detail["attendance"]
+    )
+    interests = tuple(
+        Interest(i["person"], i["item"], i["interest"], i["withdrew"]) for i in detail["interests"]
+    )
     return MeetingState(
-        meeting=row["meeting"],
-        body=row["body"],
-        day=date.fromisoformat(row["valid_from"]),
-        title=row["title"],
-        public=bool(row["public"]),
-        status=row["status"],
-        items=tuple(Item(**i) for i in detail["items"]),
-        attendance=tuple(Attendance(**a) for a in detail["attendance"]),
-        interests=tuple(Interest(**i) for i in detail["interests"]),
-        minutes_approved_at=row["minutes_approved_at"],
-        reason=row["reason"],
+        row["meeting"],
+        row["body"],
+        date.fromisoformat(row["valid_from"]),
+        row["title"],
+        bool(row["public"]),
+        row["status"],
+        items,
+        attendance,
+        interests,
+        row["minutes_approved_at"],
+        row["reason"],
     )
 
 

@@ -30,6 +30,7 @@ from ledger.projections.base import (
 
 SEATS = "proj_members"
 OFFICES = "proj_offices"
+ORGANISATIONS = "proj_organisations"  # projections/organisations.py's table, joined to seats
 T = TypeVar("T")
 
 
@@ -139,46 +140,127 @@ def _maybe_person(row: Any, prefix: str) -> Person | None:
 
 
 def _seat(r: Any) -> Seat:
-    return Seat(
-        member=r["member"],
-        organisation=r["organisation"],
-        category=r["category"],
-        voting=bool(r["voting"]),
-        counts_for_quorum=None if r["counts_for_quorum"] is None else bool(r["counts_for_quorum"]),
-        joined=date.fromisoformat(r["joined"]),
-        representative=_maybe_person(r, "rep"),
-        substitute=_maybe_person(r, "sub"),
-        roles=tuple(r["roles"].split()),
-        decision=r["decision"],
+    cfq = r["counts_for_quorum"]
+    return Seat(  # positional, in the dataclass's field order: the cheaper call
+        r["member"],
+        r["organisation"],
+        r["category"],
+        bool(r["voting"]),
+        None if cfq is None else bool(cfq),
+        date.fromisoformat(r["joined"]),
+        _maybe_person(r, "rep"),
+        _maybe_person(r, "sub"),
+        tuple(r["roles"].split()),
+        r["decision"],
     )
 
 
 def _office(r: Any) -> Office:
     return Office(
-        office=r["office"],
-        holder=Person(r["person"], r["name"]),
-        elected=date.fromisoformat(r["elected"]),
-        term_end=date.fromisoformat(r["term_end"]) if r["term_end"] else None,
-        decision=r["decision"],
+        r["office"],
+        Person(r["person"], r["name"]),
+        date.fromisoformat(r["elected"]),
+        date.fromisoformat(r["term_end"]) if r["term_end"] else None,
+        r["decision"],
     )
+
+
+# The columns a seat (an office) is made of, in the order _seat_of (_office_of) reads
+# them: an as-of read selects these alone, not the bitemporal columns it filters on.
+_SEAT_COLUMNS = (
+    "member, organisation, category, voting, counts_for_quorum, joined, rep_person, "
+    "rep_name, rep_role, sub_person, sub_name, sub_role, roles, decision"
+)
+_OFFICE_COLUMNS = "office, person, name, elected, term_end, decision"
+
+
+def _values(row: Any) -> Sequence[Any]:
+    """A row's values in column order: a SQLite row is a sequence, a PostgreSQL row a dict."""
+    return tuple(row.values()) if isinstance(row, dict) else row
+
+
+def _seat_of(row: Any) -> Seat:
+    member, org, category, voting, cfq, joined, rp, rn, rr, sp, sn, sr, roles, decision = _values(
+        row
+    )
+    return Seat(
+        member,
+        org,
+        category,
+        bool(voting),
+        None if cfq is None else bool(cfq),
+        date.fromisoformat(joined),
+        Person(rp, rn, rr) if rp is not None else None,
+        Person(sp, sn, sr) if sp is not None else None,
+        tuple(roles.split()),
+        decision,
+    )
+
+
+def _office_of(row: Any) -> Office:
+    office, person, name, elected, term_end, decision = _values(row)
+    end = date.fromisoformat(term_end) if term_end else None
+    return Office(office, Person(person, name), date.fromisoformat(elected), end, decision)
 
 
 def membership_on(db: Connection, body: str, day: date, known_at: str) -> MembershipState:
     """The membership of ``body`` on ``day`` as recorded by ``known_at``."""
     params = [body, day.isoformat(), day.isoformat(), known_at, known_at]
-    seats = tuple(
-        _seat(r)
-        for r in db.query(
-            f"SELECT * FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member", params
-        )
+    seats = db.query(
+        f"SELECT {_SEAT_COLUMNS} FROM {SEATS} WHERE body = ? AND {as_of_clause()} ORDER BY member",
+        params,
     )
-    offices = tuple(
-        _office(r)
-        for r in db.query(
-            f"SELECT * FROM {OFFICES} WHERE body = ? AND {as_of_clause()} ORDER BY office", params
-        )
+    offices = db.query(
+        f"SELECT {_OFFICE_COLUMNS} FROM {OFFICES} WHERE body = ? AND {as_of_clause()} "
+        "ORDER BY office",
+        params,
     )
-    return MembershipState(seats, offices)
+    return MembershipState(
+        tuple([_seat_of(r) for r in seats]), tuple([_office_of(r) for r in offices])
+    )
+
+
+def _as_of(alias: str) -> str:
+    """``as_of_clause`` for the table named ``alias`` in a join."""
+    return (
+        f"{alias}.valid_from <= ? AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ?) "
+        f"AND {alias}.recorded_from <= ? AND ({alias}.recorded_to IS NULL "
+        f"OR {alias}.recorded_to > ?)"
+    )
+
+
+_SEATS_WITH_ORGANISATIONS = (
+    "SELECT "
+    + ", ".join(f"m.{c.strip()}" for c in _SEAT_COLUMNS.split(","))
+    + ", o.name, o.sector "
+    f"FROM {SEATS} m LEFT JOIN {ORGANISATIONS} o ON o.slug = m.organisation AND "
+    f"{_as_of('o')} WHERE m.body = ? AND {_as_of('m')} ORDER BY m.member"
+)
+
+
+def membership_with_organisations_on(
+    db: Connection, body: str, day: date, known_at: str
+) -> tuple[MembershipState, dict[str, tuple[str, str]]]:
+    """``membership_on``, and the name and sector of each organisation holding a seat
+    (by slug; one not registered on ``day`` is left out), read with the seats in one
+    statement: a seat's organisation has one row in force on a day, as known."""
+    on = day.isoformat()
+    rows = db.query(
+        _SEATS_WITH_ORGANISATIONS, [on, on, known_at, known_at, body, on, on, known_at, known_at]
+    )
+    seats, organisations = [], {}
+    for row in rows:
+        values = _values(row)
+        seats.append(_seat_of(values[:-2]))
+        if values[-2] is not None:
+            organisations[values[1]] = (values[-2], values[-1])
+    offices = db.query(
+        f"SELECT {_OFFICE_COLUMNS} FROM {OFFICES} WHERE body = ? AND {as_of_clause()} "
+        "ORDER BY office",
+        [body, on, on, known_at, known_at],
+    )
+    state = MembershipState(tuple(seats), tuple([_office_of(r) for r in offices]))
+    return state, organisations
 
 
 RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ledger.queries.decisions import validity
 
@@ -39,12 +39,14 @@ class AuthorityCheck:
 def check_decisions(
     db: Connection, decisions: Iterable[str | None], known_at: str
 ) -> dict[str, AuthorityCheck]:
-    """Each distinct decision named, checked once, as known at ``known_at``."""
+    """Each distinct decision named, checked once, as known at ``known_at`` (decisions
+    taken at one meeting judged against one reading of it)."""
     checks: dict[str, AuthorityCheck] = {}
+    settings: dict[Any, Any] = {}
     for slug in decisions:
         if slug is None or slug in checks:
             continue
-        judged = validity(db, slug, known_at)
+        judged = validity(db, slug, known_at, settings)
         if judged is None:
             checks[slug] = AuthorityCheck(slug, None, False, ["no such decision is recorded"])
             continue

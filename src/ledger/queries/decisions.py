@@ -18,6 +18,7 @@ from ledger.queries.quorum import quorum_of
 
 if TYPE_CHECKING:
     from ledger.domain.decision import MotionState
+    from ledger.domain.membership import MembershipState
     from ledger.infra.db import Connection
 
 
@@ -66,7 +67,7 @@ def decision_report(db: Connection, motion: str, known_at: str) -> DecisionRepor
     state = decisions.motion_as_known(db, motion, known_at)
     if state is None:
         raise NotFound(f"unknown motion '{motion}' (see 'ledger decisions BODY' for ids)")
-    return _report(db, state, known_at)
+    return _report(db, state, known_at, {})
 
 
 def decision_list(
@@ -77,41 +78,92 @@ def decision_list(
     known_at: str,
     invalid_only: bool = False,
 ) -> list[DecisionReport]:
-    """Every motion (of ``body``, or of all) between two dates, each with its validity."""
+    """Every motion (of ``body``, or of all) between two dates, each with its validity.
+    The motions of one meeting are judged against one reading of its setting."""
+    settings: dict[tuple[str, str, date], _Setting] = {}
     found = [
-        _report(db, s, known_at) for s in decisions.motions_of(db, body, first, last, known_at)
+        _report(db, s, known_at, settings)
+        for s in decisions.motions_of(db, body, first, last, known_at)
     ]
     return [r for r in found if not (invalid_only and r.valid)]
 
 
-def validity(db: Connection, motion: str, known_at: str) -> tuple[str | None, list[Finding]] | None:
+def validity(
+    db: Connection,
+    motion: str,
+    known_at: str,
+    settings: dict[tuple[str, str, date], _Setting] | None = None,
+) -> tuple[str | None, list[Finding]] | None:
     """The outcome of the decision on ``motion`` as known at ``known_at`` and the findings
-    against it (None: no such motion recorded): what judging it as authority needs."""
+    against it (None: no such motion recorded): what judging it as authority needs.
+    ``settings``: the meetings already read for this answer (see ``decision_list``)."""
     state = decisions.motion_as_known(db, motion, known_at)
     if state is None:
         return None
-    result = _assessed(db, state, known_at)[2]
+    result = _assessed(db, state, known_at, {} if settings is None else settings)[2]
     return (state.decision.outcome if state.decision else None), result.findings
 
 
+@dataclass
+class _Setting:
+    """What a meeting's motions are judged against, read once per answer: the meeting,
+    its body's membership with its seats' sectors and the ToR's sections with rules on
+    its day, and each item's quorum."""
+
+    meeting: MeetingState
+    seats: MembershipState
+    sections: list[constitution.SectionRules]
+    sectors: dict[str, Any]
+    quorums: dict[str, QuorumResult] = field(default_factory=dict)
+
+
+def _setting(
+    db: Connection,
+    state: MotionState,
+    known_at: str,
+    settings: dict[tuple[str, str, date], _Setting],
+) -> _Setting:
+    key = (state.meeting, state.body, state.day)
+    found = settings.get(key)
+    if found is None:
+        meeting = meetings.meeting_as_known(db, state.meeting, known_at)
+        if meeting is None:  # the meeting's own record was retracted: a finding, not an error
+            meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
+        seats, organisations = membership.membership_with_organisations_on(
+            db, meeting.body, meeting.day, known_at
+        )
+        sectors = {slug: sector for slug, (_name, sector) in organisations.items()}
+        sections = constitution.rules_on(db, meeting.body, meeting.day, known_at)
+        found = settings[key] = _Setting(meeting, seats, sections, sectors)
+    return found
+
+
 def _assessed(
-    db: Connection, state: MotionState, known_at: str
+    db: Connection,
+    state: MotionState,
+    known_at: str,
+    settings: dict[tuple[str, str, date], _Setting],
 ) -> tuple[MeetingState, QuorumResult | None, Validity]:
     """The motion's meeting, its item's quorum (None if not on the agenda) and its
-    validity, each read once: the meeting, membership and ToR sections of its day."""
-    meeting = meetings.meeting_as_known(db, state.meeting, known_at)
-    if meeting is None:  # the meeting's own record was retracted: a finding, not an error
-        meeting = MeetingState(state.meeting, state.body, state.day, None, False, UNRECORDED)
-    seats = membership.membership_on(db, meeting.body, meeting.day, known_at)
-    sections = constitution.rules_on(db, meeting.body, meeting.day, known_at)
-    on_agenda = any(i.item == state.item for i in meeting.items)
-    quorum = quorum_of(db, meeting, seats, sections, state.item, known_at) if on_agenda else None
+    validity, each read once (and once for all the motions of a meeting judged in one
+    answer, through ``settings``): the meeting, membership and ToR sections of its day."""
+    setting = _setting(db, state, known_at, settings)
+    meeting, seats, sections = setting.meeting, setting.seats, setting.sections
+    quorum = setting.quorums.get(state.item)
+    if quorum is None and any(i.item == state.item for i in meeting.items):
+        quorum = quorum_of(db, meeting, seats, sections, state.item, known_at, setting.sectors)
+        setting.quorums[state.item] = quorum
     eligibility = rule_of(sections, VotingEligibility)
     return meeting, quorum, assess(state, meeting, seats, sections, quorum, eligibility)
 
 
-def _report(db: Connection, state: MotionState, known_at: str) -> DecisionReport:
-    meeting, quorum, result = _assessed(db, state, known_at)
+def _report(
+    db: Connection,
+    state: MotionState,
+    known_at: str,
+    settings: dict[tuple[str, str, date], _Setting],
+) -> DecisionReport:
+    meeting, quorum, result = _assessed(db, state, known_at, settings)
     d = state.decision
     item = next((i.title for i in meeting.items if i.item == state.item), "")
     return DecisionReport(

@@ -11,7 +11,7 @@ from ledger.domain.errors import NotFound
 from ledger.domain.meeting import Attendance, Interest, MeetingState
 from ledger.domain.quorum import QuorumResult
 from ledger.projections import meetings
-from ledger.queries.quorum import quorum_result
+from ledger.queries.quorum import quorums_of
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -34,7 +34,7 @@ def meeting_list(
 ) -> list[MeetingSummary]:
     found = []
     for state in meetings.meetings_of(db, body, first, last, known_at):
-        result = quorum_result(db, state.meeting, None, known_at)
+        result = quorums_of(db, state, [None], known_at)[0]
         found.append(
             MeetingSummary(
                 id=state.meeting,
@@ -93,16 +93,11 @@ def meeting_report(db: Connection, meeting: str, known_at: str) -> MeetingReport
     state = meetings.meeting_as_known(db, meeting, known_at)
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
+    # The start's quorum, then each item's: the membership and rules read once.
+    start, *at = quorums_of(db, state, [None, *(i.item for i in state.items)], known_at)
     items = [
-        ItemReport(
-            i.item,
-            i.title,
-            i.paper,
-            i.classification,
-            i.financial,
-            quorum_result(db, meeting, i.item, known_at),
-        )
-        for i in state.items
+        ItemReport(i.item, i.title, i.paper, i.classification, i.financial, quorum)
+        for i, quorum in zip(state.items, at, strict=True)
     ]
     return MeetingReport(
         meeting=state.meeting,
@@ -115,6 +110,6 @@ def meeting_report(db: Connection, meeting: str, known_at: str) -> MeetingReport
         minutes_approved_at=state.minutes_approved_at,
         attendance=list(state.attendance),
         interests=list(state.interests),
-        quorum=quorum_result(db, meeting, None, known_at),
+        quorum=start,
         items=items,
     )

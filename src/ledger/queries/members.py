@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.eligibility import counts_for_quorum, may_vote
 from ledger.domain.rules import VotingEligibility, rule_of
-from ledger.projections import constitution, membership, organisations
+from ledger.projections import constitution, membership
 from ledger.queries.authority import AuthorityCheck, check_decisions
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built for every seat (a frozen dataclass's __init__
+# costs about three times a plain one's)
 class MemberView:
     member: str
     organisation: str | None
@@ -44,9 +45,8 @@ class MembersReport:
 
 
 def members_report(db: Connection, body: str, day: date, known_at: str) -> MembersReport:
-    state = membership.membership_on(db, body, day, known_at)
-    wanted = sorted({s.organisation for s in state.seats if s.organisation})
-    names = {o.slug: o.name for o in organisations.organisations_on(db, day, known_at, wanted)}
+    state, found = membership.membership_with_organisations_on(db, body, day, known_at)
+    names = {slug: name for slug, (name, _sector) in found.items()}
     held = [o for o in state.offices if o.held_on(day)]
     holders = {o.office: o.holder for o in held}
     cited = [s.decision for s in state.seats] + [o.decision for o in held]
@@ -54,26 +54,24 @@ def members_report(db: Connection, body: str, day: date, known_at: str) -> Membe
     eligibility = rule_of(constitution.rules_on(db, body, day, known_at), VotingEligibility)
     views = []
     for seat in state.seats:
-        people = {
-            seat.representative.person if seat.representative else None,
-            seat.substitute.person if seat.substitute else None,
-        } - {None}
+        rep, sub = seat.representative, seat.substitute
+        people = {rep.person if rep else None, sub.person if sub else None} - {None}
         views.append(
-            MemberView(
-                member=seat.member,
-                organisation=seat.organisation,
-                organisation_name=names.get(seat.organisation or ""),
-                category=seat.category,
-                voting=seat.voting,
-                counts_for_quorum=seat.counts_for_quorum,
-                joined=seat.joined.isoformat(),
-                representative=seat.representative.name if seat.representative else None,
-                substitute=seat.substitute.name if seat.substitute else None,
-                offices=sorted(o for o, h in holders.items() if h.person in people),
-                roles=list(seat.roles),
-                votes=may_vote(seat, eligibility),
-                counts=counts_for_quorum(seat, eligibility),
-                decision=checks.get(seat.decision) if seat.decision else None,
+            MemberView(  # positional, in the order of the fields
+                seat.member,
+                seat.organisation,
+                names.get(seat.organisation or ""),
+                seat.category,
+                seat.voting,
+                seat.counts_for_quorum,
+                seat.joined.isoformat(),
+                rep.name if rep else None,
+                sub.name if sub else None,
+                sorted(o for o, h in holders.items() if h.person in people),
+                list(seat.roles),
+                may_vote(seat, eligibility),
+                counts_for_quorum(seat, eligibility),
+                checks.get(seat.decision) if seat.decision else None,
             )
         )
     return MembersReport(

@@ -10,7 +10,7 @@ from ledger.domain.meeting import MeetingState
 from ledger.domain.membership import MembershipState
 from ledger.domain.quorum import QuorumResult, evaluate
 from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
-from ledger.projections import constitution, meetings, membership, organisations
+from ledger.projections import constitution, meetings, membership
 
 if TYPE_CHECKING:
     from ledger.infra.db import Connection
@@ -23,23 +23,30 @@ def quorum_of(
     sections: Sequence[Any],
     item: str | None,
     known_at: str,
+    sectors: dict[str, Any],
 ) -> QuorumResult:
-    """The quorum of a meeting (or one item) already read, with its body's membership and
-    ToR sections on its day, all as known at ``known_at``."""
+    """The quorum of a meeting (or one item) already read, with its body's membership,
+    its seats' sectors (by organisation) and ToR sections on its day, all as known at
+    ``known_at``."""
     quorum = rule_of(sections, QuorumRule)
     rule, section = quorum if quorum is not None else (None, None)
-    wanted = sorted({s.organisation for s in seats.seats if s.organisation})
-    sectors = {
-        o.slug: o.sector for o in organisations.organisations_on(db, state.day, known_at, wanted)
-    }
     eligibility = rule_of(sections, VotingEligibility)
     return evaluate(state, seats, rule, section, sectors, item, eligibility)
+
+
+def quorums_of(
+    db: Connection, state: MeetingState, items: Sequence[str | None], known_at: str
+) -> list[QuorumResult]:
+    """The quorum of a meeting already read at each of ``items`` (None: the start), its
+    body's membership, sectors and rules on its day read once for all of them."""
+    seats, found = membership.membership_with_organisations_on(db, state.body, state.day, known_at)
+    sectors = {slug: sector for slug, (_name, sector) in found.items()}
+    sections = constitution.rules_on(db, state.body, state.day, known_at)
+    return [quorum_of(db, state, seats, sections, item, known_at, sectors) for item in items]
 
 
 def quorum_result(db: Connection, meeting: str, item: str | None, known_at: str) -> QuorumResult:
     state = meetings.meeting_as_known(db, meeting, known_at)
     if state is None:
         raise NotFound(f"unknown meeting '{meeting}' (see 'ledger meetings BODY' for ids)")
-    seats = membership.membership_on(db, state.body, state.day, known_at)
-    sections = constitution.rules_on(db, state.body, state.day, known_at)
-    return quorum_of(db, state, seats, sections, item, known_at)
+    return quorums_of(db, state, [item], known_at)[0]
