@@ -92,6 +92,7 @@ ATTEMPTS = 5
 # A write of more entries than this (an import) is checked and saved this many at a
 # time, inside its one transaction, so what it holds in memory does not grow with it.
 CHUNK = 2_000
+CATCH_UP_EVERY = 10_000  # events saved by a write before its read models follow them
 
 # The names this module offers besides its own, each imported when first asked for.
 _ELSEWHERE = {
@@ -381,7 +382,13 @@ class Ledger:
                 # each is checked against the very state it appends to.
                 with nullcontext() if dry_run else write_lock(self._store, self.db):
                     self.projections.catch_up()
-                    uow = UnitOfWork(self._histories, self.db, clock.now(), self.actor)
+                    uow = UnitOfWork(
+                        self._histories,
+                        self.db,
+                        clock.now(),
+                        self.actor,
+                        catch_up=None if dry_run else self.projections.catch_up,
+                    )
                     receipt = Receipt(dry_run=dry_run)
                     if dry_run:
                         self._check([_entry(e) for e in entries], uow, receipt, progress)
@@ -422,6 +429,7 @@ class Ledger:
         start = self.head()[0]
         chunks = _chunks(entries, CHUNK)
         chunk = next(chunks, [])
+        behind = 0  # events saved that the read models have not applied yet
         while True:
             following = next(chunks, None)  # read ahead: is this chunk the last?
             self._check(chunk, uow, receipt, progress, start)
@@ -433,7 +441,12 @@ class Ledger:
                 receipt.positions.extend(
                     positions_of(self.db, [r.notification.id for r in recordings])
                 )
+                behind += len(recordings)
+            # The read models follow a batch at a time (each aggregate once a batch),
+            # and at the end; the handlers read the log, not them.
+            if behind and (following is None or behind >= CATCH_UP_EVERY):
                 self.projections.catch_up(progress)
+                behind = 0
             uow.settle()
             if following is None:
                 return

@@ -16,7 +16,10 @@ import pytest
 
 from ledger import application
 from ledger.application import Ledger
+from ledger.domain.entries import COMMAND_ADAPTER
 from ledger.domain.errors import NotFound, RuleViolation, ValidationError
+from ledger.infra.unit_of_work import entry_event_id
+from ledger.interchange.importing import content_digest
 from tests.integration.test_funds import VALID, create, decisions, figures
 
 
@@ -197,3 +200,19 @@ def test_entries_under_an_events_key_stream_too(ledger: Ledger, tmp_path: Path) 
     receipt = ledger.import_files([write_json(tmp_path, "wrapped.json", wrapped)])
     assert receipt.recorded == 6
     assert names(ledger, date(2012, 1, 1)) == {"b0": "B0 1", "b1": "B1 1"}
+
+
+def test_an_entry_can_name_an_event_of_an_earlier_chunk_by_its_event_id(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    entries = history(3, 2)
+    renamed = entries[5]  # b2's first rename, keyed by its content
+    key = "sha256:" + content_digest(COMMAND_ADAPTER.validate_python(renamed))
+    event_id = entry_event_id(key, None)
+    # Several chunks later, before the read models have followed the write.
+    entries.append({"type": "retract", "event": str(event_id), "reason": "not minuted"})
+    receipt = ledger.import_files([write_json(tmp_path, "ids.json", entries)])
+    assert receipt.event_ids[5] == str(event_id)
+    assert names(ledger, date(2010, 6, 1))["b2"] == "B2"
+    assert names(ledger, date(2011, 6, 1))["b2"] == "B2 1"
+    assert ledger.verify_read_models().ok

@@ -42,8 +42,19 @@ POSITION = re.compile(r"^#?(\d+)$")
 class UnitOfWork:
     """Implements the domain's Context over the event store, collecting new events."""
 
-    def __init__(self, stored: Histories, db: Connection, timestamp: Any, actor: str):
+    def __init__(
+        self,
+        stored: Histories,
+        db: Connection,
+        timestamp: Any,
+        actor: str,
+        *,
+        catch_up: Callable[[], object] | None = None,
+    ):
         self.stored = stored
+        # Brings the read models up to what this write has saved so far (a chunked
+        # write lets them follow a batch at a time; the event index may lag).
+        self.catch_up = catch_up
         self.db = db
         self.timestamp = timestamp
         self.actor = actor
@@ -171,7 +182,11 @@ class UnitOfWork:
         return decode_event(rows[0]["topic"], bytes(rows[0]["state"])) if rows else None
 
     def _stored_by_event_id(self, event_id: UUID) -> LedgerEvent | None:
-        rows = self.db.query("SELECT position FROM proj_events WHERE event_id = ?", [str(event_id)])
+        query = "SELECT position FROM proj_events WHERE event_id = ?"
+        rows = self.db.query(query, [str(event_id)])
+        if not rows and self.catch_up is not None:
+            self.catch_up()  # saved by an earlier chunk of this write, not yet indexed
+            rows = self.db.query(query, [str(event_id)])
         return self._stored("c.position = ?", int(rows[0]["position"])) if rows else None
 
 
