@@ -364,3 +364,56 @@ def check_rules(rules_by_section: Sequence[tuple[str, Sequence[_Rule]]]) -> None
             if slot in seen:
                 raise RuleViolation(f"section '{section_id}' sets the {slot} rule twice")
             seen[slot] = section_id
+
+
+# --- reading stored rules back ------------------------------------------------------
+
+# What a stored rule's "kind" (a requirement's "require") names, and its fields that are
+# rules or enumerations: all a stored rule needs to be made again as it was recorded.
+_KINDS: dict[str, type[_Rule]] = {
+    c.model_fields["kind"].default: c
+    for c in (
+        QuorumRule,
+        MeetingFrequency,
+        DecisionMethod,
+        CastingVote,
+        VotingEligibility,
+        MembershipLimit,
+        InterestsExclude,
+        CallIn,
+        TextRule,
+    )
+}
+_REQUIRES: dict[str, type[_Rule]] = {
+    c.model_fields["require"].default: c
+    for c in (MinimumPresent, FractionPresent, OfficeHolderPresent, SeatPresent, RolePresent, AnyOf)
+}
+_ENUMS: dict[type[_Rule], dict[str, type[StrEnum]]] = {
+    MinimumPresent: {"of": Counted},
+    FractionPresent: {"of": Counted},
+    MeetingFrequency: {"per": Period},
+    DecisionMethod: {"method": Method, "fallback": Method, "of": Base},
+    CallIn: {"runs_from": RunsFrom},
+}
+
+
+def _stored(data: dict[str, Any], classes: dict[str, type[_Rule]], tag: str) -> Any:
+    cls = classes[data[tag]]
+    fields = dict(data)
+    for name, enum in _ENUMS.get(cls, {}).items():
+        if fields.get(name) is not None:
+            fields[name] = enum(fields[name])
+    if cls is QuorumRule:
+        fields["all_of"] = [_stored(r, _REQUIRES, "require") for r in fields["all_of"]]
+    elif cls is AnyOf:
+        fields["options"] = [_stored(r, _REQUIRES, "require") for r in fields["options"]]
+    return cls.model_construct(**fields)
+
+
+def stored_rules(data: Sequence[dict[str, Any]]) -> list[Any]:
+    """Rules as the ledger stored them (their JSON, parsed), made again without a
+    validator: what the store holds was validated when it was recorded, and the audit
+    chain keeps it so.  The read path decodes rules with this alone, so a read builds
+    no pydantic validator (ADR 0023); ``tests/cli/test_startup.py`` holds it equal to
+    validating the same JSON."""
+    return [_stored(rule, _KINDS, "kind") for rule in data]

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from ledger.domain.events import LedgerEvent
-from ledger.domain.history import History
 from ledger.infra.db import Connection
 from ledger.infra.errors import storage_errors
-from ledger.infra.mapper import decode_event
+
+# The events, their folds and the mapper are imported when a history is first read:
+# a ledger opened for a read of the read models never needs them (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
+    from ledger.domain.history import History
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
 
@@ -53,6 +57,9 @@ class Histories:
         """The stored history up to at least ``version`` (the newest stored if None).
 
         The History returned is the cache's own: fork it before appending to it."""
+        from ledger.domain.history import History
+        from ledger.infra.mapper import decode_event
+
         if version is None:
             version = self.latest(aggregate_id)
         cached = self._cache.get(aggregate_id)
@@ -100,6 +107,8 @@ class Histories:
 
         When this process does not hold the aggregate as far as ``after``, only those
         are read (and not kept: the cache holds whole histories)."""
+        from ledger.infra.mapper import decode_event
+
         cached = self._cache.get(aggregate_id)
         if after and (cached is None or cached.version < after):
             with storage_errors("cannot read the log"):

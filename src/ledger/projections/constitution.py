@@ -6,15 +6,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, TypeAdapter
-
-from ledger.domain.events import LedgerEvent
-from ledger.domain.history import in_force, place
-from ledger.domain.rules import Rule
-from ledger.domain.tor import TorAdopted, TorState, timeline, tor_id, touched_sections
-from ledger.domain.types import STORED
+from ledger.domain.rules import stored_rules
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -28,6 +22,12 @@ from ledger.projections.base import (
     replace_timeline,
 )
 
+# The events and their folds are the write side's, imported when events are applied:
+# the read path (tor_on, rules_on) imports no event model (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
+    from ledger.domain.tor import TorState
+
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
 # The standing events of each document that shape it (adoptions, and the events that
@@ -35,8 +35,6 @@ DOCUMENTS = "proj_tor_documents"
 # valid_from is the event's effective date; (valid_from, place, version) is the order
 # of ``in_force``; ``sections`` the ids it writes, space-separated (slugs).
 MAKERS = "proj_tor_makers"
-# Its validator is built when a row's rules are first read, not at import.
-RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,9 @@ def split_timeline(
 
 def _maker_rows(events: Sequence[LedgerEvent], standing: Sequence[LedgerEvent]) -> dict[str, Any]:
     """The MAKERS values of each standing event that adopts or writes sections."""
+    from ledger.domain.history import place
+    from ledger.domain.tor import TorAdopted, touched_sections
+
     by_id = {e.event_id: e for e in events}
     rows: dict[str, Any] = {}
     for event in standing:
@@ -196,6 +197,9 @@ class ConstitutionProjection:
         )
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.history import in_force
+        from ledger.domain.tor import timeline, tor_id
+
         event = item.event
         if event.body is None or event.originator_id != tor_id(event.body):
             return
@@ -229,7 +233,7 @@ def _section(row: Any) -> SectionView:
         number=row["number"],
         heading=row["heading"],
         text=row["text"],
-        rules=RULES.validate_python(json.loads(row["rules"]), context=STORED),
+        rules=stored_rules(json.loads(row["rules"])),
         since=row["valid_from"],
         changed_on=row["changed_on"],
         changed_by=row["changed_by"],
@@ -275,10 +279,7 @@ def rules_on(db: Connection, body: str, day: date, known_at: str) -> list[Sectio
         "AND rules <> '[]' ORDER BY ordinal",
         params,
     )
-    return [
-        SectionRules(r["section_id"], RULES.validate_python(json.loads(r["rules"]), context=STORED))
-        for r in rows
-    ]
+    return [SectionRules(r["section_id"], stored_rules(json.loads(r["rules"]))) for r in rows]
 
 
 @dataclass(frozen=True)
