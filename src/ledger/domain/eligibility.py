@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ledger.domain.membership_state import Seat
-from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.domain.rule_kinds import VotingEligibility, rule_of
 
 # The seat's part (may_vote, counts_for_quorum) is what quorum asks, on the read path;
 # the events are the write path's (tenures), imported there (ADR 0023).

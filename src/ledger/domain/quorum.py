@@ -17,7 +17,7 @@ from datetime import date
 from ledger.domain.eligibility import Eligibility, counts_for_quorum, may_vote, not_eligible
 from ledger.domain.meeting_state import Attendance, MeetingState, Status
 from ledger.domain.membership_state import MembershipState, Person, Seat
-from ledger.domain.rules import (
+from ledger.domain.rule_kinds import (
     AnyOf,
     Counted,
     FractionPresent,

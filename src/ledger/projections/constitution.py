@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.rules import stored_rules
+from ledger.domain.rule_kinds import stored_rules
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
