@@ -4,6 +4,7 @@ the eventsourcing library: a read of the read models never opens the event store
 
 from __future__ import annotations
 
+from ledger.infra import guards
 from ledger.infra.chain import CHAIN_TABLE
 from ledger.infra.db import Connection
 
@@ -11,9 +12,22 @@ META = "ledger_meta"
 
 
 def log_ready(db: Connection) -> bool:
-    """True when the log's tables (events, chain, meta) are all there: the event store
-    may then be opened when a write first needs it, as it would find them."""
-    return all(db.table_exists(t) for t in (db.dialect.events, CHAIN_TABLE, META))
+    """True when the log's tables (events, chain, meta) are all there and, for their
+    owner, guarded (``infra/guards.py``) and indexed: opening the event store, which
+    puts back what is missing, would then change nothing, so it may wait until a
+    write first needs it."""
+    log = (db.dialect.events, CHAIN_TABLE)
+    if not all(db.table_exists(t) for t in (*log, META)):
+        return False
+    return not db.access.create or (guards.in_place(db, log) and _chain_indexed(db))
+
+
+def _chain_indexed(db: Connection) -> bool:
+    name = f"{CHAIN_TABLE}_recorded_idx"  # the one index the store adds to its tables
+    if db.config.kind == "sqlite":
+        sql = f"SELECT count(*) FROM {db.home}.sqlite_master WHERE type = 'index' AND name = ?"
+        return bool(db.scalar(sql, [name]))
+    return bool(db.scalar("SELECT to_regclass(?) IS NOT NULL", [f"{db.home}.{name}"]))
 
 
 def read_meta(db: Connection, key: str) -> str | None:
