@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ledger.infra import chain, roles
+from ledger.infra.chain import CHAIN_TABLE
 from ledger.infra.meta import META
 from ledger.projections.names import READ_MODELS
 from ledger.projections.runner import TRACKING
 
 if TYPE_CHECKING:
+    from ledger.infra.roles import Tables
     from ledger.projections.base import Projection
 
 
@@ -39,10 +40,12 @@ def all_projections() -> list[Projection]:
     ]
 
 
-def ledger_tables(events: str) -> roles.Tables:
+def ledger_tables(events: str) -> Tables:
     """Every table of a ledger, by what its roles may do with each."""
-    return roles.Tables(
-        log=[events, chain.CHAIN_TABLE],
+    from ledger.infra.roles import Tables
+
+    return Tables(
+        log=[events, CHAIN_TABLE],
         meta=META,
         read_models=[TRACKING, *(t for m in READ_MODELS for t in m.tables)],
     )
