@@ -16,12 +16,18 @@ It prints each median (and the fastest run) in milliseconds, then each command's
 ratio to the bare interpreter (the issue asks at most 8x for the queries) and to
 ``sqlite-utils`` (the issue asks less than 1x).  It never asserts a timing.
 
+``--imports N`` then runs each ledger command ``--runs`` more times under ``python -X
+importtime`` and prints, for each, the N modules (ours one by one, a library's added
+up under its name) whose own import time is largest, by median: what the start-up is
+made of.  Import times so measured are inflated by the measuring; compare them with
+each other, not with the timings above.
+
 The children run with bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` is dropped
 from their environment), as an installed package has them: the warm-up run writes them.
 The ledger runs as its console script does (``from ledger.cli.main import main``), by
 the interpreter running this script, so set ``PYTHONPATH=src`` to time a checkout.
 
-    .venv/bin/python bench/bench_startup.py [--runs 20] [--quick] [--json]
+    .venv/bin/python bench/bench_startup.py [--runs 20] [--quick] [--json] [--imports N]
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -82,6 +89,42 @@ def run(argv: list[str]) -> float:
     return elapsed
 
 
+IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)")
+
+
+def import_times(argv: list[str]) -> dict[str, int]:
+    """Microseconds of each module's own import (ours by module, a library's summed
+    under its top-level name), from one run under ``-X importtime``."""
+    done = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=True,
+        env=ENV,
+        text=True,
+    )
+    found: dict[str, int] = {}
+    for line in done.stderr.splitlines():
+        matched = IMPORT_LINE.match(line)
+        if matched:
+            name = matched.group(2)
+            key = name if name.startswith("ledger") else name.split(".")[0]
+            found[key] = found.get(key, 0) + int(matched.group(1))
+    return found
+
+
+def biggest_imports(argv: list[str], runs: int, count: int) -> list[dict[str, float]]:
+    """The ``count`` largest median own-import times (ms) over ``runs`` runs."""
+    samples = [import_times(argv) for _ in range(runs)]
+    names = set().union(*samples)
+    medians = {n: statistics.median(s.get(n, 0) for s in samples) / 1000 for n in names}
+    total = sum(medians.values())
+    ranked = sorted(medians.items(), key=lambda kv: -kv[1])[:count]
+    return [{"module": "(all)", "ms": round(total, 1)}] + [
+        {"module": n, "ms": round(ms, 1)} for n, ms in ranked
+    ]
+
+
 def find_sqlite_utils() -> str:
     beside = Path(sys.executable).with_name("sqlite-utils")
     found = str(beside) if beside.exists() else shutil.which("sqlite-utils")
@@ -95,6 +138,13 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=None, help="runs of each command (20)")
     p.add_argument("--quick", action="store_true", help="5 runs of each, for a smoke run")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    p.add_argument(
+        "--imports",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then the N largest own import times of each ledger query (-X importtime)",
+    )
     args = p.parse_args()
     runs = args.runs or (5 if args.quick else 20)
     env_note = f"PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
@@ -113,6 +163,11 @@ def main() -> None:
         for _ in range(runs):
             for name, argv in argvs.items():
                 times[name].append(run(argv))
+        imports = {
+            name: biggest_imports(argvs[name], runs, args.imports)
+            for name in ("ledger quorum", "ledger tor show")
+            if args.imports
+        }
     medians = {name: statistics.median(t) for name, t in times.items()}
     bare, raw = medians["python -c pass"], medians["sqlite-utils query"]
     rows = [
@@ -133,7 +188,10 @@ def main() -> None:
         "env": env_note,
     }
     if args.json:
-        print(json.dumps({"setup": setup, "results": rows}, indent=2))
+        document: dict[str, object] = {"setup": setup, "results": rows}
+        if imports:
+            document["imports"] = imports
+        print(json.dumps(document, indent=2))
         return
     print(
         f"start-up, {runs} runs of each, interleaved; python {setup['python']}; "
@@ -146,6 +204,10 @@ def main() -> None:
             f"{row['x_bare']:>8.2f} {row['x_sqlite_utils']:>15.2f}"
         )
     print("targets: ledger quorum / tor show <= 8x bare, and < 1x sqlite-utils")
+    for name, ranked in imports.items():
+        print(f"\n{name}: own import time by module, median of {runs} runs, ms (-X importtime)")
+        for entry in ranked:
+            print(f"  {entry['module']:<40} {entry['ms']:>7.1f}")
 
 
 if __name__ == "__main__":

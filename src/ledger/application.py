@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError
-
 from ledger.domain import clock
 from ledger.domain.errors import (
     ConcurrentWriteError,
@@ -38,10 +36,11 @@ from ledger.infra.db import Connection
 from ledger.infra.errors import describe as describe_failure
 from ledger.infra.errors import is_database_error, mask
 from ledger.infra.histories import Histories
-from ledger.infra.store import open_store, read_meta, write_meta
+from ledger.infra.meta import log_ready, read_meta, write_meta
 from ledger.infra.urls import DatabaseConfig, parse_url
 from ledger.interchange.export import FORMATS, Selection, Written
 from ledger.projections.catalogue import all_projections, ledger_tables
+from ledger.projections.names import READ_MODELS
 from ledger.projections.runner import ProjectionRunner
 from ledger.queries.known import known_at_text
 
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
     from ledger.domain.quorum import QuorumResult
     from ledger.domain.tor_text import ParsedDocument
     from ledger.infra import chain, roles
+    from ledger.infra.store import EventStore
     from ledger.infra.unit_of_work import UnitOfWork
     from ledger.interchange.tor_document import TorCommand
     from ledger.queries import constitution, proofs, timelines
@@ -274,15 +274,41 @@ class Ledger:
         self.config: DatabaseConfig = replace(config, read_only=True) if read_only else config
         self.actor = actor or default_actor()
         self.db = Connection(self.config)
+        # The event store (the eventsourcing library) is opened when a write first needs
+        # it, or now if the log's tables are not all there yet (it creates them, or says
+        # there is no ledger): a read of the read models never imports the library.
+        self._event_store: EventStore | None = None
         try:
-            self._store = open_store(self.config, self.db)
+            if not log_ready(self.db):
+                self._open_store()
         except BaseException:
             self.db.close()
             raise
         self._histories = Histories(self.db)
         self.projections = ProjectionRunner(
-            self.db, all_projections(), on_created=self._regrant, histories=self._histories
+            self.db,
+            all_projections,
+            on_created=self._regrant,
+            histories=self._histories,
+            read_models=READ_MODELS,
         )
+
+    def _open_store(self) -> EventStore:
+        from ledger.infra.store import open_store
+
+        if self._event_store is None:
+            self._event_store = open_store(self.config, self.db)
+        return self._event_store
+
+    @property
+    def _store(self) -> EventStore:
+        """The event store, opened on first use."""
+        return self._open_store()
+
+    def _close_store(self) -> None:
+        if self._event_store is not None:
+            self._event_store.close()
+            self._event_store = None
 
     @property
     def read_only(self) -> bool:
@@ -300,7 +326,7 @@ class Ledger:
 
     def close(self) -> None:
         """Release the database connections."""
-        self._store.close()
+        self._close_store()
         self.db.close()
 
     def __enter__(self) -> Ledger:
@@ -363,6 +389,8 @@ class Ledger:
         checks left for the end of the write run before its last chunk is saved.  A
         dry run saves nothing, so it checks every entry in memory.
         """
+        from eventsourcing.persistence import IntegrityError
+
         from ledger.infra.unit_of_work import (
             UnitOfWork,
             check_clock,
@@ -1184,7 +1212,7 @@ class Ledger:
         """Delete this ledger's tables (used only to rebuild a demo ledger); then close."""
         self.require_writable("nothing was deleted")
         self._histories.clear()
-        self._store.close()
+        self._close_store()
         for table in ledger_tables(self.db.dialect.events).all:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.close()

@@ -32,6 +32,9 @@ def plain(value: Any) -> Any:
     """``value`` as JSON-able data: models dumped, dataclasses as dicts, dates as ISO text."""
     if _is_model(value):
         return value.model_dump(mode="json", exclude_none=True)
+    as_document = getattr(value, "as_document", None)
+    if as_document is not None and not isinstance(value, type):
+        return as_document()  # a rule read back from the store: what its model dumps
     if is_dataclass(value) and not isinstance(value, type):
         return {k: plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):

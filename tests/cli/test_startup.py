@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli.catalogue import COMMANDS
+from ledger.infra.chain import GENESIS
+from ledger.projections.names import READ_MODELS
 
 # Every module that defines top-level commands.
 MODULES = sorted({module for module, _ in COMMANDS.values()})
@@ -109,6 +112,190 @@ def test_a_query_on_sqlite_imports_only_what_it_needs(demo: Path) -> None:
             "rich",
         ):
             assert never not in found, never
+
+
+# What a read of the read models leaves alone when they are caught up (ADR 0023): the
+# event store's library and the mapper, and the projections that apply events.
+NOT_ON_THE_READ_PATH = (
+    "eventsourcing",
+    "ledger.infra.store",
+    "ledger.infra.mapper",
+    "ledger.projections.budget",
+    "ledger.projections.events_index",
+)
+
+
+def test_quorum_reads_without_pydantic_the_event_store_or_the_event_models(demo: Path) -> None:
+    found = imported_by("--db", str(demo), "quorum", "kcsp-wg-2024-09-12")
+    assert "ledger.queries.quorum" in found
+    for never in (
+        *NOT_ON_THE_READ_PATH,
+        # ... and quorum's: no pydantic at all (the stored rules are read back as their
+        # kinds, the states are plain), no event model, no command.
+        "pydantic",
+        "pydantic_core",
+        "ledger.domain.types",
+        "ledger.domain.rules",
+        "ledger.projections.bodies",
+        "ledger.projections.decisions",
+        "ledger.domain.commands",
+        "ledger.domain.events",
+        "ledger.domain.history",
+        "ledger.domain.meeting",
+        "ledger.domain.membership",
+        "ledger.domain.organisation",
+        "ledger.domain.tor",
+    ):
+        assert never not in found, never
+    assert not any(name.startswith(("eventsourcing", "pydantic")) for name in found)
+
+
+def test_tor_show_reads_without_the_event_store(demo: Path) -> None:
+    found = imported_by("--db", str(demo), "tor", "show", "kcsp-wg", "--on", "2024-07-04")
+    assert "ledger.cli.tor" in found
+    for never in NOT_ON_THE_READ_PATH:
+        assert never not in found, never
+    assert not any(name.startswith("eventsourcing") for name in found)
+
+
+def test_a_read_that_finds_the_read_models_behind_catches_them_up(tmp_path: Path) -> None:
+    # The rare case: it imports what applies events, and answers as a caught-up one.
+    from ledger.cli.demo import build
+
+    db = tmp_path / "demo.db"
+    build(str(db))
+    args = ("--db", str(db), "quorum", "kcsp-wg-2024-09-12")
+    expected = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, check=True
+    ).stdout.rsplit("\n\n", 1)[0]
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute("UPDATE ledger_projections SET position = 0, hash = ?", [GENESIS])
+        for model in READ_MODELS:
+            for table in model.tables:
+                connection.execute(f"DELETE FROM {table}")
+    connection.close()
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.rsplit("\n\n", 1)[0] == expected
+    assert "ledger.projections.meetings" in json.loads(done.stdout.splitlines()[-1])
+    assert "eventsourcing.persistence" in json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_static_table_of_read_models_is_what_the_projections_are_and_make(
+    tmp_path: Path,
+) -> None:
+    # names.py lets a read check the read models without importing them: it must say
+    # exactly what the projections say, and name every table and index they create.
+    from ledger.application import Ledger
+    from ledger.projections.catalogue import all_projections
+
+    projections = all_projections()
+    assert [(m.name, m.version, m.tables) for m in READ_MODELS] == [
+        (p.name, p.version, tuple(p.tables)) for p in projections
+    ]
+    with Ledger(str(tmp_path / "empty.db")) as ledger:
+        ledger.init()
+        made = {
+            (r["tbl_name"], r["name"])
+            for r in ledger.db.query(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' "
+                "AND name NOT LIKE 'sqlite_autoindex%'"
+            )
+        }
+    for model in READ_MODELS:
+        indexes = {name for table, name in made if table in model.tables}
+        assert set(model.indexes) == indexes, model.name
+
+
+RULE_SAMPLES = [
+    {
+        "kind": "quorum",
+        "all_of": [
+            {
+                "require": "any-of",
+                "options": [
+                    {
+                        "require": "minimum",
+                        "at_least": 3,
+                        "of": "organisations",
+                        "sector": "police",
+                    },
+                    {"require": "fraction", "numerator": 1, "denominator": 3},
+                    {"require": "office-holder", "office": "chair", "or_offices": ["lead-member"]},
+                    {"require": "seat", "member": "kent-police"},
+                    {"require": "role", "role": "elected-member"},
+                ],
+            },
+            {"require": "office-holder", "office": "chair", "or_deputy": False},
+            {"require": "minimum", "at_least": 4, "category": "responsible-authority"},
+        ],
+    },
+    {"kind": "meeting-frequency", "at_least": 4, "per": "year", "public": True},
+    {"kind": "decision-method", "method": "consensus", "fallback": "simple-majority"},
+    {
+        "kind": "decision-method",
+        "method": "fraction",
+        "numerator": 3,
+        "denominator": 4,
+        "of": "membership",
+    },
+    {"kind": "casting-vote"},
+    {"kind": "casting-vote", "office": "convenor"},
+    {"kind": "voting-eligibility", "categories": ["responsible-authority"]},
+    {"kind": "membership-limit", "category": "co-opted", "at_most": 2},
+    {"kind": "interests-exclude", "financial_only": False},
+    {"kind": "call-in", "working_days": 5, "runs_from": "publication"},
+    {"kind": "text", "text": "Meetings are held in public."},
+]
+
+
+def test_each_kind_of_rule_has_its_models_fields_and_defaults() -> None:
+    # rule_kinds.py names each kind's fields for the read path (rules.py declares them).
+    from ledger.domain import rule_kinds, rules
+    from ledger.domain.types import omitted_when_empty
+
+    omitted = omitted_when_empty().exclude_if
+    for kind in (*rule_kinds.RULES, *rule_kinds.REQUIREMENTS):
+        model = getattr(rules, kind.__name__)
+        assert issubclass(model, kind)
+        fields = model.model_fields
+        assert list(kind.FIELDS) == list(fields), kind.__name__
+        for name, default in kind.FIELDS.items():
+            field = fields[name]
+            if default is rule_kinds.REQUIRED:
+                assert field.is_required(), (kind.__name__, name)
+            else:
+                made = [] if default is list else default
+                assert field.get_default(call_default_factory=True) == made, (kind.__name__, name)
+        assert {n for n, f in fields.items() if f.exclude_if is omitted} == kind.OMITTED
+
+
+def test_stored_rules_read_back_as_validating_them_would(demo: Path) -> None:
+    from pydantic import TypeAdapter
+
+    from ledger.documents import plain
+    from ledger.domain.rule_kinds import stored_rules
+    from ledger.domain.rules import Rule
+    from ledger.domain.types import STORED
+
+    validated = TypeAdapter(list[Rule])
+    connection = sqlite3.connect(demo)
+    rows = [json.loads(r) for (r,) in connection.execute("SELECT rules FROM proj_tor_sections")]
+    connection.close()
+    assert any(rows)
+    for data in [*rows, RULE_SAMPLES]:
+        expected = validated.validate_python(data, context=STORED)
+        got = stored_rules(data)
+        assert got == expected
+        assert expected == got
+        assert [type(r).__name__ for r in got] == [type(r).__name__ for r in expected]
+        assert [r.describe() for r in got] == [r.describe() for r in expected]
+        assert plain(got) == plain(expected)  # the JSON documents, for --json and the web
+        assert [r.as_document() for r in got] == [
+            r.model_dump(mode="json", exclude_none=True) for r in expected
+        ]
 
 
 def test_writing_to_sqlite_never_imports_psycopg(tmp_path: Path) -> None:

@@ -15,11 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ledger.domain.events import LedgerEvent
-from ledger.domain.membership import MemberJoined, MemberLeft, Seat
-from ledger.domain.rules import VotingEligibility, rule_of
-from ledger.domain.tor import TorState
+from ledger.domain.membership_state import Seat
+from ledger.domain.rule_kinds import VotingEligibility, rule_of
+
+# The seat's part (may_vote, counts_for_quorum) is what quorum asks, on the read path;
+# the events are the write path's (tenures), imported there (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
+    from ledger.domain.membership import MemberJoined
+    from ledger.domain.tor import TorState
 
 Eligibility = tuple[VotingEligibility, str]  # the rule in force, and its section
 
@@ -62,12 +68,14 @@ class Disagreement:
 Key = tuple[str, str, bool, str]
 
 
-Tenure = tuple[date, date | None, MemberJoined]  # from, until (not including), as joined
+Tenure = tuple[date, date | None, "MemberJoined"]  # from, until (not including), as joined
 
 
 def tenures(events: Sequence[LedgerEvent]) -> dict[str, list[Tenure]]:
     """Each seat's spells on the body, in order, from in-force membership events: one
     pass, no states built (this runs for every seat recorded)."""
+    from ledger.domain.membership import MemberJoined, MemberLeft
+
     sitting: dict[str, MemberJoined] = {}
     spells: dict[str, list[Tenure]] = {}
     for event in events:

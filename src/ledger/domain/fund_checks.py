@@ -51,7 +51,7 @@ from ledger.domain.meeting import meeting_id, meeting_state
 from ledger.domain.membership import membership_id, membership_on
 from ledger.domain.money import format_pence
 from ledger.domain.quorum import evaluate
-from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
+from ledger.domain.rule_kinds import QuorumRule, VotingEligibility, rule_of
 from ledger.domain.tor import tor_id, tor_on
 from ledger.domain.validity import Validity, assess
 

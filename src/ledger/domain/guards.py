@@ -38,7 +38,7 @@ from ledger.domain.commands import Context
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.domain.history import in_force
-from ledger.domain.rules import MembershipLimit, VotingEligibility
+from ledger.domain.rule_kinds import MembershipLimit, VotingEligibility
 
 Guard = Callable[[Context, Any], None]
 

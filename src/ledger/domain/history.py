@@ -10,12 +10,12 @@ a correction taking the place of the event it corrects).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from ledger.domain.events import EventRetracted, LedgerEvent
+from ledger.domain.segments import Segment as Segment  # apart, for the read path (ADR 0023)
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -321,15 +321,6 @@ def state_at(events: Sequence[LedgerEvent], day: date, step: Step[S]) -> S | Non
             break
         state = step(state, event)
     return state
-
-
-@dataclass(frozen=True)
-class Segment(Generic[S]):
-    """``state`` held from ``valid_from`` until the day before ``valid_to`` (None: still)."""
-
-    valid_from: date
-    valid_to: date | None
-    state: S
 
 
 def segments(events: Sequence[LedgerEvent], step: Step[S]) -> list[Segment[S]]:

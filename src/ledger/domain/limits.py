@@ -26,7 +26,7 @@ from datetime import date
 from ledger.domain import membership, tor
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import side_by_side
-from ledger.domain.rules import MembershipLimit
+from ledger.domain.rule_kinds import MembershipLimit
 
 Moment = tuple[date, membership.MembershipState | None, tor.TorState | None]
 

@@ -13,9 +13,8 @@ seat or ToR change is recorded (``domain/limits.py``, run by ``domain/guards.py`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -28,6 +27,13 @@ from ledger.domain.errors import RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent, register_upcaster
 from ledger.domain.history import History, changes_by_date, in_force, register_checker, state_at
 from ledger.domain.ids import aggregate_id
+
+# Its state is defined apart from its events, with nothing of pydantic's, for the read
+# path (ADR 0023); named here too, as before.
+from ledger.domain.membership_state import MembershipState as MembershipState
+from ledger.domain.membership_state import Office as Office
+from ledger.domain.membership_state import Person as Person
+from ledger.domain.membership_state import Seat as Seat
 from ledger.domain.types import Category, Day, Flag, Label, PersonName, Slug, omitted_when_empty
 
 CATEGORIES = (
@@ -146,71 +152,6 @@ class OfficeHolderElected(LedgerEvent):
 
 
 # --- state ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    person: str
-    name: str
-    role: str | None = None
-
-
-@dataclass(frozen=True)
-class Seat:
-    member: str
-    organisation: str | None
-    category: str
-    voting: bool
-    counts_for_quorum: bool | None  # None: if it votes
-    joined: date
-    representative: Person | None = None
-    substitute: Person | None = None
-    roles: tuple[str, ...] = ()
-    decision: str | None = None  # the decision the seat's joining cites as authority
-
-
-@dataclass(frozen=True)
-class Office:
-    office: str
-    holder: Person
-    elected: date
-    term_end: date | None
-    decision: str | None = None  # the decision that elected them, if one is cited
-
-    def held_on(self, day: date) -> bool:
-        return self.term_end is None or day <= self.term_end
-
-
-@dataclass(frozen=True)
-class MembershipState:
-    seats: tuple[Seat, ...] = ()
-    offices: tuple[Office, ...] = field(default_factory=tuple)
-
-    @cached_property
-    def _by_member(self) -> dict[str, Seat]:
-        found: dict[str, Seat] = {}
-        for s in self.seats:
-            found.setdefault(s.member, s)  # the first, as a scan in order would find
-        return found
-
-    def seat(self, member: str) -> Seat | None:
-        return self._by_member.get(member)
-
-    def office_holder(self, office: str, day: date) -> Person | None:
-        held = next((o for o in self.offices if o.office == office), None)
-        return held.holder if held is not None and held.held_on(day) else None
-
-    def seat_of(self, person: str) -> Seat | None:
-        """The seat this person represents (not as a substitute).
-
-        Someone who represents two seats is taken for the first by member id, so the
-        answer never depends on the order the seats happen to be held in."""
-        held = [
-            s
-            for s in self.seats
-            if s.representative is not None and s.representative.person == person
-        ]
-        return min(held, key=lambda s: s.member, default=None)
 
 
 def _with_seat(state: MembershipState, seat: Seat) -> MembershipState:

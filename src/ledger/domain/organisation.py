@@ -12,7 +12,7 @@ exports name it by that (ADR 0020).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import ClassVar, Literal
@@ -31,6 +31,10 @@ from ledger.domain.history import (
     state_at,
 )
 from ledger.domain.ids import aggregate_id
+
+# Its state is defined apart from its events, with nothing of pydantic's, for the read
+# path (ADR 0023); named here too, as before.
+from ledger.domain.organisation_state import OrganisationState as OrganisationState
 from ledger.domain.types import Label, Name, OrgId, Reason, Slug, omitted_when_empty
 
 
@@ -122,20 +126,6 @@ class OrganisationClosed(OrganisationEvent):
 
 
 # --- state ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrganisationState:
-    """An organisation as it stood over some stretch of time."""
-
-    slug: str
-    name: str
-    short_name: str | None
-    sector: str
-    registered: date
-    closed: date | None = None
-    successor: str | None = None
-    identifier: str | None = None  # its org-id.guide identifier, e.g. GB-LAE-KEN
 
 
 def _apply(state: OrganisationState | None, event: LedgerEvent) -> OrganisationState:

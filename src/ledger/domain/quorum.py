@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.domain.eligibility import Eligibility, counts_for_quorum, may_vote, not_eligible
-from ledger.domain.meeting import Attendance, MeetingState, Status
-from ledger.domain.membership import MembershipState, Person, Seat
-from ledger.domain.rules import (
+from ledger.domain.meeting_state import Attendance, MeetingState, Status
+from ledger.domain.membership_state import MembershipState, Person, Seat
+from ledger.domain.rule_kinds import (
     AnyOf,
     Counted,
     FractionPresent,

@@ -10,13 +10,25 @@ the section text: amending the section replaces its rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+# What each kind means (its wording, what it asks) is in rule_kinds.py, with nothing of
+# pydantic's: each model here is a subclass of its kind, so code asks what a rule is of
+# the kinds, and a rule read back from the store (a kind's own instance) answers alike
+# (ADR 0023).  The enumerations and helpers are named here too, as before.
+from ledger.domain import rule_kinds as kinds
 from ledger.domain.errors import RuleViolation
+from ledger.domain.rule_kinds import Base as Base
+from ledger.domain.rule_kinds import Counted as Counted
+from ledger.domain.rule_kinds import Method as Method
+from ledger.domain.rule_kinds import Period as Period
+from ledger.domain.rule_kinds import RunsFrom as RunsFrom
+from ledger.domain.rule_kinds import deputy_of as deputy_of
+from ledger.domain.rule_kinds import rule_of as rule_of
+from ledger.domain.rule_kinds import stored_rules as stored_rules
 from ledger.domain.types import Flag, Label, Slug, StrictInput, Whole, omitted_when_empty
 
 
@@ -24,12 +36,7 @@ class _Rule(StrictInput):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Counted(StrEnum):
-    MEMBERS = "members"
-    ORGANISATIONS = "organisations"
-
-
-class MinimumPresent(_Rule):
+class MinimumPresent(_Rule, kinds.MinimumPresent):
     """At least ``at_least`` members (or organisations) present, optionally of one category."""
 
     require: Literal["minimum"] = "minimum"
@@ -40,13 +47,8 @@ class MinimumPresent(_Rule):
     )
     sector: str | None = Field(default=None, description="Only organisations of this sector.")
 
-    def describe(self) -> str:
-        what = {"members": "member(s)", "organisations": "organisation(s)"}[self.of.value]
-        scope = " ".join(x for x in (self.sector, self.category) if x)
-        return f"at least {self.at_least} {scope + ' ' if scope else ''}{what} present"
 
-
-class FractionPresent(_Rule):
+class FractionPresent(_Rule, kinds.FractionPresent):
     """At least this fraction of the membership present (rounded up)."""
 
     require: Literal["fraction"] = "fraction"
@@ -61,17 +63,8 @@ class FractionPresent(_Rule):
             raise ValueError("a fraction of the membership cannot exceed the whole")
         return self
 
-    def describe(self) -> str:
-        scope = f" {self.category}" if self.category else ""
-        return f"at least {self.numerator}/{self.denominator} of the{scope} {self.of.value} present"
 
-
-def deputy_of(office: str) -> str:
-    """The office whose holder stands in for ``office``'s: the vice-chair for the chair."""
-    return f"vice-{office}"
-
-
-class OfficeHolderPresent(_Rule):
+class OfficeHolderPresent(_Rule, kinds.OfficeHolderPresent):
     """The holder of an office is present (the chair, or the vice-chair in the chair), or
     the holder of any of ``or_offices``: "the Chair or a Vice-Chair", "the Chair or the
     Lead Member"."""
@@ -87,47 +80,29 @@ class OfficeHolderPresent(_Rule):
         description="Further offices any of whose holders suffices, e.g. [deputy-chair].",
     )
 
-    def offices(self) -> list[str]:
-        """Every office whose holder being present meets the requirement, in order."""
-        named = [self.office] + ([deputy_of(self.office)] if self.or_deputy else [])
-        return list(dict.fromkeys([*named, *self.or_offices]))
 
-    def describe(self) -> str:
-        further = "".join(f" or the {o}" for o in self.or_offices)
-        return f"the {self.office}{' (or deputy)' if self.or_deputy else ''}{further} present"
-
-
-class SeatPresent(_Rule):
+class SeatPresent(_Rule, kinds.SeatPresent):
     """A named seat is represented and counted: "including a representative of Kent Police"."""
 
     require: Literal["seat"] = "seat"
     member: Slug = Field(description="The seat's id, e.g. kent-police.")
 
-    def describe(self) -> str:
-        return f"{self.member} present"
 
-
-class RolePresent(_Rule):
+class RolePresent(_Rule, kinds.RolePresent):
     """At least ``at_least`` counted seats holding a role: "at least one elected member"."""
 
     require: Literal["role"] = "role"
     role: Slug = Field(description="A role seats hold (add-member's roles), e.g. elected-member.")
     at_least: Whole = Field(default=1, ge=1, le=1000)
 
-    def describe(self) -> str:
-        return f"at least {self.at_least} {self.role} present"
 
-
-class AnyOf(_Rule):
+class AnyOf(_Rule, kinds.AnyOf):
     """At least one of the options holds."""
 
     require: Literal["any-of"] = "any-of"
     options: list[
         MinimumPresent | FractionPresent | OfficeHolderPresent | SeatPresent | RolePresent
     ] = Field(min_length=2)
-
-    def describe(self) -> str:
-        return "either " + " or ".join(o.describe() for o in self.options)
 
 
 Requirement = Annotated[
@@ -136,23 +111,14 @@ Requirement = Annotated[
 ]
 
 
-class QuorumRule(_Rule):
+class QuorumRule(_Rule, kinds.QuorumRule):
     """A meeting (or item) is quorate when every requirement holds."""
 
     kind: Literal["quorum"] = "quorum"
     all_of: list[Requirement] = Field(min_length=1)
 
-    def describe(self) -> str:
-        return "quorate with " + "; and ".join(r.describe() for r in self.all_of)
 
-
-class Period(StrEnum):
-    YEAR = "year"
-    QUARTER = "quarter"
-    MONTH = "month"
-
-
-class MeetingFrequency(_Rule):
+class MeetingFrequency(_Rule, kinds.MeetingFrequency):
     """At least ``at_least`` meetings per period (optionally: meetings held in public)."""
 
     kind: Literal["meeting-frequency"] = "meeting-frequency"
@@ -160,27 +126,8 @@ class MeetingFrequency(_Rule):
     per: Period
     public: Flag = False
 
-    def describe(self) -> str:
-        public = " public" if self.public else ""
-        return f"at least {self.at_least}{public} meeting(s) per {self.per.value}"
 
-
-class Method(StrEnum):
-    CONSENSUS = "consensus"
-    SIMPLE_MAJORITY = "simple-majority"
-    TWO_THIRDS = "two-thirds"
-    UNANIMOUS = "unanimous"
-    FRACTION = "fraction"  # numerator/denominator, e.g. three-quarters
-
-
-class Base(StrEnum):
-    """What a majority is counted of."""
-
-    VOTING = "present-and-voting"  # for + against; abstentions are not counted
-    MEMBERSHIP = "membership"  # every voting seat on the day, present or not
-
-
-class DecisionMethod(_Rule):
+class DecisionMethod(_Rule, kinds.DecisionMethod):
     """How decisions are made by default, and what happens when that fails.  A vote is
     carried by a simple majority (more than half), a fraction (at least n/d), or
     unanimously, of those present and voting or of the whole membership."""
@@ -204,71 +151,38 @@ class DecisionMethod(_Rule):
             raise ValueError("a fraction cannot exceed the whole")
         return self
 
-    def base(self) -> Base:
-        """What the majority is counted of."""
-        return self.of or Base.VOTING
 
-    def describe(self) -> str:
-        fallback = f", failing which {self.fallback.value}" if self.fallback else ""
-        share = f" {self.numerator}/{self.denominator}" if self.numerator else ""
-        of = " of the whole membership" if self.of == Base.MEMBERSHIP else ""
-        return f"decisions by {self.method.value}{share}{of}{fallback}"
-
-
-class CastingVote(_Rule):
+class CastingVote(_Rule, kinds.CastingVote):
     """On a tie the holder of ``office`` presiding has a second, casting vote."""
 
     kind: Literal["casting-vote"] = "casting-vote"
     office: Label = "chair"
 
-    def describe(self) -> str:
-        return f"the {self.office} presiding has a casting vote on a tie"
 
-
-class VotingEligibility(_Rule):
+class VotingEligibility(_Rule, kinds.VotingEligibility):
     """Which membership categories may vote.  A seat of any other category is taken as
     non-voting, whatever its own ``voting`` flag says (quorum counts it as such)."""
 
     kind: Literal["voting-eligibility"] = "voting-eligibility"
     categories: list[str] = Field(min_length=1)
 
-    def describe(self) -> str:
-        return "votes by " + ", ".join(self.categories)
 
-    def allows(self, category: str) -> bool:
-        return category in self.categories
-
-
-class MembershipLimit(_Rule):
+class MembershipLimit(_Rule, kinds.MembershipLimit):
     """At most ``at_most`` members of a category at once (e.g. two co-opted members)."""
 
     kind: Literal["membership-limit"] = "membership-limit"
     category: str = Field(min_length=1, max_length=80)
     at_most: Whole = Field(ge=0, le=1000)
 
-    def describe(self) -> str:
-        return f"at most {self.at_most} {self.category} member(s)"
 
-
-class InterestsExclude(_Rule):
+class InterestsExclude(_Rule, kinds.InterestsExclude):
     """A member with a declared interest takes no part in a (financial) decision."""
 
     kind: Literal["interests-exclude"] = "interests-exclude"
     financial_only: Flag = True
 
-    def describe(self) -> str:
-        scope = "financial decisions" if self.financial_only else "decisions"
-        return f"members with a declared interest take no part in {scope}"
 
-
-class RunsFrom(StrEnum):
-    """What a call-in period is counted from."""
-
-    MEETING = "meeting"  # the date of the meeting that made the decision
-    PUBLICATION = "publication"  # the date the decision was published
-
-
-class CallIn(_Rule):
+class CallIn(_Rule, kinds.CallIn):
     """A decision may be called in (referred to scrutiny before it is acted on) within
     ``working_days`` working days of the meeting that made it, or of its publication;
     with ``key_decisions_only``, only a key decision may.  Working days are weekdays
@@ -286,24 +200,12 @@ class CallIn(_Rule):
         default=False, description="Only key decisions may be called in."
     )
 
-    def period(self) -> str:
-        """How long the period lasts, in words: "5 working days"."""
-        return f"{self.working_days} working day{'' if self.working_days == 1 else 's'}"
 
-    def describe(self) -> str:
-        what = "a key decision" if self.key_decisions_only else "a decision"
-        start = "the meeting" if self.runs_from == RunsFrom.MEETING else "its publication"
-        return f"{what} may be called in within {self.period()} of {start}"
-
-
-class TextRule(_Rule):
+class TextRule(_Rule, kinds.TextRule):
     """A rule kept in words only: shown, never machine-checked."""
 
     kind: Literal["text"] = "text"
     text: str = Field(min_length=1, max_length=4000)
-
-    def describe(self) -> str:
-        return f"{self.text} (not machine-checked)"
 
 
 Rule = Annotated[
@@ -320,35 +222,27 @@ Rule = Annotated[
 ]
 
 
-R = TypeVar("R")
-
-
-def rule_of(sections: Iterable[Any], kind: type[R]) -> tuple[R, str] | None:
-    """The first rule of ``kind`` in a document's sections (each with ``id`` and
-    ``rules``), and the id of the section that carries it."""
-    for section in sections:
-        for rule in section.rules:
-            if isinstance(rule, kind):
-                return rule, section.id
-    return None
-
-
 # Kinds of which a document may hold only one in force at a time (keyed as below).
-def rule_slot(rule: _Rule) -> str | None:
+def rule_slot(rule: kinds.RuleKind) -> str | None:
     """The slot a rule occupies: two rules in one slot in force together contradict."""
     if isinstance(
         rule,
-        QuorumRule | DecisionMethod | CastingVote | VotingEligibility | InterestsExclude | CallIn,
+        kinds.QuorumRule
+        | kinds.DecisionMethod
+        | kinds.CastingVote
+        | kinds.VotingEligibility
+        | kinds.InterestsExclude
+        | kinds.CallIn,
     ):
         return rule.kind
-    if isinstance(rule, MeetingFrequency):
+    if isinstance(rule, kinds.MeetingFrequency):
         return f"{rule.kind}:{rule.per.value}:{'public' if rule.public else 'all'}"
-    if isinstance(rule, MembershipLimit):
+    if isinstance(rule, kinds.MembershipLimit):
         return f"{rule.kind}:{rule.category}"
     return None
 
 
-def check_rules(rules_by_section: Sequence[tuple[str, Sequence[_Rule]]]) -> None:
+def check_rules(rules_by_section: Sequence[tuple[str, Sequence[kinds.RuleKind]]]) -> None:
     """Refuse a document in which two sections set the same rule at once."""
     seen: dict[str, str] = {}
     for section_id, rules in rules_by_section:

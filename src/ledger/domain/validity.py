@@ -18,7 +18,7 @@ from ledger.domain.eligibility import Eligibility, may_vote
 from ledger.domain.meeting import Attendance, MeetingState, Status
 from ledger.domain.membership import MembershipState, Seat
 from ledger.domain.quorum import QuorumResult
-from ledger.domain.rules import Base, CastingVote, DecisionMethod, InterestsExclude, Method
+from ledger.domain.rule_kinds import Base, CastingVote, DecisionMethod, InterestsExclude, Method
 from ledger.domain.votes import VOTES
 
 # The general rules of meetings a finding rests on when no ToR section states one.

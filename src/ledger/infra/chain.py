@@ -22,8 +22,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from eventsourcing.persistence import IntegrityError
-
 from ledger.infra.stored_identity import matcher as identity_matcher
 
 GENESIS = "0" * 64
@@ -84,10 +82,6 @@ def create_statements(dialect_name: str, table: str) -> list[str]:
 
 class RecordedTimeConflict(Exception):
     """Another writer recorded a later time first."""
-
-
-class ChainConflict(IntegrityError):
-    """The write met another writer's later recorded time; retry with a fresh time."""
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from eventsourcing.persistence import PersistenceError
 
 from ledger.domain.errors import LedgerError, StorageError
 
@@ -109,7 +108,12 @@ def is_database_error(exc: BaseException) -> bool:
     """True for the drivers' and the library's exceptions (not for the ledger's own)."""
     if isinstance(exc, LedgerError):
         return False
-    return isinstance(exc, sqlite3.Error | PersistenceError) or hasattr(exc, "sqlstate")
+    # The library's own error can only come from a process that has imported it:
+    # looked up, never imported here (a read imports no eventsourcing).
+    library = sys.modules.get("eventsourcing.persistence")
+    if library is not None and isinstance(exc, library.PersistenceError):
+        return True
+    return isinstance(exc, sqlite3.Error) or hasattr(exc, "sqlstate")
 
 
 @contextmanager

@@ -13,6 +13,12 @@ Every open by the owner puts a missing trigger back and re-enables a disabled on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.infra.db import Connection
+
 MESSAGE = "the ledger's log is append-only"
 _QUOTED = MESSAGE.replace("'", "''")  # inside an SQL string literal
 FUNCTION = "ledger_append_only"
@@ -58,3 +64,26 @@ def postgres_statements(schema: str, table: str) -> list[str]:
         for name, events, level in guards
     )
     return [f'DO $guard$ DECLARE state "char"; BEGIN {body}END $guard$']
+
+
+def in_place(db: Connection, tables: Sequence[str]) -> bool:
+    """True when every guard of ``tables`` is there and enabled: an owner's open that
+    finds them so has nothing to put back (and need not open the event store)."""
+    if db.config.kind == "sqlite":
+        wanted = {f"{t}_no_{verb}" for t in tables for verb in ("update", "delete")}
+        marks = ",".join("?" * len(tables))
+        rows = db.query(
+            f"SELECT name FROM {db.home}.sqlite_master WHERE type = 'trigger' "
+            f"AND tbl_name IN ({marks})",
+            list(tables),
+        )
+        return wanted <= {r["name"] for r in rows}
+    for table in tables:
+        rows = db.query(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(?)",
+            [f"{db.home}.{table}"],
+        )
+        enabled = {r["tgname"] for r in rows if r["tgenabled"] != "D"}
+        if not {f"{table}_append_only", f"{table}_no_truncate"} <= enabled:
+            return False
+    return True

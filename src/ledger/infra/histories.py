@@ -20,13 +20,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from ledger.domain.events import LedgerEvent
-from ledger.domain.history import History
 from ledger.infra.db import Connection
 from ledger.infra.errors import storage_errors
-from ledger.infra.mapper import decode_event
+
+# The events, their folds and the mapper are imported when a history is first read:
+# a ledger opened for a read of the read models never needs them (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
+    from ledger.domain.history import History
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
 SUMMARIES = 50_000  # compacted histories (version and folds, no events) kept
@@ -62,6 +66,8 @@ class Histories:
 
     def _load(self, aggregate_id: UUID, version: int) -> list[LedgerEvent]:
         """An aggregate's stored events up to ``version`` (a compacted history's)."""
+        from ledger.infra.mapper import decode_event
+
         with storage_errors("cannot read the log"):
             rows = self.db.query(
                 f"SELECT topic, state FROM {self.db.dialect.events} "
@@ -86,6 +92,9 @@ class Histories:
         """The stored history up to at least ``version`` (the newest stored if None).
 
         The History returned is the cache's own: fork it before appending to it."""
+        from ledger.domain.history import History
+        from ledger.infra.mapper import decode_event
+
         if version is None:
             version = self.latest(aggregate_id)
         cached = self._take(aggregate_id)
@@ -137,6 +146,8 @@ class Histories:
         When this process does not hold the aggregate's events after ``after`` (nor
         the aggregate as far as ``after``), only those are read (and not kept: the
         cache holds whole histories)."""
+        from ledger.infra.mapper import decode_event
+
         cached = self._cache.get(aggregate_id) or self._compacted.get(aggregate_id)
         held = None
         if cached is not None and cached.version >= after:

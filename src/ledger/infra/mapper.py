@@ -11,6 +11,19 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
+# Every module that defines events registers them (and their upcasters) when imported:
+# all of them, so that any stored event decodes whichever modules a command has used
+# (a read imports only the states it needs, ADR 0023).
+from ledger.domain import (  # noqa: F401
+    body,
+    checkpoint,
+    decision,
+    fund,
+    meeting,
+    membership,
+    organisation,
+    tor,
+)
 from ledger.domain.errors import StorageError
 from ledger.domain.events import UPCASTERS, LedgerEvent, event_class, upcast
 from ledger.domain.types import STORED

@@ -28,11 +28,11 @@ from psycopg.sql import SQL
 from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
-    ChainConflict,
     RecordedTimeConflict,
     build_links,
     create_statements,
 )
+from ledger.infra.conflict import ChainConflict
 from ledger.infra.db import Connection
 
 # Any fixed number: every ledger process takes this lock while it creates its tables.

@@ -21,11 +21,11 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from ledger.infra import guards
 from ledger.infra.chain import (
     CHAIN_TABLE,
-    ChainConflict,
     RecordedTimeConflict,
     build_links,
     create_statements,
 )
+from ledger.infra.conflict import ChainConflict
 from ledger.infra.db import Connection
 
 

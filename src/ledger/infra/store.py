@@ -17,9 +17,8 @@ from ledger.domain.errors import StorageError
 from ledger.infra.db import Connection
 from ledger.infra.errors import mask, storage_errors
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
+from ledger.infra.meta import META
 from ledger.infra.urls import DatabaseConfig
-
-META = "ledger_meta"
 
 
 class EventStore(Application[UUID]):
@@ -53,17 +52,3 @@ def open_store(config: DatabaseConfig, db: Connection) -> EventStore:
         )
     assert getattr(store.recorder, "events_table_name", None) == db.dialect.events
     return store
-
-
-def read_meta(db: Connection, key: str) -> str | None:
-    """A value the ledger keeps about itself, or None (also before its tables exist)."""
-    if not db.access.create and not db.table_exists(META):
-        return None
-    value = db.scalar(f"SELECT value FROM {META} WHERE key = ?", [key])
-    return None if value is None else str(value)
-
-
-def write_meta(db: Connection, key: str, value: str) -> None:
-    """Set a value the ledger keeps about itself."""
-    db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
-    db.execute(f"INSERT INTO {META} (key, value) VALUES (?, ?)", [key, value])

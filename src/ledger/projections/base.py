@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from ledger.domain.events import EventRetracted, LedgerEvent
 from ledger.infra.db import Connection
+
+# The events are the projections' to import (each does): the read path, which shares
+# the helpers below, imports no event model (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
 
 
 @dataclass(frozen=True)
@@ -151,9 +155,12 @@ def aggregate_slug(
     one of that kind; None otherwise.  A retraction names no slug: the aggregate's first
     event does."""
     slug = getattr(event, field, None)
-    if slug is None and isinstance(event, EventRetracted):
-        first = events_of(event.originator_id, 1)
-        slug = getattr(first[0], field, None) if first else None
+    if slug is None:
+        from ledger.domain.events import EventRetracted
+
+        if isinstance(event, EventRetracted):
+            first = events_of(event.originator_id, 1)
+            slug = getattr(first[0], field, None) if first else None
     if slug is None or event.originator_id != id_of(slug):
         return None
     return str(slug)

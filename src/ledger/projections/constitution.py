@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, TypeAdapter
-
-from ledger.domain.events import LedgerEvent
-from ledger.domain.history import in_force, place
-from ledger.domain.rules import Rule
-from ledger.domain.tor import TorAdopted, TorState, timeline, tor_id, touched_sections
-from ledger.domain.types import STORED
+from ledger.domain.rule_kinds import stored_rules
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -27,6 +22,12 @@ from ledger.projections.base import (
     replace_timeline,
 )
 
+# The events and their folds are the write side's, imported when events are applied:
+# the read path (tor_on, rules_on) imports no event model (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
+    from ledger.domain.tor import TorState
+
 SECTIONS = "proj_tor_sections"
 DOCUMENTS = "proj_tor_documents"
 # The standing events of each document that shape it (adoptions, and the events that
@@ -34,8 +35,6 @@ DOCUMENTS = "proj_tor_documents"
 # valid_from is the event's effective date; (valid_from, place, version) is the order
 # of ``in_force``; ``sections`` the ids it writes, space-separated (slugs).
 MAKERS = "proj_tor_makers"
-# Its validator is built when a row's rules are first read, not at import.
-RULES: TypeAdapter[list[Any]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 
 
 @dataclass  # not frozen: built for every section of every ToR read (a frozen
@@ -106,6 +105,9 @@ def split_timeline(
 
 def _maker_rows(events: Sequence[LedgerEvent], standing: Sequence[LedgerEvent]) -> dict[str, Any]:
     """The MAKERS values of each standing event that adopts or writes sections."""
+    from ledger.domain.history import place
+    from ledger.domain.tor import TorAdopted, touched_sections
+
     by_id = {e.event_id: e for e in events}
     rows: dict[str, Any] = {}
     for event in standing:
@@ -212,6 +214,9 @@ class ConstitutionProjection:
         )
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.history import in_force
+        from ledger.domain.tor import timeline, tor_id
+
         event = item.event
         if event.body is None or event.originator_id != tor_id(event.body):
             return
@@ -240,9 +245,9 @@ class ConstitutionProjection:
 
 
 def _rules(text: str) -> list[Any]:
-    """A section's stored rules (canonical JSON the projection wrote), validated by
-    pydantic straight from the text."""
-    return RULES.validate_json(text, context=STORED)
+    """A section's stored rules (canonical JSON the projection wrote), as plain rule
+    kinds, made without a validator (``stored_rules``)."""
+    return stored_rules(json.loads(text))
 
 
 # The columns a section of tor_on is made of, in SectionView's order.

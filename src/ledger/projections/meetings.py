@@ -13,15 +13,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from ledger.domain.history import in_force
-from ledger.domain.meeting import (
-    Attendance,
-    Interest,
-    Item,
-    MeetingState,
-    meeting_id,
-    meeting_state,
-)
+from ledger.domain.meeting_state import Attendance, Interest, Item, MeetingState
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -70,6 +62,11 @@ class MeetingsProjection:
         key_index(db, TABLE, ["meeting"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.history import (
+            in_force,  # the write side's: imported when events are applied (ADR 0023)
+        )
+        from ledger.domain.meeting import meeting_id, meeting_state
+
         event = item.event
         slug = aggregate_slug(event, "meeting", events_of, meeting_id)
         if slug is None:

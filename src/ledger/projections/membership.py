@@ -6,16 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from ledger.domain.history import Segment as Span
-from ledger.domain.history import in_force
-from ledger.domain.membership import (
-    MembershipState,
-    Office,
-    Person,
-    Seat,
-    membership_id,
-    timeline,
-)
+from ledger.domain.membership_state import MembershipState, Office, Person, Seat
+from ledger.domain.segments import Segment as Span
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
@@ -113,6 +105,11 @@ class MembershipProjection:
         key_index(db, OFFICES, ["body", "office"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.history import (
+            in_force,  # the write side's: imported when events are applied (ADR 0023)
+        )
+        from ledger.domain.membership import membership_id, timeline
+
         event = item.event
         if event.body is None or event.originator_id != membership_id(event.body):
             return

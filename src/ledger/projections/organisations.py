@@ -6,14 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ledger.domain.events import EventRetracted
-from ledger.domain.history import Segment, in_force
-from ledger.domain.organisation import (
-    OrganisationEvent,
-    OrganisationState,
-    organisation_id,
-    timeline,
-)
+from ledger.domain.organisation_state import OrganisationState
+from ledger.domain.segments import Segment
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
@@ -48,6 +42,12 @@ class OrganisationsProjection:
         key_index(db, TABLE, ["slug"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.events import (
+            EventRetracted,  # the write side's: imported when events are applied (ADR 0023)
+        )
+        from ledger.domain.history import in_force
+        from ledger.domain.organisation import OrganisationEvent, organisation_id, timeline
+
         event = item.event
         if isinstance(event, OrganisationEvent):
             slug = event.organisation

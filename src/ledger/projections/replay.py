@@ -24,7 +24,7 @@ from ledger.domain.organisation import OrganisationEvent, OrganisationState, org
 from ledger.domain.organisation import state_on as organisation_state_on
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.quorum import evaluate as evaluate_quorum
-from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
+from ledger.domain.rule_kinds import QuorumRule, VotingEligibility, rule_of
 from ledger.domain.tor import TorAdopted, TorState, tor_id, touched_sections
 from ledger.domain.tor import tor_on as tor_state_on
 from ledger.domain.validity import Validity, assess

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
 from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
-from ledger.infra.histories import Histories
-from ledger.infra.mapper import decode_event
-from ledger.projections.base import Delivered, Projection
+from ledger.projections.names import ReadModel
+
+# What applies events (the projections, the mapper, the event models) is imported only
+# when there are events to apply: a read that finds the read models caught up, which
+# the static table in names.py says how to check, never imports it (ADR 0023).
+if TYPE_CHECKING:
+    from ledger.infra.histories import Histories
+    from ledger.projections.base import Projection
 
 TRACKING = "ledger_projections"
 BATCH = 10_000
@@ -30,13 +35,26 @@ class ProjectionRunner:
     def __init__(
         self,
         db: Connection,
-        projections: Sequence[Projection],
+        projections: Sequence[Projection] | Callable[[], Sequence[Projection]],
         *,
         on_created: Callable[[], None] | None = None,
         histories: Histories | None = None,
+        read_models: Sequence[ReadModel] | None = None,
     ):
+        """``projections``: the projections, or what makes them when first needed, with
+        ``read_models`` their names, versions, tables and indexes (names.py) meanwhile."""
         self.db = db
-        self.projections = list(projections)
+        if callable(projections):
+            if read_models is None:
+                raise ValueError("projections made when needed need their read_models")
+            self._make: Callable[[], Sequence[Projection]] | None = projections
+            self._projections: list[Projection] = []
+            self._models = list(read_models)
+        else:
+            self._make = None
+            self._projections = list(projections)
+            self._models = list(read_models or [])
+        self._names = [m.name for m in self._models] or [p.name for p in self._projections]
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
         # The process's cache of stored histories (shared with the write path), if any.
@@ -44,11 +62,43 @@ class ProjectionRunner:
         # Called after setup created or dropped a table (the owner re-grants the roles).
         self._on_created = on_created
 
+    @property
+    def projections(self) -> list[Projection]:
+        """The projections themselves (made on first use)."""
+        if self._make is not None:
+            self._projections, self._make = list(self._make()), None
+        return self._projections
+
+    def _set_up_already(self) -> bool:
+        """True when the read models' tables and indexes are all there, at this release's
+        versions (so setup has nothing to do): one look at the catalogue, one at the
+        tracking table, from the static table alone."""
+        if not self._models:
+            return False
+        if self.db.config.kind == "sqlite":
+            rows = self.db.query(
+                f"SELECT name FROM {self.db.home}.sqlite_master WHERE type IN ('table', 'index')"
+            )
+        else:
+            rows = self.db.query(
+                "SELECT relname AS name FROM pg_class WHERE relnamespace = to_regnamespace(?)",
+                [self.db.home],
+            )
+        present = {r["name"] for r in rows}
+        wanted = {TRACKING}.union(*(m.tables + m.indexes for m in self._models))
+        if not wanted <= present or "hash" not in self.db.columns(TRACKING):
+            return False
+        known = {r["name"]: r["version"] for r in self.db.query(f"SELECT * FROM {TRACKING}")}
+        return all(known.get(m.name) == m.version for m in self._models)
+
     def setup(self) -> None:
         """Create tracking and projection tables; rebuild any whose version changed.
 
         Only the owner creates and migrates tables.  Anyone else finds them ready for
         this release, or is told to have the owner run ``ledger init``."""
+        if self._set_up_already():
+            self._ready = True
+            return
         if not self.db.access.create:
             self._require_ready()
             self._ready = True
@@ -138,7 +188,7 @@ class ProjectionRunner:
         if not self._ready:
             self.setup()
         head, done = self._checked()
-        return head - min((done.get(p.name, 0) for p in self.projections), default=0)
+        return head - min((done.get(name, 0) for name in self._names), default=0)
 
     def catch_up(
         self, progress: Callable[[int], None] | None = None, *, until: int | None = None
@@ -155,9 +205,12 @@ class ProjectionRunner:
             self.setup()
         head, done = self._checked()
         target = head if until is None else min(head, until)
-        lag = target - min((done.get(p.name, 0) for p in self.projections), default=0)
+        lag = target - min((done.get(name, 0) for name in self._names), default=0)
         if lag <= 0:
             return 0  # the common case for a read: no lock, one indexed lookup
+        from ledger.infra.mapper import decode_event
+        from ledger.projections.base import Delivered
+
         if self.db.access.read_only:
             where = self.db.config.describe()
             raise ReadModelsBehind(
@@ -274,6 +327,8 @@ class ProjectionRunner:
 
         Read once per batch and sliced: events are immutable, so the cache is exact.
         With the process's history cache, read once and then only past what it holds."""
+        from ledger.infra.mapper import decode_event
+
         if self._histories is not None:
             return self._histories.events_between(aggregate_id, after, up_to_version)
         cached = self._cache.get(aggregate_id)

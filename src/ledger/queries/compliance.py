@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ledger.domain.rules import MeetingFrequency, Period
+from ledger.domain.rule_kinds import MeetingFrequency, Period
 from ledger.projections import constitution, meetings
 
 if TYPE_CHECKING:

@@ -12,9 +12,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import NotFound
-from ledger.domain.events import EventRetracted, LedgerEvent
-from ledger.domain.history import in_force
-from ledger.domain.tor import tor_id, touched_sections
 from ledger.infra.chain import utc_text
 from ledger.projections import constitution as projection
 from ledger.projections.base import as_of_clause
@@ -23,9 +20,12 @@ from ledger.queries.authority import AuthorityCheck, check_decisions
 from ledger.queries.known import known_at_text
 from ledger.queries.redline import Piece, word_diff
 
+# The ToR's events are read for its history alone, imported there: showing a ToR (or a
+# redline) reads the read models only (ADR 0023).
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from ledger.domain.events import LedgerEvent
     from ledger.infra.db import Connection
     from ledger.infra.histories import Histories
 
@@ -280,6 +280,10 @@ def redline(db: Connection, body: str, first: date, second: date, known_at: str)
 
 def history(db: Connection, events: list[LedgerEvent], section: str | None) -> list[HistoryEntry]:
     """Every recorded change to the document (or one section), with what became of it."""
+    from ledger.domain.events import EventRetracted
+    from ledger.domain.history import in_force
+    from ledger.domain.tor import touched_sections
+
     standing = {e.event_id for e in in_force(events)}
     by_id = {e.event_id: e for e in events}
     index = provenance(db, [str(e.event_id) for e in events], known_at_text(None))
@@ -336,6 +340,8 @@ def tor_history(
     db: Connection, histories: Histories, body: str, section: str | None
 ) -> list[HistoryEntry]:
     """Every recorded change to a body's ToR (or one section), oldest first."""
+    from ledger.domain.tor import tor_id
+
     events = histories.events(tor_id(body))
     if not events:
         raise NotFound(f"{body} has no terms of reference recorded")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.errors import NotFound
 from ledger.domain.meeting import MeetingState
 from ledger.domain.quorum import QuorumResult
-from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.domain.rule_kinds import VotingEligibility, rule_of
 from ledger.domain.validity import UNRECORDED, Finding, Validity, assess
 from ledger.projections import constitution, decisions, meetings, membership
 from ledger.queries.quorum import quorum_of

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ledger.domain.rules import CallIn, RunsFrom, rule_of
+from ledger.domain.rule_kinds import CallIn, RunsFrom, rule_of
 from ledger.domain.validity import Finding
 from ledger.domain.working_days import add_working_days
 from ledger.projections import constitution, decisions

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ledger.domain.eligibility import counts_for_quorum, may_vote
-from ledger.domain.rules import VotingEligibility, rule_of
+from ledger.domain.rule_kinds import VotingEligibility, rule_of
 from ledger.projections import constitution, membership
 from ledger.queries.authority import AuthorityCheck, check_decisions
 

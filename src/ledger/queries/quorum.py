@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import NotFound
-from ledger.domain.meeting import MeetingState
-from ledger.domain.membership import MembershipState
+from ledger.domain.meeting_state import MeetingState
+from ledger.domain.membership_state import MembershipState
 from ledger.domain.quorum import QuorumResult, evaluate
-from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
+from ledger.domain.rule_kinds import QuorumRule, VotingEligibility, rule_of
 from ledger.projections import constitution, meetings, membership
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from ledger.domain.membership import MemberJoined, MembershipState, membership_i
 from ledger.domain.organisation import OrganisationState, organisation_id
 from ledger.domain.organisation import timeline as organisation_timeline
 from ledger.domain.quorum import QuorumResult, evaluate
-from ledger.domain.rules import QuorumRule, VotingEligibility, rule_of
+from ledger.domain.rule_kinds import QuorumRule, VotingEligibility, rule_of
 from ledger.domain.tor import TorState, tor_id
 from ledger.domain.validity import UNRECORDED, Validity, assess
 

@@ -1,0 +1,93 @@
+"""A meeting as it stands: its agenda items, attendance and declarations of interest,
+folded from its events (``domain/meeting.py``).  Apart from the events, with nothing
+of pydantic's, so the read path that reads it back from the read model imports no event
+model (ADR 0023)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+
+from ledger.domain.errors import NotFound
+
+
+class Status(StrEnum):
+    PRESENT = "present"
+    SUBSTITUTE = "substitute"  # present as substitute for a named member
+    IN_ATTENDANCE = "in-attendance"  # not a member
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+PRESENT = (Status.PRESENT, Status.SUBSTITUTE, Status.IN_ATTENDANCE)
+
+
+@dataclass(frozen=True)
+class Item:
+    item: str
+    title: str
+    paper: str | None
+    classification: str
+    financial: bool
+
+
+@dataclass(frozen=True)
+class Attendance:
+    person: str
+    name: str
+    status: str
+    member: str | None
+    substitute_for: str | None
+    from_item: str | None
+    to_item: str | None
+
+
+@dataclass(frozen=True)
+class Interest:
+    person: str
+    item: str
+    interest: str
+    withdrew: bool
+
+
+@dataclass(frozen=True)
+class MeetingState:
+    meeting: str
+    body: str
+    day: date
+    title: str | None
+    public: bool
+    status: str  # scheduled | held | cancelled | dissolved
+    items: tuple[Item, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+    interests: tuple[Interest, ...] = ()
+    minutes_approved_at: str | None = None
+    reason: str | None = None
+
+    @cached_property
+    def _item_positions(self) -> dict[str, int]:
+        """Each agenda item's place (the first, should one be listed twice)."""
+        positions: dict[str, int] = {}
+        for index, entry in enumerate(self.items):
+            positions.setdefault(entry.item, index)
+        return positions
+
+    def item_index(self, item: str) -> int:
+        index = self._item_positions.get(item)
+        if index is None:
+            raise NotFound(f"{self.meeting} has no agenda item {item}")
+        return index
+
+    def present_at(self, record: Attendance, item: str | None) -> bool:
+        """Whether ``record`` places the person in the room for ``item`` (None: the start)."""
+        if record.status not in PRESENT:
+            return False
+        if not self.items:
+            return True
+        at = self.item_index(item) if item is not None else 0
+        start = self.item_index(record.from_item) if record.from_item else 0
+        end = self.item_index(record.to_item) if record.to_item else len(self.items) - 1
+        return start <= at <= end
