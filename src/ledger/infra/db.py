@@ -32,6 +32,11 @@ class Connection:
         self.access: access.Access
         self._raw: Any
         self._depth = 0  # open transactions: the outermost, then savepoints
+        # While the ledger's write lock is held on this connection (``writing``): the
+        # chain's head as read under it (position, hash, recorded_at), so the chain and
+        # the history cache need not read it again; None when not known.
+        self.writing = False
+        self.head: tuple[int, str, str] | None = None
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -60,6 +65,7 @@ class Connection:
         own tables are in ``home``, where it may create and write them."""
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
+        self.writing, self.head = False, None
         self.access, self.home = access.OWNER, home
         return self
 
@@ -174,6 +180,56 @@ class Connection:
         """A cursor of the driver's own, for the recorder that joins this transaction."""
         return self._raw.cursor()
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside ``transaction()`` (or ``snapshot()``)."""
+        return self._depth > 0
+
+    @contextmanager
+    def write_session(self) -> Iterator[None]:
+        """The block of a write (the write lock held on this connection): marks it
+        ``writing``, and on PostgreSQL sends its statements as one pipeline, so a
+        statement whose result nothing reads (an UPDATE, an INSERT) costs no round trip
+        of its own: it goes with the next one whose rows are read, or the commit.  A
+        statement refused there is raised at that point, and undoes the transaction as
+        any failure does."""
+        self.writing, self.head = True, None
+        try:
+            if self.config.kind == "sqlite":
+                yield
+                return
+            failed_inside = False
+            try:
+                with self._raw.pipeline():
+                    try:
+                        yield
+                    except BaseException:
+                        failed_inside = True
+                        raise
+            except Exception as exc:
+                self._end_failed_transaction()
+                if failed_inside:
+                    raise
+                self._failed(exc)
+            except BaseException:
+                self._end_failed_transaction()
+                raise
+        finally:
+            self.writing, self.head = False, None
+
+    def _end_failed_transaction(self) -> None:
+        """After a failure in the write session's pipeline: a transaction it left open
+        (the ROLLBACK queued after a refused statement is skipped with the rest) is
+        rolled back here, outside the pipeline."""
+        from psycopg.pq import TransactionStatus
+
+        with suppress(Exception):
+            if self._raw.info.transaction_status in (
+                TransactionStatus.INTRANS,
+                TransactionStatus.INERROR,
+            ):
+                self._raw.execute("ROLLBACK")
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """All or nothing: commit on success, roll back on any error.
@@ -183,6 +239,10 @@ class Connection:
         so a step that fails undoes only itself and the outer one goes on."""
         if self.config.kind == "sqlite":
             with self._sqlite_transaction():
+                yield self
+            return
+        if self.writing:
+            with self._pipelined_transaction():
                 yield self
             return
         failed_inside = False
@@ -199,6 +259,39 @@ class Connection:
         except Exception as exc:
             if failed_inside:
                 raise
+            self._failed(exc)
+
+    @contextmanager
+    def _pipelined_transaction(self) -> Iterator[None]:
+        """A transaction (or savepoint) in the write session's pipeline: BEGIN, SAVEPOINT,
+        RELEASE and COMMIT go with the statements around them instead of waiting each
+        for its own answer.  The COMMIT's answer is awaited at the end of the write
+        session, before the write is reported done; if it fails, the write fails."""
+        depth = self._depth
+        savepoint = f"ledger_{depth}"
+        raw = self._raw
+        try:
+            raw.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN")
+        except Exception as exc:
+            self._failed(exc)
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            try:
+                if depth:
+                    raw.execute(f"ROLLBACK TO {savepoint}")
+                    raw.execute(f"RELEASE {savepoint}")
+                else:
+                    raw.execute("ROLLBACK")
+            except Exception:  # what is raised is the failure itself
+                pass
+            raise
+        self._depth -= 1
+        try:
+            raw.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
+        except Exception as exc:
             self._failed(exc)
 
     @contextmanager

@@ -8,21 +8,30 @@ nor re-decodes nor re-folds it.  It holds at most ``limit`` events, the aggregat
 least recently going first; only committed events enter it (it is read through
 ``db``, by the ledger's own connection, before or after a write, or given a write's
 events once they are committed).
+
+Under the write lock the cache checks itself against the chain's head, read once by the
+read models' check (``observe``): when the head is the one it last saw (the last write
+was this process's own), every history it holds is complete and none is looked up
+again; when another process wrote since, the aggregates it wrote are dropped (one
+query), and if the chain is not the one it knew, everything is.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import History
+from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.errors import storage_errors
 from ledger.infra.mapper import decode_event
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
+RESYNC = 10_000  # links written by others past which the cache starts again, empty
 
 
 class Histories:
@@ -33,10 +42,55 @@ class Histories:
         self.limit = limit
         self._cache: OrderedDict[UUID, History] = OrderedDict()
         self._held = 0
+        # The chain head (position, hash) as of which every history held is complete.
+        self._synced: tuple[int, str] | None = None
 
     def clear(self) -> None:
         self._cache.clear()
         self._held = 0
+        self._synced = None
+
+    def observe(self, position: int, head_hash: str) -> None:
+        """The chain's head, as read under the write lock: make every history held
+        complete as of it."""
+        self._evict()
+        head = (position, head_hash)
+        if self._synced == head:
+            return
+        synced, self._synced = self._synced, None
+        if synced is not None and synced[0] < position <= synced[0] + RESYNC:
+            nid = self.db.dialect.notification_id
+            rows = self.db.query(
+                f"SELECT c.position, c.hash, e.originator_id FROM {CHAIN_TABLE} c "
+                f"JOIN {self.db.dialect.events} e ON e.{nid} = c.notification_id "
+                "WHERE c.position >= ? ORDER BY c.position",
+                [max(synced[0], 1)],
+            )
+            same = bool(rows) and (
+                rows[0]["hash"] == synced[1] if synced[0] else synced[1] == GENESIS
+            )
+            if same:
+                for r in rows if not synced[0] else rows[1:]:
+                    dropped = self._cache.pop(_uuid(r["originator_id"]), None)
+                    if dropped is not None:
+                        self._held -= len(dropped.events)
+                self._synced = head
+                return
+        self.clear()
+        self._synced = head
+
+    def _complete(self) -> bool:
+        """True while the write lock is held and the cache is complete as of the head."""
+        head = self.db.head if self.db.writing else None
+        return head is not None and self._synced == head[:2]
+
+    def held(self, aggregate_id: Any, version: int) -> LedgerEvent | None:
+        """The event at ``version`` of an aggregate, if held (``aggregate_id`` as stored)."""
+        history = self._cache.get(_uuid(aggregate_id))
+        if history is None or len(history.events) < version:
+            return None
+        event = history.events[version - 1]
+        return event if event.originator_version == version else None
 
     def _key(self, aggregate_id: UUID) -> object:
         return aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
@@ -53,12 +107,18 @@ class Histories:
         """The stored history up to at least ``version`` (the newest stored if None).
 
         The History returned is the cache's own: fork it before appending to it."""
-        if version is None:
-            version = self.latest(aggregate_id)
         cached = self._cache.get(aggregate_id)
+        if version is None:
+            if self._complete():
+                if cached is not None:
+                    self._cache.move_to_end(aggregate_id)
+                    return cached
+                version = -1  # not held: read whatever the store holds of it
+            else:
+                version = self.latest(aggregate_id)
         if cached is None:
             cached = History(aggregate_id)
-        if cached.version < version:
+        if cached.version < version or version < 0:
             with storage_errors("cannot read the log"):
                 rows = self.db.query(
                     f"SELECT topic, state FROM {self.db.dialect.events} "
@@ -71,10 +131,12 @@ class Histories:
         if cached.events:
             self._cache[aggregate_id] = cached
             self._cache.move_to_end(aggregate_id)
-            self._evict()
+            if not self.db.writing:
+                self._evict()  # a write's own histories stay until it is over
         return cached
 
     def _evict(self) -> None:
+        """Drop the least recently used histories down to the limit."""
         while self._held > self.limit and len(self._cache) > 1:
             _, dropped = self._cache.popitem(last=False)
             self._held -= len(dropped.events)
@@ -82,7 +144,14 @@ class Histories:
     def adopt(self, histories: Iterable[History]) -> None:
         """Hold a write's histories once it has committed (the stored events and the
         write's own, with what the write folded of them), so neither the read models
-        catching up after it nor the next write read, decode or fold them again."""
+        catching up after it nor the next write read, decode or fold them again.
+
+        What was held before makes room first; the write's own histories are all kept
+        until the next write (or the next one adopted), so the read models' catch-up
+        finds every event of the write here.  Under the write lock, with the cache
+        complete at the write's start, it is complete at the head after it."""
+        self._evict()
+        complete = self._synced is not None and self.db.writing and self.db.head is not None
         for history in histories:
             if not history.events:
                 continue
@@ -90,7 +159,8 @@ class Histories:
             old = self._cache.pop(history.id, None)
             self._held += len(history.events) - (len(old.events) if old else 0)
             self._cache[history.id] = history
-        self._evict()
+        head = self.db.head
+        self._synced = head[:2] if complete and head is not None else None
 
     def events(self, aggregate_id: UUID) -> list[LedgerEvent]:
         return list(self.history(aggregate_id).events)
@@ -114,3 +184,8 @@ class Histories:
         if not after and events and events[-1].originator_version == version:
             return list(events)
         return [e for e in events[after:] if after < e.originator_version <= version]
+
+
+def _uuid(value: Any) -> UUID:
+    """An aggregate id as the store gives it (text on SQLite, a UUID on PostgreSQL)."""
+    return value if isinstance(value, UUID) else UUID(str(value))

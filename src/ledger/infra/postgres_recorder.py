@@ -17,10 +17,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import pairwise
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.rows import dict_row
 from psycopg.sql import SQL
@@ -64,6 +65,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 *guards.postgres_statements(schema, CHAIN_TABLE),
             ]
         )
+        events = f'"{schema}"."{self.events_table_name}"'
+        id_type = self.datastore.originator_id_type
+        self._insert_chained = (
+            f"WITH new AS (INSERT INTO {events} "
+            "(originator_id, originator_version, topic, state) "
+            f"SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id, originator_id, originator_version) "
+            f"INSERT INTO {self.chain_table} "
+            "(position, notification_id, recorded_at, source_key, hash) "
+            "SELECT l.position, new.notification_id, l.recorded_at, l.source_key, l.hash "
+            f"FROM new JOIN unnest(%s::{id_type}[], %s::bigint[], %s::bigint[], %s::text[], "
+            "%s::text[], %s::text[]) "
+            "AS l(originator_id, originator_version, position, recorded_at, source_key, hash) "
+            "USING (originator_id, originator_version) RETURNING position, notification_id"
+        )
         self._lock_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
             SQL("SELECT pg_advisory_xact_lock({0})").format(write_lock_key(schema)),
@@ -90,7 +106,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         handlers of a large import may check entries for minutes, and a connection
         idle *in a transaction* that long is ended by the server
         (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
-        connection (autocommit, rows as dicts)."""
+        connection (autocommit, rows as dicts).  The block runs as one pipeline
+        (``Connection.write_session``), and the lock is released in the same round trip
+        as its last statements."""
         key = write_lock_key(self.datastore.schema)
         conn = db.driver()
         # One round trip each way: the wait is bounded by the same lock timeout the
@@ -106,21 +124,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "pg_advisory_lock(%s)",
             [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
         ).fetchone()
-        self._joined = conn
+        release = (
+            "SELECT set_config('lock_timeout', %s, false), "
+            "set_config('idle_in_transaction_session_timeout', %s, false), "
+            "pg_advisory_unlock(%s)"
+        )
+        self._joined = db
+        released = False
         try:
-            yield
+            with db.write_session():
+                yield
+                conn.execute(release, [row["lock"], row["idle"], key])
+            released = True
         finally:
             self._joined = None
-            try:
-                conn.execute(
-                    "SELECT set_config('lock_timeout', %s, false), "
-                    "set_config('idle_in_transaction_session_timeout', %s, false), "
-                    "pg_advisory_unlock(%s)",
-                    [row["lock"], row["idle"], key],
-                )
-            except psycopg.Error:
-                # The session is gone or broken: the server released its lock.
-                conn.close()
+            if not released:
+                try:
+                    conn.execute(release, [row["lock"], row["idle"], key])
+                except psycopg.Error:
+                    # The session is gone or broken: the server released its lock.
+                    conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.
@@ -132,7 +155,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         if self._joined is not None:
-            conn = self._joined
+            db: Connection = self._joined
+            conn = db.driver()
+            if db.in_transaction:  # the write's own transaction (no savepoint of its own)
+                with conn.cursor(row_factory=dict_row) as curs:
+                    return self._insert_and_chain(curs, stored_events, **kwargs)
             with conn.transaction(), conn.cursor(row_factory=dict_row) as curs:
                 return self._insert_and_chain(curs, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
@@ -140,9 +167,58 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(statement)
             return self._insert_and_chain(curs, stored_events, **kwargs)
 
+    def _insert_joined(
+        self, db: Connection, curs: Any, stored_events: Sequence[StoredEvent]
+    ) -> Any:
+        """Insert the events and their chain links in one statement, after the head the
+        write read under its lock (else read here): the links' hashes do not depend on
+        the notification ids, which the statement pairs with them by (aggregate,
+        version) and returns, in chain order."""
+        head = db.head if db.writing else None
+        known = head is not None
+        if head is None:
+            curs.execute(
+                f"SELECT position, hash, recorded_at FROM {self.chain_table} "
+                "ORDER BY position DESC LIMIT 1"
+            )
+            found = curs.fetchone()
+            head = (found["position"], found["hash"], found["recorded_at"]) if found else None
+        try:
+            links = build_links(
+                head if head and head[0] else None, stored_events, [0] * len(stored_events)
+            )
+        except RecordedTimeConflict as exc:
+            raise ChainConflict(str(exc)) from None
+        self._notify_channel(curs)  # as the library's insert does
+        curs.execute(
+            self._insert_chained,
+            [
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [k.position for k in links],
+                [k.recorded_at for k in links],
+                [k.source_key for k in links],
+                [k.hash for k in links],
+            ],
+        )
+        rows = sorted((r["position"], r["notification_id"]) for r in curs.fetchall())
+        ids = [nid for _, nid in rows]
+        if len(ids) != len(links) or any(a >= b for a, b in pairwise(ids)):
+            # Never seen: the events were numbered out of the order they were chained.
+            raise PersistenceError("the events were not numbered in the order of the chain")
+        if known and links:
+            db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+        return ids
+
     def _insert_and_chain(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Any:
+        if self._joined is not None:
+            return self._insert_joined(self._joined, curs, stored_events)
         self._insert_stored_events(curs, stored_events, **kwargs)
         ids = [row["notification_id"] for row in curs.fetchall()]
         curs.execute(

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
+from ledger.domain.events import LedgerEvent
 from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.histories import Histories
@@ -39,6 +40,7 @@ class ProjectionRunner:
         self.projections = list(projections)
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        self._seen_head = 0  # the head the last check read
         # The process's cache of stored histories (shared with the write path), if any.
         self._histories = histories
         # Called after setup created or dropped a table (the owner re-grants the roles).
@@ -110,14 +112,18 @@ class ProjectionRunner:
     def _checked(self) -> tuple[int, dict[str, int]]:
         """The chain head and each projection's position, refusing any position that is
         not where that projection stopped: the tracking row keeps the hash of the link
-        it reached, so a position moved back (or on) by hand no longer matches."""
+        it reached, so a position moved back (or on) by hand no longer matches.
+
+        Under the write lock the head read here is the head the write appends to: the
+        connection keeps it for the chain, and the history cache checks itself by it."""
         # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
         # planner may hash-join the whole chain for the few tracking rows.
         rows = self.db.query(
             f"SELECT t.name, t.position, t.hash, "
             f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) AS at, "
-            f"(SELECT MAX(position) FROM {CHAIN_TABLE}) AS head "
-            f"FROM {TRACKING} t"
+            "h.position AS head, h.hash AS head_hash, h.recorded_at AS head_at "
+            f"FROM {TRACKING} t LEFT JOIN (SELECT position, hash, recorded_at "
+            f"FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1) h ON 1 = 1"
         )
         head = max((int(r["head"] or 0) for r in rows), default=0)
         done: dict[str, int] = {}
@@ -131,6 +137,14 @@ class ProjectionRunner:
                     "nothing was changed: run `ledger projections rebuild`"
                 )
             done[r["name"]] = position
+        self._seen_head = head
+        if self.db.writing and rows:
+            top = rows[0]
+            self.db.head = (
+                (head, str(top["head_hash"]), str(top["head_at"])) if head else (0, GENESIS, "")
+            )
+            if self._histories is not None:
+                self._histories.observe(*self.db.head[:2])
         return head, done
 
     def behind(self) -> int:
@@ -153,11 +167,24 @@ class ProjectionRunner:
         """
         if not self._ready:
             self.setup()
+        head_now = self.db.head if self.db.writing else None
+        if until is None and head_now is not None and head_now[0] > self._seen_head:
+            # Under the write lock, after its save: the chain has grown since the check
+            # (what the connection knows of its head says so), and the check in the
+            # transaction below, under the projections' lock, reads it again.
+            return self._apply(progress, None)
         head, done = self._checked()
         target = head if until is None else min(head, until)
         lag = target - min((done.get(p.name, 0) for p in self.projections), default=0)
         if lag <= 0:
             return 0  # the common case for a read: no lock, one indexed lookup
+        return self._apply(progress, target, lag)
+
+    def _apply(
+        self, progress: Callable[[int], None] | None, target: int | None, lag: int = 0
+    ) -> int:
+        """Apply the events after the projections' positions, up to ``target`` (the
+        head read under the lock, if None), a batch per transaction."""
         if self.db.access.read_only:
             where = self.db.config.describe()
             raise ReadModelsBehind(
@@ -171,10 +198,13 @@ class ProjectionRunner:
         while True:
             with self.db.transaction():
                 self._lock()
-                done = self._checked()[1]
+                head, done = self._checked()
+                if target is None:
+                    target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
                 rows = self.db.query(
-                    "SELECT c.position, c.recorded_at, c.hash, e.topic, e.state "
+                    "SELECT c.position, c.recorded_at, c.hash, e.topic, e.originator_id, "
+                    "e.originator_version, e.state "
                     f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
                     f"ON e.{nid} = c.notification_id "
                     "WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT ?",
@@ -186,7 +216,7 @@ class ProjectionRunner:
                     Delivered(
                         int(row["position"]),
                         row["recorded_at"],
-                        decode_event(row["topic"], bytes(row["state"])),
+                        self._event(row),
                         row["topic"],
                     )
                     for row in rows
@@ -237,6 +267,15 @@ class ProjectionRunner:
                 progress(len(rows))
             if last >= target:
                 return read  # no need for another transaction to find nothing more
+
+    def _event(self, row: Any) -> LedgerEvent:
+        """A row's event: the one the history cache holds (a write's own, just saved,
+        or one read before), else decoded from its stored bytes."""
+        if self._histories is not None:
+            held = self._histories.held(row["originator_id"], int(row["originator_version"]))
+            if held is not None and row["topic"] == held.TOPIC:
+                return held
+        return decode_event(row["topic"], bytes(row["state"]))
 
     def _lock(self) -> None:
         # SQLite: BEGIN IMMEDIATE already holds the only write lock.  PostgreSQL: lock
