@@ -240,6 +240,13 @@ class ProjectionRunner:
                 }
                 for name, process_many in many.items():
                     process_many(self.db, [i for i in items if done[name] < i.position])
+                # A projection that recomputes and takes its moments at once (its rows read
+                # by no other projection on the way) gets them, in order, in one call.
+                batched: dict[str, list[Delivered]] = {
+                    p.name: []
+                    for p in self.projections
+                    if p.recomputes and hasattr(p, "process_batch")
+                }
                 for item in items:
                     moment = (item.event.originator_id, item.recorded_at)
                     superseded = last_of_moment[moment] != item.position
@@ -253,7 +260,16 @@ class ProjectionRunner:
                         elif not superseded:
                             # Rows that took in part of this moment already: from all.
                             whole = done[projection.name] >= first.position
-                            projection.process(self.db, item if whole else since, self.events_of)
+                            if projection.name in batched:
+                                batched[projection.name].append(item if whole else since)
+                            else:
+                                projection.process(
+                                    self.db, item if whole else since, self.events_of
+                                )
+                for projection in self.projections:
+                    if batched.get(projection.name):
+                        process_batch = getattr(projection, "process_batch")  # noqa: B009
+                        process_batch(self.db, batched[projection.name], self.events_of)
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 behind = [p.name for p in self.projections if done[p.name] < last]
                 if behind:  # one statement for all of them
