@@ -151,7 +151,7 @@ def aggregate_slug(
     return str(slug)
 
 
-@dataclass
+@dataclass(eq=False)  # each row is itself: two rows may hold the same values
 class OpenRow:
     """One row believed now (``recorded_to IS NULL``) of a bitemporal table: in the
     table already (``pending`` None), or to be inserted at the end of the batch (its
@@ -160,6 +160,7 @@ class OpenRow:
     valid_from: str
     valid_to: str | None
     values: dict[str, Any]
+    recorded_from: str
     pending: list[Any] | None = None
 
 
@@ -176,6 +177,7 @@ class OpenRows:
         # key -> (True: every open row is known | False: only the open last row, if one)
         self._known: dict[Any, tuple[bool, list[OpenRow]]] = {}
         self._closes: list[list[Any]] = []
+        self._deletes: list[list[Any]] = []
         self._inserts: list[OpenRow] = []
 
     def _read(self, keys: Sequence[Any], whole: bool) -> None:
@@ -190,7 +192,12 @@ class OpenRows:
             )
             for r in rows:
                 found[r[self.key]].append(
-                    OpenRow(r["valid_from"], r["valid_to"], {c: r[c] for c in self.columns})
+                    OpenRow(
+                        r["valid_from"],
+                        r["valid_to"],
+                        {c: r[c] for c in self.columns},
+                        r["recorded_from"],
+                    )
                 )
             for k, held in found.items():
                 self._known[k] = (whole, held)
@@ -209,17 +216,23 @@ class OpenRows:
         return last[0] if len(last) == 1 else None
 
     def _close(self, key: Any, row: OpenRow, recorded_at: str) -> None:
+        # A row believed from this very moment (an earlier part of the same write) was
+        # never believed for any time: it goes, as if the write came at once.
         if row.pending is not None:
-            row.pending[-1] = recorded_at
+            if row.recorded_from == recorded_at:
+                self._inserts.remove(row)
+            else:
+                row.pending[-1] = recorded_at
+        elif row.recorded_from == recorded_at:
+            self._deletes.append([key, row.valid_from])
         else:
             self._closes.append([recorded_at, key, row.valid_from])
 
     def _insert(
         self, key: Any, start: str, end: str | None, values: dict[str, Any], at: str
     ) -> OpenRow:
-        row = OpenRow(
-            start, end, values, [key, *(values[c] for c in self.columns), start, end, at, None]
-        )
+        pending = [key, *(values[c] for c in self.columns), start, end, at, None]
+        row = OpenRow(start, end, values, at, pending)
         self._inserts.append(row)
         return row
 
@@ -257,8 +270,14 @@ class OpenRows:
         self._known[key] = (True, kept)
 
     def flush(self) -> None:
-        """Write what the batch changed: the rows closed first (each is the one open row
-        of its key from its date), then the new rows."""
+        """Write what the batch changed: the rows closed or dropped first (each is the one
+        open row of its key from its date), then the new rows."""
+        if self._deletes:
+            self.db.executemany(
+                f"DELETE FROM {self.table} WHERE {self.key} = ? AND valid_from = ? "
+                "AND recorded_to IS NULL",
+                self._deletes,
+            )
         if self._closes:
             self.db.executemany(
                 f"UPDATE {self.table} SET recorded_to = ? WHERE {self.key} = ? "
@@ -275,4 +294,4 @@ class OpenRows:
             )
         for row in self._inserts:
             row.pending = None  # in the table now: a later close is an UPDATE
-        self._closes, self._inserts = [], []
+        self._closes, self._deletes, self._inserts = [], [], []
