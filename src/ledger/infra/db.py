@@ -37,6 +37,9 @@ class Connection:
         # the history cache need not read it again; None when not known.
         self.writing = False
         self.head: tuple[int, str, str] | None = None
+        # The links this write session has added after that head, not yet applied by
+        # the read models: (position, recorded_at, hash, topic, originator id, version).
+        self.written: list[tuple[int, str, str, str, Any, int]] = []
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -193,7 +196,7 @@ class Connection:
         of its own: it goes with the next one whose rows are read, or the commit.  A
         statement refused there is raised at that point, and undoes the transaction as
         any failure does."""
-        self.writing, self.head = True, None
+        self.writing, self.head, self.written = True, None, []
         try:
             if self.config.kind == "sqlite":
                 yield
@@ -215,7 +218,7 @@ class Connection:
                 self._end_failed_transaction()
                 raise
         finally:
-            self.writing, self.head = False, None
+            self.writing, self.head, self.written = False, None, []
 
     def _end_failed_transaction(self) -> None:
         """After a failure in the write session's pipeline: a transaction it left open

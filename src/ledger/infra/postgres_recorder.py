@@ -212,6 +212,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             raise PersistenceError("the events were not numbered in the order of the chain")
         if known and links:
             db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+            db.written.extend(
+                (k.position, k.recorded_at, k.hash, e.topic, e.originator_id, e.originator_version)
+                for k, e in zip(links, stored_events, strict=True)
+            )
         return ids
 
     def _insert_and_chain(

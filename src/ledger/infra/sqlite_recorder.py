@@ -88,4 +88,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         )
         if known and db is not None and links:
             db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+            db.written.extend(
+                (k.position, k.recorded_at, k.hash, e.topic, e.originator_id, e.originator_version)
+                for k, e in zip(links, stored_events, strict=True)
+            )
         return ids

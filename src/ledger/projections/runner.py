@@ -202,7 +202,7 @@ class ProjectionRunner:
                 if target is None:
                     target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
-                rows = self.db.query(
+                rows = self._written(start, target) or self.db.query(
                     "SELECT c.position, c.recorded_at, c.hash, e.topic, e.originator_id, "
                     "e.originator_version, e.state "
                     f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
@@ -284,9 +284,40 @@ class ProjectionRunner:
             if last >= target:
                 return read  # no need for another transaction to find nothing more
 
+    def _written(self, start: int, target: int) -> list[dict[str, Any]]:
+        """The batch after ``start`` as this write session inserted it, when it has (the
+        links it chained, their events held by the history cache): what reading them
+        back would give, without the read.  Empty: read them."""
+        written = self.db.written if self.db.writing else []
+        if not written or written[0][0] != start + 1 or self._histories is None:
+            return []
+        rows = []
+        for position, recorded_at, digest, topic, oid, version in written[:BATCH]:
+            if position > target:
+                break
+            held = self._histories.held(oid, version)
+            if held is None:
+                return []
+            rows.append(
+                {
+                    "position": position,
+                    "recorded_at": recorded_at,
+                    "hash": digest,
+                    "topic": topic,
+                    "originator_id": oid,
+                    "originator_version": version,
+                    "held": held,
+                }
+            )
+        del written[: len(rows)]
+        return rows
+
     def _event(self, row: Any) -> LedgerEvent:
         """A row's event: the one the history cache holds (a write's own, just saved,
         or one read before), else decoded from its stored bytes."""
+        held = row.get("held") if isinstance(row, dict) else None  # a link just written
+        if held is not None:
+            return held  # type: ignore[no-any-return]
         if self._histories is not None:
             held = self._histories.held(row["originator_id"], int(row["originator_version"]))
             if held is not None and row["topic"] == held.TOPIC:
