@@ -198,7 +198,9 @@ class Connection:
         any failure does."""
         self.writing, self.head, self.written = True, None, []
         try:
-            if self.config.kind == "sqlite":
+            import os
+
+            if self.config.kind == "sqlite" or os.environ.get("XNOPIPE"):
                 yield
                 return
             failed_inside = False
@@ -239,7 +241,18 @@ class Connection:
 
         On SQLite the outermost transaction takes the write lock at once (``BEGIN
         IMMEDIATE``, waiting up to 30 s); a transaction inside another is a savepoint,
-        so a step that fails undoes only itself and the outer one goes on."""
+        so a step that fails undoes only itself and the outer one goes on.
+
+        Inside a write session's transaction, a transaction is part of it and no
+        savepoint of its own: a write that fails anywhere is undone whole, so none is
+        ever rolled back to."""
+        if self.writing and self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
         if self.config.kind == "sqlite":
             with self._sqlite_transaction():
                 yield self
@@ -266,15 +279,13 @@ class Connection:
 
     @contextmanager
     def _pipelined_transaction(self) -> Iterator[None]:
-        """A transaction (or savepoint) in the write session's pipeline: BEGIN, SAVEPOINT,
-        RELEASE and COMMIT go with the statements around them instead of waiting each
-        for its own answer.  The COMMIT's answer is awaited at the end of the write
-        session, before the write is reported done; if it fails, the write fails."""
-        depth = self._depth
-        savepoint = f"ledger_{depth}"
+        """The write session's transaction, in its pipeline: BEGIN and COMMIT go with
+        the statements around them instead of waiting each for its own answer.  The
+        COMMIT's answer is awaited at the end of the write session, before the write is
+        reported done; if it fails, the write fails."""
         raw = self._raw
         try:
-            raw.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN")
+            raw.execute("BEGIN")
         except Exception as exc:
             self._failed(exc)
         self._depth += 1
@@ -282,18 +293,12 @@ class Connection:
             yield
         except BaseException:
             self._depth -= 1
-            try:
-                if depth:
-                    raw.execute(f"ROLLBACK TO {savepoint}")
-                    raw.execute(f"RELEASE {savepoint}")
-                else:
-                    raw.execute("ROLLBACK")
-            except Exception:  # what is raised is the failure itself
-                pass
+            with suppress(Exception):  # what is raised is the failure itself
+                raw.execute("ROLLBACK")
             raise
         self._depth -= 1
         try:
-            raw.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
+            raw.execute("COMMIT")
         except Exception as exc:
             self._failed(exc)
 

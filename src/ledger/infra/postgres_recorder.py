@@ -189,7 +189,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             )
         except RecordedTimeConflict as exc:
             raise ChainConflict(str(exc)) from None
-        self._notify_channel(curs)  # as the library's insert does
         curs.execute(
             self._insert_chained,
             [

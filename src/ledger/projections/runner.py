@@ -109,13 +109,15 @@ class ProjectionRunner:
         rows = self.db.query(f"SELECT name, position FROM {TRACKING}")
         return {r["name"]: int(r["position"]) for r in rows}
 
-    def _checked(self) -> tuple[int, dict[str, int]]:
+    def _checked(self, locking: bool = False) -> tuple[int, dict[str, int]]:
         """The chain head and each projection's position, refusing any position that is
         not where that projection stopped: the tracking row keeps the hash of the link
         it reached, so a position moved back (or on) by hand no longer matches.
 
         Under the write lock the head read here is the head the write appends to: the
-        connection keeps it for the chain, and the history cache checks itself by it."""
+        connection keeps it for the chain, and the history cache checks itself by it.
+        ``locking``: lock the tracking rows in the same statement (PostgreSQL, under the
+        write lock, when no link can be committed while the statement waits)."""
         # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
         # planner may hash-join the whole chain for the few tracking rows.
         rows = self.db.query(
@@ -124,6 +126,7 @@ class ProjectionRunner:
             "h.position AS head, h.hash AS head_hash, h.recorded_at AS head_at "
             f"FROM {TRACKING} t LEFT JOIN (SELECT position, hash, recorded_at "
             f"FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1) h ON 1 = 1"
+            + (" ORDER BY t.name FOR UPDATE OF t" if locking else "")
         )
         head = max((int(r["head"] or 0) for r in rows), default=0)
         done: dict[str, int] = {}
@@ -197,8 +200,12 @@ class ProjectionRunner:
         nid = self.db.dialect.notification_id
         while True:
             with self.db.transaction():
-                self._lock()
-                head, done = self._checked()
+                # Under the write lock nothing can be chained while this waits for another
+                # catch-up: one statement both locks and checks the tracking rows.
+                together = self.db.writing and self.db.dialect.name == "postgresql"
+                if not together:
+                    self._lock()
+                head, done = self._checked(locking=together)
                 if target is None:
                     target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
