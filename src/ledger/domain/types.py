@@ -64,10 +64,15 @@ def _clean(value: Any, depth: int) -> bool:
     if kind is str:
         return FORBIDDEN.search(value) is None
     if kind is dict:
-        return all(
-            (type(k) is not str or FORBIDDEN.search(k) is None) and _clean(v, depth + 1)
-            for k, v in value.items()
-        )
+        for k, v in value.items():
+            if type(k) is str and FORBIDDEN.search(k) is not None:
+                return False
+            if type(v) is str:
+                if FORBIDDEN.search(v) is not None:
+                    return False
+            elif not _clean(v, depth + 1):
+                return False
+        return True
     if kind is list or kind is tuple:
         return all(_clean(v, depth + 1) for v in value)
     return not isinstance(value, bytes | bytearray | memoryview | str | dict | list | tuple)

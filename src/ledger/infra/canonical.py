@@ -60,7 +60,12 @@ def _plain(value: Any) -> bool:
     if kind is int:
         return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
     if kind is dict:
-        return all(type(k) is str and k.isascii() and _plain(v) for k, v in value.items())
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                return False
+            if type(v) is not str and v is not None and not _plain(v):
+                return False
+        return True
     if kind is list or kind is tuple:
         return all(_plain(v) for v in value)
     return False
