@@ -10,6 +10,7 @@ PostgreSQL, so commands on SQLite do not pay its start-up cost.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -104,6 +105,48 @@ class Connection:
                     cur.executemany(self.dialect.sql(statement), rows)
         except Exception as exc:
             self._failed(exc)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """INSERT ``rows`` (values in the order of ``columns``): an executemany on SQLite;
+        on PostgreSQL one statement, the rows given as one JSON array and read back by
+        the table's own row type (``json_populate_recordset``), instead of a statement
+        (and the driver's per-value work) for every row."""
+        if not rows:
+            return
+        names = ",".join(columns)
+        if self.config.kind == "sqlite":
+            marks = ",".join("?" * len(columns))
+            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        self.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} "
+            f"FROM json_populate_recordset(NULL::{table}, ?)",
+            [_json_rows(columns, rows)],
+        )
+
+    def update_rows(
+        self, table: str, assign: str, where: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """``UPDATE table SET assign = ? WHERE w1 = ? AND ... AND recorded_to IS NULL``
+        for each row (the value of ``assign``, then those of ``where``): an executemany
+        on SQLite, one statement on PostgreSQL (as ``insert_rows``)."""
+        if not rows:
+            return
+        if self.config.kind == "sqlite":
+            match = " AND ".join(f"{c} = ?" for c in where)
+            self.executemany(
+                f"UPDATE {table} SET {assign} = ? WHERE {match} AND recorded_to IS NULL", rows
+            )
+            return
+        match = " AND ".join(f"t.{c} = x.{c}" for c in where)
+        self.execute(
+            f"UPDATE {table} AS t SET {assign} = x.{assign} "
+            f"FROM json_populate_recordset(NULL::{table}, ?) AS x "
+            f"WHERE {match} AND t.recorded_to IS NULL",
+            [_json_rows([assign, *where], rows)],
+        )
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
@@ -389,6 +432,11 @@ class Connection:
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _json_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as one JSON array of objects keyed by column (plain text, integers, null)."""
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
 
 
 def _open_sqlite(config: DatabaseConfig) -> sqlite3.Connection:

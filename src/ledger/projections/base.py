@@ -177,7 +177,6 @@ class OpenRows:
         # key -> (True: every open row is known | False: only the open last row, if one)
         self._known: dict[Any, tuple[bool, list[OpenRow]]] = {}
         self._closes: list[list[Any]] = []
-        self._deletes: list[list[Any]] = []
         self._inserts: list[OpenRow] = []
 
     def _read(self, keys: Sequence[Any], whole: bool) -> None:
@@ -216,15 +215,8 @@ class OpenRows:
         return last[0] if len(last) == 1 else None
 
     def _close(self, key: Any, row: OpenRow, recorded_at: str) -> None:
-        # A row believed from this very moment (an earlier part of the same write) was
-        # never believed for any time: it goes, as if the write came at once.
         if row.pending is not None:
-            if row.recorded_from == recorded_at:
-                self._inserts.remove(row)
-            else:
-                row.pending[-1] = recorded_at
-        elif row.recorded_from == recorded_at:
-            self._deletes.append([key, row.valid_from])
+            row.pending[-1] = recorded_at
         else:
             self._closes.append([recorded_at, key, row.valid_from])
 
@@ -270,28 +262,15 @@ class OpenRows:
         self._known[key] = (True, kept)
 
     def flush(self) -> None:
-        """Write what the batch changed: the rows closed or dropped first (each is the one
-        open row of its key from its date), then the new rows."""
-        if self._deletes:
-            self.db.executemany(
-                f"DELETE FROM {self.table} WHERE {self.key} = ? AND valid_from = ? "
-                "AND recorded_to IS NULL",
-                self._deletes,
-            )
-        if self._closes:
-            self.db.executemany(
-                f"UPDATE {self.table} SET recorded_to = ? WHERE {self.key} = ? "
-                "AND valid_from = ? AND recorded_to IS NULL",
-                self._closes,
-            )
-        if self._inserts:
-            columns = [self.key, *self.columns, "valid_from", "valid_to"]
-            columns += ["recorded_from", "recorded_to"]
-            self.db.executemany(
-                f"INSERT INTO {self.table} ({','.join(columns)}) "
-                f"VALUES ({','.join('?' * len(columns))})",
-                [row.pending for row in self._inserts if row.pending is not None],
-            )
+        """Write what the batch changed: the rows closed first (each is the one open row
+        of its key from its date), then the new rows."""
+        self.db.update_rows(self.table, "recorded_to", [self.key, "valid_from"], self._closes)
+        columns = [self.key, *self.columns, "valid_from", "valid_to", "recorded_from"]
+        self.db.insert_rows(
+            self.table,
+            [*columns, "recorded_to"],
+            [row.pending for row in self._inserts if row.pending is not None],
+        )
         for row in self._inserts:
             row.pending = None  # in the table now: a later close is an UPDATE
-        self._closes, self._deletes, self._inserts = [], [], []
+        self._closes, self._inserts = [], []
