@@ -53,7 +53,6 @@ class Histories:
     def observe(self, position: int, head_hash: str) -> None:
         """The chain's head, as read under the write lock: make every history held
         complete as of it."""
-        self._evict()
         head = (position, head_hash)
         if self._synced == head:
             return

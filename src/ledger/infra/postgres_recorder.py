@@ -42,6 +42,7 @@ CREATE_LOCK = 0x6C6564676572
 # How long the write session may sit inside its one insert-and-chain transaction between
 # statements (a million events are hashed there); the pool's own sessions keep 5 s.
 WRITE_IDLE = "10min"
+SLICE = 5_000  # events inserted and chained by one statement
 
 
 def write_lock_key(schema: str) -> int:
@@ -186,32 +187,40 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 f"SELECT position, hash, recorded_at FROM {self.chain_table} "
                 "ORDER BY position DESC LIMIT 1"
             )
-            found = curs.fetchone()
-            head = (found["position"], found["hash"], found["recorded_at"]) if found else None
+            top = curs.fetchone()
+            head = (top["position"], top["hash"], top["recorded_at"]) if top else None
         try:
             links = build_links(
                 head if head and head[0] else None, stored_events, [0] * len(stored_events)
             )
         except RecordedTimeConflict as exc:
             raise ChainConflict(str(exc)) from None
-        payload = json.dumps(
-            [
-                {
-                    "originator_id": str(e.originator_id),
-                    "originator_version": e.originator_version,
-                    "topic": e.topic,
-                    "state": e.state.hex(),
-                    "position": k.position,
-                    "recorded_at": k.recorded_at,
-                    "source_key": k.source_key,
-                    "hash": k.hash,
-                }
-                for e, k in zip(stored_events, links, strict=True)
-            ],
-            ensure_ascii=False,
-        )
-        curs.execute(self._insert_chained, [payload])
-        rows = sorted((r["position"], r["notification_id"]) for r in curs.fetchall())
+        found: list[tuple[int, int]] = []
+        for start in range(0, len(links), SLICE):  # the JSON of a slice at a time in memory
+            payload = json.dumps(
+                [
+                    {
+                        "originator_id": str(e.originator_id),
+                        "originator_version": e.originator_version,
+                        "topic": e.topic,
+                        "state": e.state.hex(),
+                        "position": k.position,
+                        "recorded_at": k.recorded_at,
+                        "source_key": k.source_key,
+                        "hash": k.hash,
+                    }
+                    for e, k in zip(
+                        stored_events[start : start + SLICE],
+                        links[start : start + SLICE],
+                        strict=True,
+                    )
+                ],
+                ensure_ascii=False,
+            )
+            curs.execute(self._insert_chained, [payload])
+            found += ((r["position"], r["notification_id"]) for r in curs.fetchall())
+            del payload
+        rows = sorted(found)
         ids = [nid for _, nid in rows]
         if len(ids) != len(links) or any(a >= b for a, b in pairwise(ids)):
             # Never seen: the events were numbered out of the order they were chained.
