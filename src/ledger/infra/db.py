@@ -69,7 +69,7 @@ class Connection:
         own tables are in ``home``, where it may create and write them."""
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
-        self.writing, self.head = False, None
+        self.writing, self.head, self.written = False, None, []
         self.access, self.home = access.OWNER, home
         return self
 
