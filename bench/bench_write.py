@@ -6,7 +6,9 @@ plain table, one transaction per insert, with the same durability. The peer
 (bench/peer.py) is bare eventsourcing 9.5 running the same commands (get, change, save:
 one event per save), padded to the same stored sizes, with the same durability; the
 ledger's rate is printed as a ratio of it (and the peer's batched rate, 1,000 events per
-save, beside).
+save, beside). The commands run in --rounds rounds (default 4) of their own bodies, the
+ledger's round and the peer's in turn, so a machine whose load changes during the run
+weighs on both sides alike.
 
 Growth: the cost of one event written by a command of its own to an aggregate that
 already holds 9 events (the 10th) and 499 (the 500th), each aggregate filled first by
@@ -14,7 +16,7 @@ one import-style ``execute`` of its earlier events; that fill's cost per event i
 printed too.
 
     .venv/bin/python bench/bench_write.py [--backend sqlite|postgres|both] [--quick]
-        [--commands N] [--no-growth]
+        [--commands N] [--rounds R] [--no-growth]
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from ledger.domain.commands import Command
 START = date(2020, 1, 1)
 
 
-def commands(n: int) -> list[Command]:
-    """``n`` commands: establish ``n // 2`` bodies (at least one), then rename them in turn."""
+def commands(n: int, first: int = 0) -> list[Command]:
+    """``n`` commands: establish ``n // 2`` bodies (at least one, numbered from ``first``),
+    then rename them in turn."""
     bodies = max(1, n // 2)
     out: list[Command] = [
         EstablishBody(
-            body=f"b{i:06d}",
-            name=f"Body {i}",
+            body=f"b{first + i:06d}",
+            name=f"Body {first + i}",
             kind=BodyKind.WORKING_GROUP,
             effective=START,
         )
@@ -46,13 +49,23 @@ def commands(n: int) -> list[Command]:
     ]
     out += [
         RenameBody(
-            body=f"b{i % bodies:06d}",
-            name=f"Body {i % bodies} renamed {i // bodies + 1}",
+            body=f"b{first + i % bodies:06d}",
+            name=f"Body {first + i % bodies} renamed {i // bodies + 1}",
             effective=START + timedelta(days=i // bodies + 1),
         )
         for i in range(n - bodies)
     ]
     return out
+
+
+def rounds(n: int, count: int) -> list[list[Command]]:
+    """``n`` commands as ``count`` rounds, each establishing and renaming bodies of its own."""
+    sizes = [n // count + (1 if r < n % count else 0) for r in range(count)]
+    out, first = [], 0
+    for size in sizes:
+        out.append(commands(size, first))
+        first += max(1, size // 2)
+    return [r for r in out if r]
 
 
 def ops_of(todo: list[Command]) -> list[peer.Op]:
@@ -134,9 +147,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def measure(where: Backend, n: int, setup: list[str]) -> Result:
-    todo = commands(n)
+def measure(where: Backend, n: int, setup: list[str], count: int = 4) -> Result:
+    parts = rounds(n, count)
+    todo = [c for part in parts for c in part]
     ledger = where.open()
+    singles: peer.Peer | None = None
     try:
         setup.append(f"{where.name}: {common.durability(ledger)}")
         # Warm up (creates the projection tables, prepares statements); not counted.
@@ -144,15 +159,23 @@ def measure(where: Backend, n: int, setup: list[str]) -> Result:
             [EstablishBody(body="warmup", name="Warm-up", kind=BodyKind.OTHER, effective=START)]
         )
         latencies = []
-        start = time.perf_counter()
-        for command in todo:
-            began = time.perf_counter()
-            ledger.execute([command])
-            latencies.append(time.perf_counter() - began)
-        ledger_s = time.perf_counter() - start
+        ledger_s = peer_s = 0.0
+        for part in parts:
+            start = time.perf_counter()
+            for command in part:
+                began = time.perf_counter()
+                ledger.execute([command])
+                latencies.append(time.perf_counter() - began)
+            ledger_s += time.perf_counter() - start
+            if singles is None:  # padded to the sizes the ledger stored in its first round
+                singles = peer.Peer(where, peer.sizes_by_kind(common.stored_rows(ledger)[1:]))
+                durability = singles.durability()
+            peer_s += singles.one_per_save(ops_of(part))
         rows = common.stored_rows(ledger)[1:]
     finally:
         ledger.close()
+        if singles is not None:
+            singles.close()
     assert len(rows) == n, f"expected {n} stored events, found {len(rows)}"
     raw = RawStore(where)
     try:
@@ -160,8 +183,10 @@ def measure(where: Backend, n: int, setup: list[str]) -> Result:
     finally:
         raw.close()
     mean_bytes = sum(len(t) + len(s) for t, s in rows) / n
-    bare = peer.measure(where, rows, ops_of(todo))
-    peer_one, peer_batched = peer.summary(bare)
+    with peer.peer(where, rows) as batcher:
+        batched_s = batcher.batched(ops_of(todo))
+        bare = {"durability": durability, "bytes_per_event": batcher.stored_size()}
+    peer_one, peer_batched = n / peer_s, n / batched_s
     ledger_rate = n / ledger_s
     return Result(
         backend=where.name,
@@ -179,7 +204,8 @@ def measure(where: Backend, n: int, setup: list[str]) -> Result:
             f"peer (bare eventsourcing, {bare['durability']}, "
             f"{bare['bytes_per_event']:.0f} B/event stored): one per save {peer_one:,.0f} ev/s, "
             f"batched {peer_batched:,.0f} ev/s",
-            f"ledger / peer one per save: {ledger_rate / peer_one:.3f}  (target >= 0.8)",
+            f"ledger / peer one per save: {ledger_rate / peer_one:.3f}  (target >= 0.8; "
+            f"{len(parts)} rounds of each, in turn)",
         ],
         extra={
             "peer_one_per_save_ev_s": peer_one,
@@ -195,6 +221,7 @@ def measure(where: Backend, n: int, setup: list[str]) -> Result:
 def main() -> None:
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--commands", type=int, help="commands to execute (default 2000; quick 200)")
+    p.add_argument("--rounds", type=int, default=4, help="rounds of ledger and peer in turn")
     p.add_argument("--no-growth", action="store_true", help="skip the growth measurement")
     args = p.parse_args()
     n = args.commands or (200 if args.quick else 2000)
@@ -202,7 +229,7 @@ def main() -> None:
     setup: list[str] = []
     for name in common.chosen_backends(args):
         with common.backend(name) as where:
-            results.append(measure(where, n, setup))
+            results.append(measure(where, n, setup, max(1, args.rounds)))
         if not args.no_growth:
             with common.backend(name) as where:
                 results.append(growth(where, 20 if args.quick else 100))

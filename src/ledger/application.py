@@ -428,6 +428,8 @@ class Ledger:
                         with self.db.transaction():
                             saving = True
                             self._record(entries, uow, receipt, progress)
+                        if receipt.recorded and self.db.head is not None:
+                            receipt.head_position, receipt.head_hash = self.db.head[:2]
             except BaseException as exc:
                 if saving:
                     self._histories.clear()  # it may hold events now rolled back
@@ -438,7 +440,8 @@ class Ledger:
                     pause_before_retry(attempt)
                     continue
                 self._refused(exc)
-            receipt.head_position, receipt.head_hash = self.head()
+            if not (receipt.recorded and receipt.head_position):
+                receipt.head_position, receipt.head_hash = self.head()
             return receipt
         raise ConcurrentWriteError(
             "another writer kept changing the same records; nothing was recorded, try again"
@@ -466,8 +469,11 @@ class Ledger:
             if uow.pending:
                 recordings = self._store.save(*uow.pending)
                 self._histories.adopt(uow.histories.values())
+                chained = self.db.head  # the link the save chained last, if it says
                 receipt.positions.extend(
-                    positions_of(self.db, [r.notification.id for r in recordings])
+                    range(chained[0] - len(recordings) + 1, chained[0] + 1)
+                    if chained is not None
+                    else positions_of(self.db, [r.notification.id for r in recordings])
                 )
                 behind += len(recordings)
             # The read models follow a batch at a time (each aggregate once a batch),

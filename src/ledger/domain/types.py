@@ -55,9 +55,38 @@ def refuse_characters(text: str) -> str:
     return text
 
 
+def _clean(value: Any, depth: int) -> bool:
+    """True if ``_scan`` finds nothing to refuse in ``value`` (plain types only: for
+    anything else, False, and ``_scan`` decides and names the field)."""
+    if depth > 64:
+        return False
+    kind = type(value)
+    if kind is str:
+        return FORBIDDEN.search(value) is None
+    if kind is dict:
+        for k, v in value.items():
+            if type(k) is str and FORBIDDEN.search(k) is not None:
+                return False
+            if type(v) is str:
+                if FORBIDDEN.search(v) is not None:
+                    return False
+            elif not _clean(v, depth + 1):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_clean(v, depth + 1) for v in value)
+    return not isinstance(value, bytes | bytearray | memoryview | str | dict | list | tuple)
+
+
 def _scan(value: Any, where: str, depth: int = 0) -> None:
     """Refuse binary data and forbidden characters anywhere in raw input, naming the
     field (``sections.2.heading``) that holds them."""
+    if _clean(value, depth):
+        return  # the common case, without working out every field's name
+    _scan_named(value, where, depth)
+
+
+def _scan_named(value: Any, where: str, depth: int) -> None:
     if depth > 64:
         raise ValueError(f"{where}: is nested too deeply")
     if isinstance(value, bytes | bytearray | memoryview):
@@ -75,10 +104,10 @@ def _scan(value: Any, where: str, depth: int = 0) -> None:
                     refuse_characters(key)
                 except ValueError as exc:
                     raise ValueError(f"a field name {exc}") from None
-            _scan(item, label, depth + 1)
+            _scan_named(item, label, depth + 1)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value, start=1):
-            _scan(item, f"{where}.{index}" if where else str(index), depth + 1)
+            _scan_named(item, f"{where}.{index}" if where else str(index), depth + 1)
 
 
 STORED = {"stored": True}

@@ -49,9 +49,37 @@ def _check(value: Any, path: str) -> None:
     raise NotCanonicalisable(f"{path}: {type(value).__name__} is not a JSON value")
 
 
+def _plain(value: Any) -> bool:
+    """True if ``value`` is made of plain JSON values only (exact types: no float, no
+    subclass), every integer safe and every key ASCII text: what ``_check`` passes,
+    but for the strings' Unicode, which the encoding of the whole text checks.  False
+    says nothing: ``_check`` then decides, and names what it refuses."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
+    if kind is dict:
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                return False
+            if type(v) is not str and v is not None and not _plain(v):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_plain(v) for v in value)
+    return False
+
+
 def canonical_bytes(value: Any) -> bytes:
     """Return the RFC 8785 canonical JSON encoding of ``value`` as UTF-8 bytes."""
-    _check(value, "$")
-    return json.dumps(
+    if not _plain(value):  # the walk that names the path, only where it may refuse
+        _check(value, "$")
+    text = json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        _check(value, "$")  # names the text that is not valid Unicode
+        raise

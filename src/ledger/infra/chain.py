@@ -101,14 +101,27 @@ def build_links(
     """The links for newly inserted events, after ``head`` (position, hash, recorded_at)."""
     position, prev, last_time = head if head else (0, GENESIS, "")
     links = []
+    fullmatch = identity_matcher()
+    stamp, recorded = None, ""
     for event, nid in zip(stored, notification_ids, strict=True):
-        payload = json.loads(event.state)
-        recorded = utc_text(payload["timestamp"])
+        # The event's timestamp and source key, as json.loads would read them
+        # (stored_identity.py), from its canonical bytes, else decoded.
+        try:
+            found = fullmatch(event.state.decode("utf-8"))
+        except UnicodeDecodeError:
+            found = None
+        if found is not None:
+            _, _, source_key, timestamp = found.groups()
+        else:
+            payload = json.loads(event.state)
+            source_key, timestamp = payload.get("source_key"), payload["timestamp"]
+        if timestamp != stamp:  # the events of one write share one
+            stamp, recorded = timestamp, utc_text(timestamp)
         if recorded < last_time:
             raise RecordedTimeConflict(f"recorded time {recorded} is before {last_time}")
         position += 1
         prev = link_hash(position, prev, event.topic, event.state)
-        links.append(NewLink(position, nid, recorded, payload.get("source_key"), prev))
+        links.append(NewLink(position, nid, recorded, source_key, prev))
         last_time = recorded
     return links
 

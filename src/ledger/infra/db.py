@@ -10,6 +10,7 @@ PostgreSQL, so commands on SQLite do not pay its start-up cost.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -32,6 +33,14 @@ class Connection:
         self.access: access.Access
         self._raw: Any
         self._depth = 0  # open transactions: the outermost, then savepoints
+        # While the ledger's write lock is held on this connection (``writing``): the
+        # chain's head as read under it (position, hash, recorded_at), so the chain and
+        # the history cache need not read it again; None when not known.
+        self.writing = False
+        self.head: tuple[int, str, str] | None = None
+        # The links this write session has added after that head, not yet applied by
+        # the read models: (position, recorded_at, hash, topic, originator id, version).
+        self.written: list[tuple[int, str, str, str, Any, int]] = []
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -60,6 +69,7 @@ class Connection:
         own tables are in ``home``, where it may create and write them."""
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
+        self.writing, self.head, self.written = False, None, []
         self.access, self.home = access.OWNER, home
         return self
 
@@ -95,6 +105,48 @@ class Connection:
                     cur.executemany(self.dialect.sql(statement), rows)
         except Exception as exc:
             self._failed(exc)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """INSERT ``rows`` (values in the order of ``columns``): an executemany on SQLite;
+        on PostgreSQL one statement, the rows given as one JSON array and read back by
+        the table's own row type (``json_populate_recordset``), instead of a statement
+        (and the driver's per-value work) for every row."""
+        if not rows:
+            return
+        names = ",".join(columns)
+        if self.config.kind == "sqlite":
+            marks = ",".join("?" * len(columns))
+            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        self.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} "
+            f"FROM json_populate_recordset(NULL::{table}, ?)",
+            [_json_rows(columns, rows)],
+        )
+
+    def update_rows(
+        self, table: str, assign: str, where: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """``UPDATE table SET assign = ? WHERE w1 = ? AND ... AND recorded_to IS NULL``
+        for each row (the value of ``assign``, then those of ``where``): an executemany
+        on SQLite, one statement on PostgreSQL (as ``insert_rows``)."""
+        if not rows:
+            return
+        if self.config.kind == "sqlite":
+            match = " AND ".join(f"{c} = ?" for c in where)
+            self.executemany(
+                f"UPDATE {table} SET {assign} = ? WHERE {match} AND recorded_to IS NULL", rows
+            )
+            return
+        match = " AND ".join(f"t.{c} = x.{c}" for c in where)
+        self.execute(
+            f"UPDATE {table} AS t SET {assign} = x.{assign} "
+            f"FROM json_populate_recordset(NULL::{table}, ?) AS x "
+            f"WHERE {match} AND t.recorded_to IS NULL",
+            [_json_rows([assign, *where], rows)],
+        )
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
@@ -174,15 +226,82 @@ class Connection:
         """A cursor of the driver's own, for the recorder that joins this transaction."""
         return self._raw.cursor()
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside ``transaction()`` (or ``snapshot()``)."""
+        return self._depth > 0
+
+    @contextmanager
+    def write_session(self) -> Iterator[None]:
+        """The block of a write (the write lock held on this connection): marks it
+        ``writing``, and on PostgreSQL sends its statements as one pipeline, so a
+        statement whose result nothing reads (an UPDATE, an INSERT) costs no round trip
+        of its own: it goes with the next one whose rows are read, or the commit.  A
+        statement refused there is raised at that point, and undoes the transaction as
+        any failure does."""
+        self.writing, self.head, self.written = True, None, []
+        try:
+            import os
+
+            if self.config.kind == "sqlite" or os.environ.get("XNOPIPE"):
+                yield
+                return
+            failed_inside = False
+            try:
+                with self._raw.pipeline():
+                    try:
+                        yield
+                    except BaseException:
+                        failed_inside = True
+                        raise
+            except Exception as exc:
+                self._end_failed_transaction()
+                if failed_inside:
+                    raise
+                self._failed(exc)
+            except BaseException:
+                self._end_failed_transaction()
+                raise
+        finally:
+            self.writing, self.head, self.written = False, None, []
+
+    def _end_failed_transaction(self) -> None:
+        """After a failure in the write session's pipeline: a transaction it left open
+        (the ROLLBACK queued after a refused statement is skipped with the rest) is
+        rolled back here, outside the pipeline."""
+        from psycopg.pq import TransactionStatus
+
+        with suppress(Exception):
+            if self._raw.info.transaction_status in (
+                TransactionStatus.INTRANS,
+                TransactionStatus.INERROR,
+            ):
+                self._raw.execute("ROLLBACK")
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """All or nothing: commit on success, roll back on any error.
 
         On SQLite the outermost transaction takes the write lock at once (``BEGIN
         IMMEDIATE``, waiting up to 30 s); a transaction inside another is a savepoint,
-        so a step that fails undoes only itself and the outer one goes on."""
+        so a step that fails undoes only itself and the outer one goes on.
+
+        Inside a write session's transaction, a transaction is part of it and no
+        savepoint of its own: a write that fails anywhere is undone whole, so none is
+        ever rolled back to."""
+        if self.writing and self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
         if self.config.kind == "sqlite":
             with self._sqlite_transaction():
+                yield self
+            return
+        if self.writing:
+            with self._pipelined_transaction():
                 yield self
             return
         failed_inside = False
@@ -199,6 +318,31 @@ class Connection:
         except Exception as exc:
             if failed_inside:
                 raise
+            self._failed(exc)
+
+    @contextmanager
+    def _pipelined_transaction(self) -> Iterator[None]:
+        """The write session's transaction, in its pipeline: BEGIN and COMMIT go with
+        the statements around them instead of waiting each for its own answer.  The
+        COMMIT's answer is awaited at the end of the write session, before the write is
+        reported done; if it fails, the write fails."""
+        raw = self._raw
+        try:
+            raw.execute("BEGIN")
+        except Exception as exc:
+            self._failed(exc)
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            with suppress(Exception):  # what is raised is the failure itself
+                raw.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        try:
+            raw.execute("COMMIT")
+        except Exception as exc:
             self._failed(exc)
 
     @contextmanager
@@ -288,6 +432,11 @@ class Connection:
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _json_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as one JSON array of objects keyed by column (plain text, integers, null)."""
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
 
 
 def _open_sqlite(config: DatabaseConfig) -> sqlite3.Connection:

@@ -14,15 +14,22 @@ A history pushed out of the events it may hold is compacted rather than dropped
 write that only appends to it in effective order (a body renamed) carries its folded
 state on without reading its events again.  At most ``SUMMARIES`` compacted
 histories are kept, the least recently used going first.
+
+Under the write lock the cache checks itself against the chain's head, read once by the
+read models' check (``observe``): when the head is the one it last saw (the last write
+was this process's own), every history it holds is complete and none is looked up
+again; when another process wrote since, the aggregates it wrote are dropped (one
+query), and if the chain is not the one it knew, everything is.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from ledger.infra.chain import CHAIN_TABLE, GENESIS
 from ledger.infra.db import Connection
 from ledger.infra.errors import storage_errors
 
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
 SUMMARIES = 50_000  # compacted histories (version and folds, no events) kept
+RESYNC = 10_000  # links written by others past which the cache starts again, empty
 
 
 class Histories:
@@ -46,11 +54,54 @@ class Histories:
         self._cache: OrderedDict[UUID, History] = OrderedDict()
         self._compacted: OrderedDict[UUID, History] = OrderedDict()
         self._held = 0
+        # The chain head (position, hash) as of which every history held is complete.
+        self._synced: tuple[int, str] | None = None
 
     def clear(self) -> None:
         self._cache.clear()
         self._compacted.clear()
         self._held = 0
+        self._synced = None
+
+    def observe(self, position: int, head_hash: str) -> None:
+        """The chain's head, as read under the write lock: make every history held
+        complete as of it."""
+        head = (position, head_hash)
+        if self._synced == head:
+            return
+        synced, self._synced = self._synced, None
+        if synced is not None and synced[0] < position <= synced[0] + RESYNC:
+            nid = self.db.dialect.notification_id
+            rows = self.db.query(
+                f"SELECT c.position, c.hash, e.originator_id FROM {CHAIN_TABLE} c "
+                f"JOIN {self.db.dialect.events} e ON e.{nid} = c.notification_id "
+                "WHERE c.position >= ? ORDER BY c.position",
+                [max(synced[0], 1)],
+            )
+            same = bool(rows) and (
+                rows[0]["hash"] == synced[1] if synced[0] else synced[1] == GENESIS
+            )
+            if same:
+                for r in rows if not synced[0] else rows[1:]:
+                    self._take(_uuid(r["originator_id"]))
+                self._synced = head
+                return
+        self.clear()
+        self._synced = head
+
+    def _complete(self) -> bool:
+        """True while the write lock is held and the cache is complete as of the head."""
+        head = self.db.head if self.db.writing else None
+        return head is not None and self._synced == head[:2]
+
+    def held(self, aggregate_id: Any, version: int) -> LedgerEvent | None:
+        """The event at ``version`` of an aggregate, if held (``aggregate_id`` as stored)."""
+        history = self._cache.get(_uuid(aggregate_id))
+        found = None if history is None else history.after(version - 1)
+        if not found:
+            return None
+        event = found[0]
+        return event if event.originator_version == version else None
 
     def _take(self, aggregate_id: UUID) -> History | None:
         """The history held for the aggregate, out of the cache (None if not held)."""
@@ -95,12 +146,18 @@ class Histories:
         from ledger.domain.history import History
         from ledger.infra.mapper import decode_event
 
-        if version is None:
-            version = self.latest(aggregate_id)
         cached = self._take(aggregate_id)
+        if version is None:
+            if self._complete():
+                if cached is not None:
+                    self._put(cached)
+                    return cached
+                version = -1  # not held: read whatever the store holds of it
+            else:
+                version = self.latest(aggregate_id)
         if cached is None:
             cached = History(aggregate_id, loader=self._load)
-        if cached.version < version:
+        if cached.version < version or version < 0:
             with storage_errors("cannot read the log"):
                 rows = self.db.query(
                     f"SELECT topic, state FROM {self.db.dialect.events} "
@@ -111,7 +168,8 @@ class Histories:
                 cached.extend(decode_event(r["topic"], bytes(r["state"])) for r in rows)
         if cached.exists:
             self._put(cached)
-            self._evict()
+            if not self.db.writing:
+                self._evict()  # a write's own histories stay until it adopts them
         return cached
 
     def _evict(self) -> None:
@@ -126,16 +184,24 @@ class Histories:
             self._compacted.popitem(last=False)
 
     def adopt(self, histories: Iterable[History]) -> None:
-        """Hold a write's histories once it has committed (the stored events and the
+        """Hold a write's histories once it has saved them (the stored events and the
         write's own, with what the write folded of them), so neither the read models
-        catching up after it nor the next write read, decode or fold them again."""
+        catching up after it nor the next write read, decode or fold them again.
+
+        What was held before makes room first; the write's own histories are all kept
+        until the next write (or the next chunk of this one) adopts its own, so the read
+        models' catch-up finds the write's events here.  Under the write lock, with the
+        cache complete at the write's start, it is complete at the head after it."""
+        self._evict()
+        complete = self._synced is not None and self.db.writing and self.db.head is not None
         for history in histories:
             if not history.exists:
                 continue
             history.settle()
             self._take(history.id)
             self._put(history)
-        self._evict()
+        head = self.db.head
+        self._synced = head[:2] if complete and head is not None else None
 
     def events(self, aggregate_id: UUID) -> list[LedgerEvent]:
         return list(self.history(aggregate_id).events)
@@ -166,3 +232,8 @@ class Histories:
         if held and held[-1].originator_version == version:
             return list(held)
         return [e for e in held if after < e.originator_version <= version]
+
+
+def _uuid(value: Any) -> UUID:
+    """An aggregate id as the store gives it (text on SQLite, a UUID on PostgreSQL)."""
+    return value if isinstance(value, UUID) else UUID(str(value))

@@ -15,12 +15,14 @@ only INSERT into the log.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import pairwise
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.rows import dict_row
 from psycopg.sql import SQL
@@ -40,6 +42,7 @@ CREATE_LOCK = 0x6C6564676572
 # How long the write session may sit inside its one insert-and-chain transaction between
 # statements (a million events are hashed there); the pool's own sessions keep 5 s.
 WRITE_IDLE = "10min"
+SLICE = 5_000  # events inserted and chained by one statement
 
 
 def write_lock_key(schema: str) -> int:
@@ -63,6 +66,25 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 *guards.postgres_statements(schema, self.events_table_name),
                 *guards.postgres_statements(schema, CHAIN_TABLE),
             ]
+        )
+        events = f'"{schema}"."{self.events_table_name}"'
+        id_type = self.datastore.originator_id_type
+        # The events and their links, given as one JSON array (each event's stored bytes
+        # in hex), read by the server: one statement, with none of the driver's
+        # per-value work that arrays or a row per event would cost.
+        self._insert_chained = (
+            "WITH l AS (SELECT * FROM json_to_recordset(%s) AS l("
+            f"originator_id {id_type}, originator_version bigint, topic text, state text, "
+            "position bigint, recorded_at text, source_key text, hash text)), "
+            f"new AS (INSERT INTO {events} (originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, decode(state, 'hex') "
+            "FROM l ORDER BY position "
+            "RETURNING notification_id, originator_id, originator_version) "
+            f"INSERT INTO {self.chain_table} "
+            "(position, notification_id, recorded_at, source_key, hash) "
+            "SELECT l.position, new.notification_id, l.recorded_at, l.source_key, l.hash "
+            "FROM new JOIN l USING (originator_id, originator_version) "
+            "RETURNING position, notification_id"
         )
         self._lock_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
@@ -90,7 +112,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         handlers of a large import may check entries for minutes, and a connection
         idle *in a transaction* that long is ended by the server
         (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
-        connection (autocommit, rows as dicts)."""
+        connection (autocommit, rows as dicts).  The block runs as one pipeline
+        (``Connection.write_session``), and the lock is released in the same round trip
+        as its last statements."""
         key = write_lock_key(self.datastore.schema)
         conn = db.driver()
         # One round trip each way: the wait is bounded by the same lock timeout the
@@ -106,21 +130,26 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "pg_advisory_lock(%s)",
             [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
         ).fetchone()
-        self._joined = conn
+        release = (
+            "SELECT set_config('lock_timeout', %s, false), "
+            "set_config('idle_in_transaction_session_timeout', %s, false), "
+            "pg_advisory_unlock(%s)"
+        )
+        self._joined = db
+        released = False
         try:
-            yield
+            with db.write_session():
+                yield
+                conn.execute(release, [row["lock"], row["idle"], key])
+            released = True
         finally:
             self._joined = None
-            try:
-                conn.execute(
-                    "SELECT set_config('lock_timeout', %s, false), "
-                    "set_config('idle_in_transaction_session_timeout', %s, false), "
-                    "pg_advisory_unlock(%s)",
-                    [row["lock"], row["idle"], key],
-                )
-            except psycopg.Error:
-                # The session is gone or broken: the server released its lock.
-                conn.close()
+            if not released:
+                try:
+                    conn.execute(release, [row["lock"], row["idle"], key])
+                except psycopg.Error:
+                    # The session is gone or broken: the server released its lock.
+                    conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.
@@ -132,7 +161,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         if self._joined is not None:
-            conn = self._joined
+            db: Connection = self._joined
+            conn = db.driver()
+            if db.in_transaction:  # the write's own transaction (no savepoint of its own)
+                with conn.cursor(row_factory=dict_row) as curs:
+                    return self._insert_and_chain(curs, stored_events, **kwargs)
             with conn.transaction(), conn.cursor(row_factory=dict_row) as curs:
                 return self._insert_and_chain(curs, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
@@ -140,9 +173,71 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(statement)
             return self._insert_and_chain(curs, stored_events, **kwargs)
 
+    def _insert_joined(
+        self, db: Connection, curs: Any, stored_events: Sequence[StoredEvent]
+    ) -> Any:
+        """Insert the events and their chain links in one statement, after the head the
+        write read under its lock (else read here): the links' hashes do not depend on
+        the notification ids, which the statement pairs with them by (aggregate,
+        version) and returns, in chain order."""
+        head = db.head if db.writing else None
+        known = head is not None
+        if head is None:
+            curs.execute(
+                f"SELECT position, hash, recorded_at FROM {self.chain_table} "
+                "ORDER BY position DESC LIMIT 1"
+            )
+            top = curs.fetchone()
+            head = (top["position"], top["hash"], top["recorded_at"]) if top else None
+        try:
+            links = build_links(
+                head if head and head[0] else None, stored_events, [0] * len(stored_events)
+            )
+        except RecordedTimeConflict as exc:
+            raise ChainConflict(str(exc)) from None
+        found: list[tuple[int, int]] = []
+        for start in range(0, len(links), SLICE):  # the JSON of a slice at a time in memory
+            payload = json.dumps(
+                [
+                    {
+                        "originator_id": str(e.originator_id),
+                        "originator_version": e.originator_version,
+                        "topic": e.topic,
+                        "state": e.state.hex(),
+                        "position": k.position,
+                        "recorded_at": k.recorded_at,
+                        "source_key": k.source_key,
+                        "hash": k.hash,
+                    }
+                    for e, k in zip(
+                        stored_events[start : start + SLICE],
+                        links[start : start + SLICE],
+                        strict=True,
+                    )
+                ],
+                ensure_ascii=False,
+            )
+            curs.execute(self._insert_chained, [payload])
+            found += ((r["position"], r["notification_id"]) for r in curs.fetchall())
+            del payload
+        rows = sorted(found)
+        ids = [nid for _, nid in rows]
+        if len(ids) != len(links) or any(a >= b for a, b in pairwise(ids)):
+            # Never seen: the events were numbered out of the order they were chained.
+            raise PersistenceError("the events were not numbered in the order of the chain")
+        if known and links:
+            db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+            db.written.extend(
+                (k.position, k.recorded_at, k.hash, e.topic, e.originator_id, e.originator_version)
+                for k, e in zip(links, stored_events, strict=True)
+            )
+        return ids
+
     def _insert_and_chain(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Any:
+        if self._joined is not None:
+            return self._insert_joined(self._joined, curs, stored_events)
         self._insert_stored_events(curs, stored_events, **kwargs)
         ids = [row["notification_id"] for row in curs.fetchall()]
         curs.execute(

@@ -31,6 +31,7 @@ from ledger.infra.db import Connection
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     _joined: SQLiteCursor | None = None  # the write transaction inserts join, if held
+    _db: Connection | None = None  # the ledger's connection holding it
 
     def construct_create_table_statements(self) -> list[str]:
         statements: list[str] = super().construct_create_table_statements()
@@ -44,12 +45,12 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     @contextmanager
     def serialised(self, db: Connection) -> Iterator[None]:
         """Hold the write lock for the whole block; inserts inside join its transaction."""
-        with db.transaction():
-            self._joined = SQLiteCursor(db.cursor())
+        with db.transaction(), db.write_session():
+            self._joined, self._db = SQLiteCursor(db.cursor()), db
             try:
                 yield
             finally:
-                self._joined = None
+                self._joined, self._db = None, None
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         if self._joined is None:
@@ -63,17 +64,32 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = list(super()._insert_events(c, stored_events, **kwargs) or [])
-        c.execute(
-            f"SELECT position, hash, recorded_at FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
-        )
-        row = c.fetchone()
-        head = (row[0], row[1], row[2]) if row else None
+        # The head as read under this write lock, in this transaction (the read models'
+        # check reads it first), else read here.
+        db = self._db
+        head = db.head if db is not None and db.writing else None
+        if head is None:
+            c.execute(
+                f"SELECT position, hash, recorded_at FROM {CHAIN_TABLE} "
+                "ORDER BY position DESC LIMIT 1"
+            )
+            row = c.fetchone()
+            head = (row[0], row[1], row[2]) if row else None
+            known = False
+        else:
+            known = True
         try:
-            links = build_links(head, stored_events, ids)
+            links = build_links(head if head and head[0] else None, stored_events, ids)
         except RecordedTimeConflict as exc:
             raise ChainConflict(str(exc)) from None
         c.executemany(
             f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?)",
             [(k.position, k.notification_id, k.recorded_at, k.source_key, k.hash) for k in links],
         )
+        if known and db is not None and links:
+            db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+            db.written.extend(
+                (k.position, k.recorded_at, k.hash, e.topic, e.originator_id, e.originator_version)
+                for k, e in zip(links, stored_events, strict=True)
+            )
         return ids

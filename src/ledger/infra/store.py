@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment
 
 from ledger.domain.errors import StorageError
+from ledger.domain.events import LedgerEvent
 from ledger.infra.db import Connection
 from ledger.infra.errors import mask, storage_errors
 from ledger.infra.mapper import CanonicalJSONTranscoder, PydanticMapper
@@ -32,6 +34,21 @@ class EventStore(Application[UUID]):
 
     def construct_mapper(self) -> PydanticMapper:
         return PydanticMapper(transcoder=CanonicalJSONTranscoder())
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, for the ledger's own events: collected as they are,
+        without asking each (through a runtime Protocol check, the slowest part of a
+        large save) whether it is an event or an aggregate."""
+        if not all(isinstance(obj, LedgerEvent) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events.extend(objs)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated, as the library calls it
+        return recordings
 
 
 def open_store(config: DatabaseConfig, db: Connection) -> EventStore:

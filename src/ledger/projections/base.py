@@ -164,3 +164,141 @@ def aggregate_slug(
     if slug is None or event.originator_id != id_of(slug):
         return None
     return str(slug)
+
+
+@dataclass(eq=False)  # each row is itself: two rows may hold the same values
+class OpenRow:
+    """One row believed now (``recorded_to IS NULL``) of a bitemporal table: in the
+    table already (``pending`` None), or to be inserted at the end of the batch (its
+    row of values, whose last item, ``recorded_to``, a later moment may still set)."""
+
+    valid_from: str
+    valid_to: str | None
+    values: dict[str, Any]
+    recorded_from: str
+    pending: list[Any] | None = None
+
+
+class OpenRows:
+    """The rows believed now of the keys one catch-up batch changes, in a bitemporal
+    table keyed by one column: read for all the batch's keys at once, changed in memory
+    moment by moment, and written at the end (or before a read that needs the table as
+    it stands) as one UPDATE of the rows closed and one INSERT of the new ones, each
+    a statement for the whole batch.  What it writes is exactly what
+    ``replace_timeline`` would, moment by moment."""
+
+    def __init__(self, db: Connection, table: str, key: str, values: Sequence[str]):
+        self.db, self.table, self.key, self.columns = db, table, key, list(values)
+        # key -> (True: every open row is known | False: only the open last row, if one)
+        self._known: dict[Any, tuple[bool, list[OpenRow]]] = {}
+        self._closes: list[list[Any]] = []
+        self._deletes: list[list[Any]] = []
+        self._inserts: list[OpenRow] = []
+
+    def _read(self, keys: Sequence[Any], whole: bool) -> None:
+        tail = "" if whole else " AND valid_to IS NULL"
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            found: dict[Any, list[OpenRow]] = {k: [] for k in chunk}
+            rows = self.db.query(
+                f"SELECT * FROM {self.table} WHERE {self.key} IN ({','.join('?' * len(chunk))})"
+                f" AND recorded_to IS NULL{tail}",
+                chunk,
+            )
+            for r in rows:
+                found[r[self.key]].append(
+                    OpenRow(
+                        r["valid_from"],
+                        r["valid_to"],
+                        {c: r[c] for c in self.columns},
+                        r["recorded_from"],
+                    )
+                )
+            for k, held in found.items():
+                self._known[k] = (whole, held)
+
+    def preload(self, whole: Sequence[Any], tails: Sequence[Any]) -> None:
+        """Read every open row of the ``whole`` keys, and the open last row of the others."""
+        self._read(sorted(set(whole)), True)
+        self._read(sorted(set(tails) - set(whole)), False)
+
+    def tail(self, key: Any) -> OpenRow | None:
+        """The key's one open row with no end, or None if it has none or several."""
+        if key not in self._known:
+            self._read([key], False)
+        _, rows = self._known[key]
+        last = [r for r in rows if r.valid_to is None]
+        return last[0] if len(last) == 1 else None
+
+    def _close(self, key: Any, row: OpenRow, recorded_at: str) -> None:
+        if row.recorded_from == recorded_at:
+            # Believed from this very moment (an earlier part of the same write), so
+            # never believed for any time: it goes, as if the write came at once.
+            if row.pending is not None:
+                row.pending = None  # never inserted
+            else:
+                self._deletes.append([key, row.valid_from])
+        elif row.pending is not None:
+            row.pending[-1] = recorded_at
+        else:
+            self._closes.append([recorded_at, key, row.valid_from])
+
+    def _insert(
+        self, key: Any, start: str, end: str | None, values: dict[str, Any], at: str
+    ) -> OpenRow:
+        pending = [key, *(values[c] for c in self.columns), start, end, at, None]
+        row = OpenRow(start, end, values, at, pending)
+        self._inserts.append(row)
+        return row
+
+    def carry(self, key: Any, tail: OpenRow, segments: Sequence[Segment], recorded_at: str) -> None:
+        """Close the key's open last row and believe ``segments`` from its start on."""
+        whole, rows = self._known[key]
+        self._close(key, tail, recorded_at)
+        rows = [r for r in rows if r is not tail]
+        rows += [self._insert(key, s, e, v, recorded_at) for s, e, v in segments]
+        self._known[key] = (whole, rows if whole else [rows[-1]] if rows else [])
+
+    def replace(self, key: Any, segments: Sequence[Segment], recorded_at: str) -> None:
+        """``replace_timeline`` for ``key``, in memory."""
+        whole, rows = self._known.get(key, (False, []))
+        if not whole:
+            self.flush()  # the table as it stands, then every open row of the key
+            self._read([key], True)
+            rows = self._known[key][1]
+
+        def mark(valid_from: Any, valid_to: Any, values: dict[str, Any]) -> tuple[Any, ...]:
+            return (valid_from, valid_to, *(values[c] for c in self.columns))
+
+        wanted = {mark(s, e, v) for s, e, v in segments}
+        kept, believed = [], set()
+        for row in rows:
+            fingerprint = mark(row.valid_from, row.valid_to, row.values)
+            if fingerprint in wanted:
+                believed.add(fingerprint)
+                kept.append(row)
+            else:
+                self._close(key, row, recorded_at)
+        for s, e, v in segments:
+            if mark(s, e, v) not in believed:
+                kept.append(self._insert(key, s, e, v, recorded_at))
+        self._known[key] = (True, kept)
+
+    def flush(self) -> None:
+        """Write what the batch changed: the rows closed first (each is the one open row
+        of its key from its date), then the new rows."""
+        self.db.executemany(
+            f"DELETE FROM {self.table} WHERE {self.key} = ? AND valid_from = ? "
+            "AND recorded_to IS NULL",
+            self._deletes,
+        )
+        self.db.update_rows(self.table, "recorded_to", [self.key, "valid_from"], self._closes)
+        columns = [self.key, *self.columns, "valid_from", "valid_to", "recorded_from"]
+        self.db.insert_rows(
+            self.table,
+            [*columns, "recorded_to"],
+            [row.pending for row in self._inserts if row.pending is not None],
+        )
+        for row in self._inserts:
+            row.pending = None  # in the table now: a later close is an UPDATE
+        self._closes, self._deletes, self._inserts = [], [], []

@@ -14,10 +14,10 @@ from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
     EventsOf,
+    OpenRows,
     as_of_clause,
     bitemporal_columns,
     key_index,
-    replace_timeline,
 )
 
 TABLE = "proj_bodies"
@@ -43,40 +43,56 @@ class BodiesProjection:
         key_index(db, TABLE, ["slug"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
-        event = item.event
-        if event.body is None or event.originator_id != body_id(event.body):
+        self.process_batch(db, [item], events_of)
+
+    def process_batch(
+        self, db: Connection, items: Sequence[Delivered], events_of: EventsOf
+    ) -> None:
+        """Apply a catch-up batch's recorded moments, in order: the bodies' open rows
+        read at once (every open row of a body seen afresh, the last one of a body
+        carried on), changed in memory, and written in one UPDATE and one INSERT."""
+        mine = [i for i in items if i.event.body and i.event.originator_id == body_id(i.event.body)]
+        if not mine:
             return
-        if item.since:
-            new = events_of(event.originator_id, event.originator_version, item.since)
-            if self._carry_on(db, item, event.body, new):
-                return
-        events = events_of(event.originator_id, event.originator_version)
-        segments = [
-            (
-                seg.valid_from.isoformat(),
-                seg.valid_to.isoformat() if seg.valid_to else None,
-                _values(seg.state),
-            )
-            for seg in timeline(in_force(events))
-        ]
-        replace_timeline(db, TABLE, {"slug": event.body}, segments, item.recorded_at)
+        rows = OpenRows(db, TABLE, "slug", VALUES)
+        first: dict[str, Delivered] = {}
+        for item in mine:
+            first.setdefault(str(item.event.body), item)
+        rows.preload(
+            [slug for slug, i in first.items() if not i.since],
+            [slug for slug, i in first.items() if i.since],
+        )
+        for item in mine:
+            event, slug = item.event, str(item.event.body)
+            if item.since:
+                new = events_of(event.originator_id, event.originator_version, item.since)
+                if self._carry_on(rows, item, slug, new):
+                    continue
+            events = events_of(event.originator_id, event.originator_version)
+            segments = [
+                (
+                    seg.valid_from.isoformat(),
+                    seg.valid_to.isoformat() if seg.valid_to else None,
+                    _values(seg.state),
+                )
+                for seg in timeline(in_force(events))
+            ]
+            rows.replace(slug, segments, item.recorded_at)
+        rows.flush()
 
     def _carry_on(
-        self, db: Connection, item: Delivered, slug: str, new: Sequence[LedgerEvent]
+        self, rows: OpenRows, item: Delivered, slug: str, new: Sequence[LedgerEvent]
     ) -> bool:
         """Apply the moment's new events to the body's last open row, when they follow on
         from it (no correction, none taking effect before it starts): the same rows as
         working from every event, without re-reading them.  False: work from all."""
         if not new or any(e.corrects is not None or isinstance(e, EventRetracted) for e in new):
             return False
-        rows = db.query(
-            f"SELECT * FROM {TABLE} WHERE slug = ? AND valid_to IS NULL AND recorded_to IS NULL",
-            [slug],
-        )
-        if len(rows) != 1:
+        tail = rows.tail(slug)
+        if tail is None:
             return False
-        tail = rows[0]
-        changes = [(date.fromisoformat(tail["valid_from"]), _state(tail))]
+        held = _state({"slug": slug, **tail.values})
+        changes = [(date.fromisoformat(tail.valid_from), held)]
         for e in new:
             if e.effective < changes[-1][0]:
                 return False
@@ -88,33 +104,17 @@ class BodiesProjection:
                 changes[-1] = (e.effective, state)
             else:
                 changes.append((e.effective, state))
-        if len(changes) == 1 and changes[0][1] == _state(tail):
+        if len(changes) == 1 and changes[0][1] == held:
             return True  # nothing the rows say has changed
-        if tail["recorded_from"] == item.recorded_at:  # believed for no time: it goes
-            db.execute(
-                f"DELETE FROM {TABLE} WHERE slug = ? AND valid_from = ? AND recorded_to IS NULL",
-                [slug, tail["valid_from"]],
-            )
-        else:
-            db.execute(
-                f"UPDATE {TABLE} SET recorded_to = ? WHERE slug = ? AND valid_from = ? "
-                "AND recorded_to IS NULL",
-                [item.recorded_at, slug, tail["valid_from"]],
-            )
-        inserts = [
-            [
-                slug,
-                *_values(held).values(),
+        segments = [
+            (
                 start.isoformat(),
                 changes[i + 1][0].isoformat() if i + 1 < len(changes) else None,
-                item.recorded_at,
-                None,
-            ]
-            for i, (start, held) in enumerate(changes)
+                _values(state),
+            )
+            for i, (start, state) in enumerate(changes)
         ]
-        columns = ["slug", *VALUES, "valid_from", "valid_to", "recorded_from", "recorded_to"]
-        marks = ",".join("?" * len(columns))
-        db.executemany(f"INSERT INTO {TABLE} ({','.join(columns)}) VALUES ({marks})", inserts)
+        rows.carry(slug, tail, segments, item.recorded_at)
         return True
 
 

@@ -35,11 +35,25 @@ class EventIndex:
 
     def process_many(self, db: Connection, items: Sequence[Delivered]) -> None:
         """Index a batch's events in one statement (nothing else reads them mid-batch)."""
-        if items:
-            db.executemany(INSERT, [_row(item) for item in items])
+        db.insert_rows(TABLE, COLUMNS, [_row(item) for item in items])
 
 
 INSERT = f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+COLUMNS = (
+    "position",
+    "event_id",
+    "aggregate_id",
+    "version",
+    "topic",
+    "body",
+    "effective",
+    "recorded_at",
+    "actor",
+    "corrects",
+    "summary",
+    "authority",
+    "decision",
+)
 
 
 def _row(item: Delivered) -> list[Any]:

@@ -22,6 +22,7 @@ from ledger.projections.names import ReadModel
 # when there are events to apply: a read that finds the read models caught up, which
 # the static table in names.py says how to check, never imports it (ADR 0023).
 if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
     from ledger.infra.histories import Histories
     from ledger.projections.base import Projection
 
@@ -57,6 +58,7 @@ class ProjectionRunner:
         self._names = [m.name for m in self._models] or [p.name for p in self._projections]
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        self._seen_head = 0  # the head the last check read
         # The process's cache of stored histories (shared with the write path), if any.
         self._histories = histories
         # Called after setup created or dropped a table (the owner re-grants the roles).
@@ -157,17 +159,24 @@ class ProjectionRunner:
         rows = self.db.query(f"SELECT name, position FROM {TRACKING}")
         return {r["name"]: int(r["position"]) for r in rows}
 
-    def _checked(self) -> tuple[int, dict[str, int]]:
+    def _checked(self, locking: bool = False) -> tuple[int, dict[str, int]]:
         """The chain head and each projection's position, refusing any position that is
         not where that projection stopped: the tracking row keeps the hash of the link
-        it reached, so a position moved back (or on) by hand no longer matches."""
+        it reached, so a position moved back (or on) by hand no longer matches.
+
+        Under the write lock the head read here is the head the write appends to: the
+        connection keeps it for the chain, and the history cache checks itself by it.
+        ``locking``: lock the tracking rows in the same statement (PostgreSQL, under the
+        write lock, when no link can be committed while the statement waits)."""
         # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
         # planner may hash-join the whole chain for the few tracking rows.
         rows = self.db.query(
             f"SELECT t.name, t.position, t.hash, "
             f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) AS at, "
-            f"(SELECT MAX(position) FROM {CHAIN_TABLE}) AS head "
-            f"FROM {TRACKING} t"
+            "h.position AS head, h.hash AS head_hash, h.recorded_at AS head_at "
+            f"FROM {TRACKING} t LEFT JOIN (SELECT position, hash, recorded_at "
+            f"FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1) h ON 1 = 1"
+            + (" ORDER BY t.name FOR UPDATE OF t" if locking else "")
         )
         head = max((int(r["head"] or 0) for r in rows), default=0)
         done: dict[str, int] = {}
@@ -181,6 +190,14 @@ class ProjectionRunner:
                     "nothing was changed: run `ledger projections rebuild`"
                 )
             done[r["name"]] = position
+        self._seen_head = head
+        if self.db.writing and rows:
+            top = rows[0]
+            self.db.head = (
+                (head, str(top["head_hash"]), str(top["head_at"])) if head else (0, GENESIS, "")
+            )
+            if self._histories is not None:
+                self._histories.observe(*self.db.head[:2])
         return head, done
 
     def behind(self) -> int:
@@ -203,12 +220,24 @@ class ProjectionRunner:
         """
         if not self._ready:
             self.setup()
+        head_now = self.db.head if self.db.writing else None
+        if until is None and head_now is not None and head_now[0] > self._seen_head:
+            # Under the write lock, after its save: the chain has grown since the check
+            # (what the connection knows of its head says so), and the check in the
+            # transaction below, under the projections' lock, reads it again.
+            return self._apply(progress, None)
         head, done = self._checked()
         target = head if until is None else min(head, until)
         lag = target - min((done.get(name, 0) for name in self._names), default=0)
         if lag <= 0:
             return 0  # the common case for a read: no lock, one indexed lookup
-        from ledger.infra.mapper import decode_event
+        return self._apply(progress, target, lag)
+
+    def _apply(
+        self, progress: Callable[[int], None] | None, target: int | None, lag: int = 0
+    ) -> int:
+        """Apply the events after the projections' positions, up to ``target`` (the
+        head read under the lock, if None), a batch per transaction."""
         from ledger.projections.base import Delivered
 
         if self.db.access.read_only:
@@ -223,11 +252,18 @@ class ProjectionRunner:
         nid = self.db.dialect.notification_id
         while True:
             with self.db.transaction():
-                self._lock()
-                done = self._checked()[1]
+                # Under the write lock nothing can be chained while this waits for another
+                # catch-up: one statement both locks and checks the tracking rows.
+                together = self.db.writing and self.db.dialect.name == "postgresql"
+                if not together:
+                    self._lock()
+                head, done = self._checked(locking=together)
+                if target is None:
+                    target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
-                rows = self.db.query(
-                    "SELECT c.position, c.recorded_at, c.hash, e.topic, e.state "
+                rows = self._written(start, target) or self.db.query(
+                    "SELECT c.position, c.recorded_at, c.hash, e.topic, e.originator_id, "
+                    "e.originator_version, e.state "
                     f"FROM {CHAIN_TABLE} c JOIN {self.db.dialect.events} e "
                     f"ON e.{nid} = c.notification_id "
                     "WHERE c.position > ? AND c.position <= ? ORDER BY c.position LIMIT ?",
@@ -239,7 +275,7 @@ class ProjectionRunner:
                     Delivered(
                         int(row["position"]),
                         row["recorded_at"],
-                        decode_event(row["topic"], bytes(row["state"])),
+                        self._event(row),
                         row["topic"],
                     )
                     for row in rows
@@ -263,6 +299,13 @@ class ProjectionRunner:
                 }
                 for name, process_many in many.items():
                     process_many(self.db, [i for i in items if done[name] < i.position])
+                # A projection that recomputes and takes its moments at once (its rows read
+                # by no other projection on the way) gets them, in order, in one call.
+                batched: dict[str, list[Delivered]] = {
+                    p.name: []
+                    for p in self.projections
+                    if p.recomputes and hasattr(p, "process_batch")
+                }
                 for item in items:
                     moment = (item.event.originator_id, item.recorded_at)
                     superseded = last_of_moment[moment] != item.position
@@ -276,7 +319,16 @@ class ProjectionRunner:
                         elif not superseded:
                             # Rows that took in part of this moment already: from all.
                             whole = done[projection.name] >= first.position
-                            projection.process(self.db, item if whole else since, self.events_of)
+                            if projection.name in batched:
+                                batched[projection.name].append(item if whole else since)
+                            else:
+                                projection.process(
+                                    self.db, item if whole else since, self.events_of
+                                )
+                for projection in self.projections:
+                    if batched.get(projection.name):
+                        process_batch = getattr(projection, "process_batch")  # noqa: B009
+                        process_batch(self.db, batched[projection.name], self.events_of)
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 behind = [p.name for p in self.projections if done[p.name] < last]
                 if behind:  # one statement for all of them
@@ -290,6 +342,52 @@ class ProjectionRunner:
                 progress(len(rows))
             if last >= target:
                 return read  # no need for another transaction to find nothing more
+
+    def _written(self, start: int, target: int) -> list[dict[str, Any]]:
+        """The batch after ``start`` as this write session inserted it, when it has (the
+        links it chained, their events held by the history cache): what reading them
+        back would give, without the read.  Empty: read them."""
+        written = self.db.written if self.db.writing else []
+        if not written:
+            return []
+        if written[0][0] != start + 1 or self._histories is None:
+            written.clear()  # read back instead, and let go of what no longer lines up
+            return []
+        rows = []
+        for position, recorded_at, digest, topic, oid, version in written[:BATCH]:
+            if position > target:
+                break
+            held = self._histories.held(oid, version)
+            if held is None:  # no longer held (a big write's cache made room): read back
+                written.clear()
+                return []
+            rows.append(
+                {
+                    "position": position,
+                    "recorded_at": recorded_at,
+                    "hash": digest,
+                    "topic": topic,
+                    "originator_id": oid,
+                    "originator_version": version,
+                    "held": held,
+                }
+            )
+        del written[: len(rows)]
+        return rows
+
+    def _event(self, row: Any) -> LedgerEvent:
+        """A row's event: the one the history cache holds (a write's own, just saved,
+        or one read before), else decoded from its stored bytes."""
+        from ledger.infra.mapper import decode_event
+
+        held = row.get("held") if isinstance(row, dict) else None  # a link just written
+        if held is not None:
+            return held  # type: ignore[no-any-return]
+        if self._histories is not None:
+            held = self._histories.held(row["originator_id"], int(row["originator_version"]))
+            if held is not None and row["topic"] == held.TOPIC:
+                return held
+        return decode_event(row["topic"], bytes(row["state"]))
 
     def _lock(self) -> None:
         # SQLite: BEGIN IMMEDIATE already holds the only write lock.  PostgreSQL: lock
