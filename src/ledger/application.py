@@ -384,8 +384,9 @@ class Ledger:
         ``entries`` again (an iterator is read into a list first).
 
         A write of many entries (an import) is checked and saved ``CHUNK`` entries at a
-        time inside its one transaction, the read models catching up after each chunk:
-        it holds one chunk in memory, and still records all of it or nothing.  The
+        time inside its one transaction, the read models following every
+        ``CATCH_UP_EVERY`` events and at its end: it holds one chunk in memory, and
+        still records all of it or nothing.  The
         checks left for the end of the write run before its last chunk is saved.  A
         dry run saves nothing, so it checks every entry in memory.
         """
@@ -457,7 +458,8 @@ class Ledger:
         """Check and save the entries a chunk at a time, in the write's transaction."""
         from ledger.infra.unit_of_work import positions_of
 
-        start = self.head()[0]
+        # The head before the write, as the write lock's check read it (or read now).
+        start = self.db.head[0] if self.db.head is not None else self.head()[0]
         chunks = _chunks(entries, CHUNK)
         chunk = next(chunks, [])
         behind = 0  # events saved that the read models have not applied yet
