@@ -623,10 +623,25 @@ class Ledger:
         limit: int | None = None,
     ) -> list[LogEntry]:
         """Events in the ledger's order, optionally for one body and effective dates."""
-        from ledger.queries.log import log_entries
+        return list(
+            self.log_stream(
+                body=body, effective_from=effective_from, effective_to=effective_to, limit=limit
+            )
+        )
+
+    def log_stream(
+        self,
+        *,
+        body: str | None = None,
+        effective_from: date | None = None,
+        effective_to: date | None = None,
+        limit: int | None = None,
+    ) -> Iterator[LogEntry]:
+        """``log``, an entry at a time, read a page at a time (for a big log)."""
+        from ledger.queries.log import iter_log_entries
 
         self.projections.catch_up()
-        return log_entries(self.db, body, effective_from, effective_to, limit)
+        return iter_log_entries(self.db, body, effective_from, effective_to, limit)
 
     def verify(self, *, expect: str | None = None, progress: Progress = None) -> chain.VerifyReport:
         """Recompute the whole audit chain from the stored events; report the first fault."""

@@ -10,7 +10,15 @@ import click
 
 from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, LIMIT
-from ledger.cli.render import emit_json, heading, progress, report_receipt, say, table
+from ledger.cli.render import (
+    emit_json,
+    emit_json_array,
+    heading,
+    progress,
+    report_receipt,
+    say,
+    table,
+)
 from ledger.cli.session import Session, pass_session
 from ledger.documents import head_document, verify_document
 
@@ -99,10 +107,12 @@ def log(
     \b
         ledger log --body kcsp-dhr --from 2025-01-01
     """
-    entries = session.ledger.log(body=body, effective_from=from_, effective_to=to, limit=limit)
-    if as_json:
-        emit_json(entries)
+    if as_json:  # streamed: the log may hold a million events
+        emit_json_array(
+            session.ledger.log_stream(body=body, effective_from=from_, effective_to=to, limit=limit)
+        )
         return
+    entries = session.ledger.log(body=body, effective_from=from_, effective_to=to, limit=limit)
     rows = [
         {
             "pos": e.position,

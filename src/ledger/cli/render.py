@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +39,17 @@ def emit_json(data: Any) -> None:
     Unsafe characters inside strings are written as JSON escapes (``\\u202e``): the
     same data for a machine, nothing a terminal acts on for a person."""
     click.echo(json_text(data))
+
+
+def emit_json_array(items: Iterable[Any]) -> None:
+    """Print the items as ``emit_json`` prints a list of them, byte for byte, one item
+    at a time (nothing holds the whole document)."""
+    first = True
+    for item in items:
+        body = "\n".join("  " + line for line in json_text(item).split("\n"))
+        click.echo(("[\n" if first else ",\n") + body, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 def json_line(data: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,14 +25,22 @@ class LogEntry:
     hash: str
 
 
-def log_entries(
+_COLUMNS = (
+    "p.position, p.recorded_at, p.effective, p.topic, p.body, p.actor, p.summary, "
+    "p.authority, p.event_id, p.corrects, c.hash"
+)
+
+
+def iter_log_entries(
     db: Connection,
     body: str | None,
     effective_from: date | None,
     effective_to: date | None,
     limit: int | None,
-) -> list[LogEntry]:
-    """Events in position order, optionally for one body and a range of effective dates."""
+) -> Iterator[LogEntry]:
+    """Events in position order, optionally for one body and a range of effective
+    dates, read through one cursor a page at a time (a log of a million events is never
+    held whole)."""
     where, params = ["1=1"], []
     if body:
         where.append("p.body = ?")
@@ -43,24 +52,22 @@ def log_entries(
         where.append("p.effective <= ?")
         params.append(effective_to.isoformat())
     statement = (
-        f"SELECT p.*, c.hash FROM proj_events p JOIN {chain.CHAIN_TABLE} c "
+        f"SELECT {_COLUMNS} FROM proj_events p JOIN {chain.CHAIN_TABLE} c "
         f"ON c.position = p.position WHERE {' AND '.join(where)} ORDER BY p.position"
     )
     if limit:
         statement += f" LIMIT {int(limit)}"
-    return [
-        LogEntry(
-            position=int(r["position"]),
-            recorded_at=r["recorded_at"],
-            effective=r["effective"],
-            topic=r["topic"],
-            body=r["body"],
-            actor=r["actor"],
-            summary=r["summary"],
-            authority=r["authority"],
-            event_id=r["event_id"],
-            corrects=r["corrects"],
-            hash=r["hash"],
-        )
-        for r in db.query(statement, params)
-    ]
+    for batch in db.batches(statement, params, size=2_000):
+        for position, *rest in batch:
+            yield LogEntry(int(position), *rest)
+
+
+def log_entries(
+    db: Connection,
+    body: str | None,
+    effective_from: date | None,
+    effective_to: date | None,
+    limit: int | None,
+) -> list[LogEntry]:
+    """Events in position order, optionally for one body and a range of effective dates."""
+    return list(iter_log_entries(db, body, effective_from, effective_to, limit))
