@@ -188,10 +188,11 @@ class Histories:
         write's own, with what the write folded of them), so neither the read models
         catching up after it nor the next write read, decode or fold them again.
 
-        What was held before makes room first; the write's own histories are all kept
-        until the next write (or the next chunk of this one) adopts its own, so the read
-        models' catch-up finds the write's events here.  Under the write lock, with the
-        cache complete at the write's start, it is complete at the head after it."""
+        What was held before makes room first, then the write's own histories are held
+        as far as the limit allows (the newest kept whole, so the read models' catch-up
+        finds a small write's events here; a big write's chunk that touched more than
+        the limit has its oldest compacted).  Under the write lock, with the cache
+        complete at the write's start, it is complete at the head after it."""
         self._evict()
         complete = self._synced is not None and self.db.writing and self.db.head is not None
         for history in histories:
@@ -200,6 +201,7 @@ class Histories:
             history.settle()
             self._take(history.id)
             self._put(history)
+        self._evict()
         head = self.db.head
         self._synced = head[:2] if complete and head is not None else None
 
