@@ -192,6 +192,28 @@ def test_a_correction_cannot_make_a_body_its_own_parent_or_sit_under_its_own_sub
         ("not-a-list.json", '{"type": "rename-body"}', "expected a list of entries"),
         ("bad.yaml", "- [unclosed", "not valid YAML"),
         ("bad.json", "[{]", "not valid JSON"),
+        # JSON streams entry by entry: the same refusals, whatever comes where.
+        (
+            "nul.json",
+            '[{"type": "rename-body", "body": "wg", "name": "a\\u0000b", '
+            '"effective": "2024-01-01"}]',
+            "contains a control character (U+0000)",
+        ),
+        ("number.json", "[1]", "entry 1: expected a mapping of fields, got int"),
+        ("wrapped.json", '{"events": 5}', "expected a list of entries"),
+        (
+            "garbage.json",
+            '[{"type": "rename-body", "body": "wg", "name": "A", "effective": "2024-01-01"}] [',
+            "not valid JSON: parse error: trailing garbage",
+        ),
+        (
+            "late.json",
+            "["
+            + '{"type": "rename-body", "body": "wg", "name": "A", "effective": "2024-01-01"},'
+            * 5000
+            + '{"type": "rename-body", "body": "nope", "name": "X", "effective": "2024-01-01"}]',
+            "entry 5001 (rename-body): unknown body 'nope'",
+        ),
     ],
 )
 def test_malformed_files_are_refused_in_one_line(
