@@ -115,18 +115,27 @@ class Histories:
         self._cache[history.id] = history
         self._held += history.held
 
-    def _load(self, aggregate_id: UUID, version: int) -> list[LedgerEvent]:
-        """An aggregate's stored events up to ``version`` (a compacted history's)."""
+    def _read(
+        self, aggregate_id: UUID, after: int = 0, upto: int | None = None
+    ) -> list[LedgerEvent]:
+        """The aggregate's stored events after version ``after`` (up to ``upto``), decoded."""
         from ledger.infra.mapper import decode_event
 
+        bound, params = "", [self._key(aggregate_id), after]
+        if upto is not None:
+            bound, params = " AND originator_version <= ?", [*params, upto]
         with storage_errors("cannot read the log"):
             rows = self.db.query(
                 f"SELECT topic, state FROM {self.db.dialect.events} "
-                "WHERE originator_id = ? AND originator_version <= ? "
+                f"WHERE originator_id = ? AND originator_version > ?{bound} "
                 "ORDER BY originator_version",
-                [self._key(aggregate_id), version],
+                params,
             )
         return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
+
+    def _load(self, aggregate_id: UUID, version: int) -> list[LedgerEvent]:
+        """An aggregate's stored events up to ``version`` (a compacted history's)."""
+        return self._read(aggregate_id, 0, version)
 
     def _key(self, aggregate_id: UUID) -> object:
         return aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
@@ -144,7 +153,6 @@ class Histories:
 
         The History returned is the cache's own: fork it before appending to it."""
         from ledger.domain.history import History
-        from ledger.infra.mapper import decode_event
 
         cached = self._take(aggregate_id)
         if version is None:
@@ -158,14 +166,7 @@ class Histories:
         if cached is None:
             cached = History(aggregate_id, loader=self._load)
         if cached.version < version or version < 0:
-            with storage_errors("cannot read the log"):
-                rows = self.db.query(
-                    f"SELECT topic, state FROM {self.db.dialect.events} "
-                    "WHERE originator_id = ? AND originator_version > ? "
-                    "ORDER BY originator_version",
-                    [self._key(aggregate_id), cached.version],
-                )
-                cached.extend(decode_event(r["topic"], bytes(r["state"])) for r in rows)
+            cached.extend(self._read(aggregate_id, cached.version))
         if cached.exists:
             self._put(cached)
             if not self.db.writing:
@@ -214,21 +215,13 @@ class Histories:
         When this process does not hold the aggregate's events after ``after`` (nor
         the aggregate as far as ``after``), only those are read (and not kept: the
         cache holds whole histories)."""
-        from ledger.infra.mapper import decode_event
 
         cached = self._cache.get(aggregate_id) or self._compacted.get(aggregate_id)
         held = None
         if cached is not None and cached.version >= after:
             held = self.history(aggregate_id, version).after(after)
         if held is None and after:
-            with storage_errors("cannot read the log"):
-                rows = self.db.query(
-                    f"SELECT topic, state FROM {self.db.dialect.events} "
-                    "WHERE originator_id = ? AND originator_version > ? "
-                    "AND originator_version <= ? ORDER BY originator_version",
-                    [self._key(aggregate_id), after, version],
-                )
-            return [decode_event(r["topic"], bytes(r["state"])) for r in rows]
+            return self._read(aggregate_id, after, version)
         if held is None:
             held = self.history(aggregate_id, version).events
         if held and held[-1].originator_version == version:
