@@ -41,6 +41,11 @@ class Connection:
         # The links this write session has added after that head, not yet applied by
         # the read models: (position, recorded_at, hash, topic, originator id, version).
         self.written: list[tuple[int, str, str, str, Any, int]] = []
+        # Each read model's position as the read models' check read it under this write
+        # lock, moved on as the write's catch-up applies events: nothing else can move
+        # it while the lock is held, so the catch-up after the save need not read it
+        # again.  None when not read under this lock.
+        self.tracked: dict[str, int] | None = None
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -69,7 +74,7 @@ class Connection:
         own tables are in ``home``, where it may create and write them."""
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
-        self.writing, self.head, self.written = False, None, []
+        self.writing, self.head, self.written, self.tracked = False, None, [], None
         self.access, self.home = access.OWNER, home
         return self
 
@@ -239,11 +244,9 @@ class Connection:
         of its own: it goes with the next one whose rows are read, or the commit.  A
         statement refused there is raised at that point, and undoes the transaction as
         any failure does."""
-        self.writing, self.head, self.written = True, None, []
+        self.writing, self.head, self.written, self.tracked = True, None, [], None
         try:
-            import os
-
-            if self.config.kind == "sqlite" or os.environ.get("XNOPIPE"):
+            if self.config.kind == "sqlite":
                 yield
                 return
             failed_inside = False
@@ -263,7 +266,7 @@ class Connection:
                 self._end_failed_transaction()
                 raise
         finally:
-            self.writing, self.head, self.written = False, None, []
+            self.writing, self.head, self.written, self.tracked = False, None, [], None
 
     def _end_failed_transaction(self) -> None:
         """After a failure in the write session's pipeline: a transaction it left open

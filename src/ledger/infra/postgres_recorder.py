@@ -108,48 +108,64 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         connection, joining a transaction the block opens there (``db.transaction()``),
         so the events, their chain links and the read models' catch-up commit together.
 
-        The lock is a session-level advisory lock taken outside any transaction: the
-        handlers of a large import may check entries for minutes, and a connection
-        idle *in a transaction* that long is ended by the server
-        (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
-        connection (autocommit, rows as dicts).  The block runs as one pipeline
-        (``Connection.write_session``), and the lock is released in the same round trip
-        as its last statements."""
+        The lock is a session-level advisory lock, held past the transaction, with
+        the session's ``idle_in_transaction_session_timeout`` raised to WRITE_IDLE
+        while it is held: the handlers of a large import may check entries for
+        minutes inside the write's transaction.  ``db`` is the ledger's own connection
+        (autocommit, rows as dicts).  The block runs as one pipeline
+        (``Connection.write_session``): the lock is asked for in the round trip of the
+        block's first read, and released in the round trip of its commit."""
         key = write_lock_key(self.datastore.schema)
         conn = db.driver()
-        # One round trip each way: the wait is bounded by the same lock timeout the
-        # library's own transactions use.  The one transaction that inserts a large
-        # import's events and chains them does seconds of hashing between its
-        # statements on a busy machine: the write session allows WRITE_IDLE of that,
-        # and gets its own settings back after.
-        row = conn.execute(
-            "SELECT current_setting('lock_timeout') AS lock, "
-            "current_setting('idle_in_transaction_session_timeout') AS idle, "
-            "set_config('lock_timeout', %s, false), "
-            "set_config('idle_in_transaction_session_timeout', %s, false), "
-            "pg_advisory_lock(%s)",
-            [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
-        ).fetchone()
+        # The wait is bounded by the same lock timeout the library's own transactions
+        # use.  The one transaction that inserts a large import's events and chains
+        # them does seconds of hashing between its statements on a busy machine: the
+        # write session allows WRITE_IDLE of that, and gets its own settings back after.
         release = (
             "SELECT set_config('lock_timeout', %s, false), "
             "set_config('idle_in_transaction_session_timeout', %s, false), "
             "pg_advisory_unlock(%s)"
         )
         self._joined = db
-        released = False
+        taken: Any = None
         try:
             with db.write_session():
+                # Sent with the block's first statement whose rows are read (the read
+                # models' check), in one round trip: the server runs that statement
+                # after this one, so it reads what the last holder of the lock
+                # committed.  A lock not granted in time fails that statement.
+                taken = conn.execute(
+                    "SELECT current_setting('lock_timeout') AS lock, "
+                    "current_setting('idle_in_transaction_session_timeout') AS idle, "
+                    "set_config('lock_timeout', %s, false), "
+                    "set_config('idle_in_transaction_session_timeout', %s, false), "
+                    "pg_advisory_lock(%s)",
+                    [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
+                )
                 yield
+                row = taken.fetchone()
                 conn.execute(release, [row["lock"], row["idle"], key])
-            released = True
+            taken = None  # released, with the commit's round trip
         finally:
             self._joined = None
-            if not released:
-                try:
-                    conn.execute(release, [row["lock"], row["idle"], key])
-                except psycopg.Error:
-                    # The session is gone or broken: the server released its lock.
-                    conn.close()
+            if taken is not None:
+                self._release_after_failure(conn, taken, release, key)
+
+    @staticmethod
+    def _release_after_failure(conn: Any, taken: Any, release: str, key: int) -> None:
+        """After a failed write: let go of the write lock, if it was taken, and put the
+        session's settings back."""
+        try:
+            row = taken.fetchone()
+        except psycopg.Error:
+            return  # the lock was not granted (or the session is gone): nothing is held
+        if row is None:
+            return
+        try:
+            conn.execute(release, [row["lock"], row["idle"], key])
+        except psycopg.Error:
+            # The session is gone or broken: the server released its lock.
+            conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.

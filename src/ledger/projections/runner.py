@@ -191,6 +191,8 @@ class ProjectionRunner:
                 )
             done[r["name"]] = position
         self._seen_head = head
+        if self.db.writing:
+            self.db.tracked = dict(done)
         if self.db.writing and rows:
             top = rows[0]
             self.db.head = (
@@ -252,12 +254,19 @@ class ProjectionRunner:
         nid = self.db.dialect.notification_id
         while True:
             with self.db.transaction():
-                # Under the write lock nothing can be chained while this waits for another
-                # catch-up: one statement both locks and checks the tracking rows.
-                together = self.db.writing and self.db.dialect.name == "postgresql"
-                if not together:
-                    self._lock()
-                head, done = self._checked(locking=together)
+                known = self._tracked()
+                if known is not None:
+                    # Checked under this write lock already: the tracking rows are as
+                    # read then (the UPDATE below refuses the write if they are not).
+                    head, done = known
+                    self._seen_head = head
+                else:
+                    # Under the write lock nothing can be chained while this waits for
+                    # another catch-up: one statement both locks and checks the rows.
+                    together = self.db.writing and self.db.dialect.name == "postgresql"
+                    if not together:
+                        self._lock()
+                    head, done = self._checked(locking=together)
                 if target is None:
                     target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
@@ -332,16 +341,53 @@ class ProjectionRunner:
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 behind = [p.name for p in self.projections if done[p.name] < last]
                 if behind:  # one statement for all of them
-                    marks = ",".join("?" * len(behind))
-                    self.db.execute(
-                        f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
-                        [last, last_hash, *behind],
-                    )
+                    self._advance(behind, start if known is not None else None, last, last_hash)
             read += len(rows)
             if progress:
                 progress(len(rows))
             if last >= target:
                 return read  # no need for another transaction to find nothing more
+
+    def _tracked(self) -> tuple[int, dict[str, int]] | None:
+        """Under the write lock, after the write's save: the head it chained and each
+        read model's position as the check read it under this lock (and as this write's
+        catch-up moved it since), when they all stand just before the links this write
+        chained: the read models were caught up when it began, so no catch-up elsewhere
+        has anything to apply, and nothing but this write moves them while the lock is
+        held (SQLite: its transaction holds the only write lock; PostgreSQL: ``_advance``
+        refuses the write if a rebuild, which does not take the lock, moved them).
+        None: check them again, under the projections' lock."""
+        if not self.db.writing:
+            return None
+        tracked, head, written = self.db.tracked, self.db.head, self.db.written
+        if not tracked or head is None or not written:
+            return None
+        positions = set(tracked.values())
+        if len(positions) != 1 or written[0][0] != positions.pop() + 1:
+            return None
+        if any(p.name not in tracked for p in self.projections):
+            return None
+        return head[0], dict(tracked)
+
+    def _advance(self, names: list[str], expected: int | None, last: int, last_hash: str) -> None:
+        """Move the tracking rows of ``names`` to ``last``.  ``expected``: the position
+        they were read at under the write lock, not read again since: a row found
+        elsewhere (moved by a catch-up or rebuild that does not take the write lock) gets
+        no position, which its NOT NULL refuses, and the whole write with it."""
+        marks = ",".join("?" * len(names))
+        if expected is None:
+            self.db.execute(
+                f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
+                [last, last_hash, *names],
+            )
+        else:
+            self.db.execute(
+                f"UPDATE {TRACKING} SET position = CASE WHEN position = ? THEN ? END, "
+                f"hash = ? WHERE name IN ({marks})",
+                [expected, last, last_hash, *names],
+            )
+        if self.db.writing and self.db.tracked is not None:
+            self.db.tracked.update(dict.fromkeys(names, last))
 
     def _written(self, start: int, target: int) -> list[dict[str, Any]]:
         """The batch after ``start`` as this write session inserted it, when it has (the
