@@ -61,7 +61,7 @@ def _clean(value: Any, depth: int) -> bool:
     if depth > 64:
         return False
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):  # a str enum member is text too
         return FORBIDDEN.search(value) is None
     if kind is dict:
         for k, v in value.items():
