@@ -10,7 +10,6 @@ projection's writes, so a crash never loses or repeats an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
@@ -24,7 +23,7 @@ from ledger.projections.names import ReadModel
 if TYPE_CHECKING:
     from ledger.domain.events import LedgerEvent
     from ledger.infra.histories import Histories
-    from ledger.projections.base import Projection
+    from ledger.projections.base import Delivered, Projection
 
 TRACKING = "ledger_projections"
 BATCH = 10_000
@@ -58,6 +57,14 @@ class ProjectionRunner:
         self._names = [m.name for m in self._models] or [p.name for p in self._projections]
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        self._plan: (
+            tuple[
+                list[tuple[str, Callable[[Connection, list[Delivered]], None]]],
+                set[str],
+                list[Projection],
+            ]
+            | None
+        ) = None
         self._seen_head = 0  # the head the last check read
         # The process's cache of stored histories (shared with the write path), if any.
         self._histories = histories
@@ -299,41 +306,42 @@ class ProjectionRunner:
                 for i in items:
                     first_of_moment.setdefault((i.event.originator_id, i.recorded_at), i)
                 self._cache.clear()
+                many, batched_names, each = self._kinds()
                 # A projection that takes a batch at once (one row per event, read by no
                 # other projection on the way) gets its events in one call.
-                many: dict[str, Callable[[Connection, list[Delivered]], None]] = {
-                    p.name: getattr(p, "process_many")  # noqa: B009 (not in the Protocol)
-                    for p in self.projections
-                    if not p.recomputes and hasattr(p, "process_many")
-                }
-                for name, process_many in many.items():
+                for name, process_many in many:
                     process_many(self.db, [i for i in items if done[name] < i.position])
                 # A projection that recomputes and takes its moments at once (its rows read
                 # by no other projection on the way) gets them, in order, in one call.
-                batched: dict[str, list[Delivered]] = {
-                    p.name: []
-                    for p in self.projections
-                    if p.recomputes and hasattr(p, "process_batch")
-                }
+                batched: dict[str, list[Delivered]] = {name: [] for name in batched_names}
                 for item in items:
                     moment = (item.event.originator_id, item.recorded_at)
                     superseded = last_of_moment[moment] != item.position
                     first = first_of_moment[moment]
-                    since = replace(item, since=first.event.originator_version - 1)
-                    for projection in self.projections:
-                        if done[projection.name] >= item.position or projection.name in many:
+                    since: Delivered | None = None
+                    for projection in each:
+                        reached = done[projection.name]
+                        if reached >= item.position:
                             continue
                         if not projection.recomputes:
                             projection.process(self.db, item, self.events_of)
                         elif not superseded:
                             # Rows that took in part of this moment already: from all.
-                            whole = done[projection.name] >= first.position
+                            given = item
+                            if reached < first.position:
+                                if since is None:
+                                    since = Delivered(
+                                        item.position,
+                                        item.recorded_at,
+                                        item.event,
+                                        item.topic,
+                                        first.event.originator_version - 1,
+                                    )
+                                given = since
                             if projection.name in batched:
-                                batched[projection.name].append(item if whole else since)
+                                batched[projection.name].append(given)
                             else:
-                                projection.process(
-                                    self.db, item if whole else since, self.events_of
-                                )
+                                projection.process(self.db, given, self.events_of)
                 for projection in self.projections:
                     if batched.get(projection.name):
                         process_batch = getattr(projection, "process_batch")  # noqa: B009
@@ -347,6 +355,29 @@ class ProjectionRunner:
                 progress(len(rows))
             if last >= target:
                 return read  # no need for another transaction to find nothing more
+
+    def _kinds(
+        self,
+    ) -> tuple[
+        list[tuple[str, Callable[[Connection, list[Delivered]], None]]],
+        set[str],
+        list[Projection],
+    ]:
+        """The projections by how they take a batch (worked out once): those that take
+        its events in one call (``process_many``), the names of those that take its
+        moments in one call (``process_batch``), and every other, in order."""
+        if self._plan is None:
+            many = [
+                (p.name, getattr(p, "process_many"))  # noqa: B009 (not in the Protocol)
+                for p in self.projections
+                if not p.recomputes and hasattr(p, "process_many")
+            ]
+            batched = {
+                p.name for p in self.projections if p.recomputes and hasattr(p, "process_batch")
+            }
+            names = {name for name, _ in many}
+            self._plan = (many, batched, [p for p in self.projections if p.name not in names])
+        return self._plan
 
     def _tracked(self) -> tuple[int, dict[str, int]] | None:
         """Under the write lock, after the write's save: the head it chained and each
