@@ -407,12 +407,12 @@ class ProjectionRunner:
         no position, which its NOT NULL refuses, and the whole write with it."""
         marks = ",".join("?" * len(names))
         if expected is None:
-            self.db.execute(
+            self.db.defer(
                 f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
                 [last, last_hash, *names],
             )
         else:
-            self.db.execute(
+            self.db.defer(
                 f"UPDATE {TRACKING} SET position = CASE WHEN position = ? THEN ? END, "
                 f"hash = ? WHERE name IN ({marks})",
                 [expected, last, last_hash, *names],
