@@ -8,6 +8,7 @@ instead of applying events twice or skipping them.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -63,4 +64,42 @@ def test_a_ledger_from_before_the_tracking_hash_opens_and_carries_on(ledger_url:
         ledger.execute(GROUPS[3:])
         assert len(ledger.bodies(date(2021, 1, 1))) == 6
         assert set(ledger.projection_positions().values()) == {6}
+        assert ledger.verify_read_models().ok
+
+
+def test_read_models_reset_by_another_session_during_a_write_refuse_it(
+    ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catch-up after a write's save trusts the tracking rows its check read under the
+    write lock.  On PostgreSQL a rebuild by the writer role (which empties the read models
+    and sets their rows back to the start) does not take that lock: one that lands between
+    the check and the save refuses the write, with nothing recorded, rather than leaving
+    the read models holding the write's events alone."""
+    if not ledger_url.startswith("postgresql"):
+        pytest.skip("on SQLite the write lock is the only write transaction")
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(GROUPS[:3])
+        store: Any = ledger._store
+        append = store.append
+
+        def reset_then_append(events: Any) -> Any:
+            raw = Raw(ledger_url)
+            try:
+                raw.run("UPDATE ledger_projections SET position = 0")
+            finally:
+                raw.close()
+            return append(events)
+
+        monkeypatch.setattr(store, "append", reset_then_append)
+        with pytest.raises(StorageError, match=r"nothing was recorded"):
+            ledger.execute(GROUPS[3:4])
+        monkeypatch.undo()
+        assert ledger.count() == 3
+        raw = Raw(ledger_url)
+        try:
+            raw.run("UPDATE ledger_projections SET position = 3")
+        finally:
+            raw.close()
+        ledger.execute(GROUPS[3:])
+        assert len(ledger.bodies(date(2021, 1, 1))) == 6
         assert ledger.verify_read_models().ok
