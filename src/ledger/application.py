@@ -469,8 +469,11 @@ class Ledger:
             if following is None:
                 self._finish(uow, receipt)  # the end checks, before the last save
             if uow.pending:
+                linked = len(self.db.written)
                 ids = self._store.append(uow.pending)
                 saved = len(uow.pending)
+                if len(self.db.written) == linked + saved:  # the links of these events
+                    self.db.written_events.extend(uow.pending)
                 self._histories.adopt(uow.histories.values())
                 chained = self.db.head  # the link the save chained last, if it says
                 receipt.positions.extend(

@@ -41,6 +41,10 @@ class Connection:
         # The links this write session has added after that head, not yet applied by
         # the read models: (position, recorded_at, hash, topic, originator id, version).
         self.written: list[tuple[int, str, str, str, Any, int]] = []
+        # The events of those links, where the write handed them on (``written`` first,
+        # in the same order): the read models' catch-up takes them from here, so a big
+        # write's events need not be held by the history cache to be applied unread.
+        self.written_events: list[Any] = []
         # Each read model's position as the read models' check read it under this write
         # lock, moved on as the write's catch-up applies events: nothing else can move
         # it while the lock is held, so the catch-up after the save need not read it
@@ -78,7 +82,7 @@ class Connection:
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
         self.writing, self.head, self.written, self.tracked = False, None, [], None
-        self._deferred = []
+        self._deferred, self.written_events = [], []
         self.access, self.home = access.OWNER, home
         return self
 
@@ -300,7 +304,7 @@ class Connection:
         statement refused there is raised at that point, and undoes the transaction as
         any failure does."""
         self.writing, self.head, self.written, self.tracked = True, None, [], None
-        self._deferred = []
+        self._deferred, self.written_events = [], []
         try:
             if self.config.kind == "sqlite":
                 yield
@@ -323,7 +327,7 @@ class Connection:
                 raise
         finally:
             self.writing, self.head, self.written, self.tracked = False, None, [], None
-            self._deferred = []
+            self._deferred, self.written_events = [], []
 
     def _end_failed_transaction(self) -> None:
         """After a failure in the write session's pipeline: a transaction it left open

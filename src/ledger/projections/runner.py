@@ -427,16 +427,27 @@ class ProjectionRunner:
         written = self.db.written if self.db.writing else []
         if not written:
             return []
+        events = self.db.written_events
         if written[0][0] != start + 1 or self._histories is None:
             written.clear()  # read back instead, and let go of what no longer lines up
+            events.clear()
             return []
         rows = []
-        for position, recorded_at, digest, topic, oid, version in written[:BATCH]:
+        for index, (position, recorded_at, digest, topic, oid, version) in enumerate(
+            written[:BATCH]
+        ):
             if position > target:
                 break
-            held = self._histories.held(oid, version)
+            held = events[index] if index < len(events) else None
+            if held is None or (held.originator_id, held.originator_version, held.TOPIC) != (
+                oid,
+                version,
+                topic,
+            ):
+                held = self._histories.held(oid, version)
             if held is None:  # no longer held (a big write's cache made room): read back
                 written.clear()
+                events.clear()
                 return []
             rows.append(
                 {
@@ -450,6 +461,7 @@ class ProjectionRunner:
                 }
             )
         del written[: len(rows)]
+        del events[: len(rows)]
         return rows
 
     def _event(self, row: Any) -> LedgerEvent:
