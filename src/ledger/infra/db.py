@@ -52,7 +52,7 @@ class Connection:
         self.tracked: dict[str, int] | None = None
         # PostgreSQL, in the write session's transaction: statements whose result nothing
         # reads, held to go to the server as one (``defer``).
-        self._deferred: list[tuple[str, tuple[Any, ...]]] = []
+        self._deferred: list[tuple[str, str, tuple[Any, ...]]] = []  # table, SQL, values
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -102,14 +102,20 @@ class Connection:
             # cannot take one in a query: a lookup by such a value is a mistake.
             if isinstance(value, str) and "\x00" in value:
                 raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
-        if self._deferred:
+        if self._deferred and self._names_deferred(statement):
             self.send_deferred()
         try:
             return self._raw.execute(self.dialect.sql(statement), tuple(params))
         except Exception as exc:
             self._failed(exc)
 
-    def defer(self, statement: str, params: Sequence[Any] = ()) -> None:
+    def _names_deferred(self, statement: str) -> bool:
+        """Whether ``statement`` names a table a deferred statement writes: it must then
+        find their rows, so they go first.  (A statement on other tables may run before
+        them: nothing here reads or writes across tables behind a statement's back.)"""
+        return any(table in statement for table, _, _ in self._deferred)
+
+    def defer(self, statement: str, params: Sequence[Any] = (), *, table: str) -> None:
         """Run a statement whose result nothing reads (an INSERT or UPDATE of a read
         model's rows).  On PostgreSQL, in the write session's transaction, it is held
         and sent with the others held after it as one statement (each but the last a
@@ -126,23 +132,23 @@ class Connection:
         for value in params:
             if isinstance(value, str) and "\x00" in value:
                 raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
-        self._deferred.append((self.dialect.sql(statement), tuple(params)))
+        self._deferred.append((table, self.dialect.sql(statement), tuple(params)))
 
     def send_deferred(self) -> None:
         """Send the statements ``defer`` holds, as one."""
         held, self._deferred = self._deferred, []
         if not held:
             return
-        *parts, (last, last_params) = held
+        *parts, (_, last, last_params) = held
         statement = last
         params: list[Any] = []
         if parts:
             statement = (
                 "WITH "
-                + ", ".join(f"ledger_w{i} AS ({text})" for i, (text, _) in enumerate(parts))
+                + ", ".join(f"ledger_w{i} AS ({text})" for i, (_, text, _) in enumerate(parts))
                 + f" {last}"
             )
-            for _, values in parts:
+            for _, _, values in parts:
                 params.extend(values)
         params.extend(last_params)
         try:
@@ -153,7 +159,7 @@ class Connection:
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
-        if self._deferred:
+        if self._deferred and self._names_deferred(statement):
             self.send_deferred()
         try:
             if self.config.kind == "sqlite":
@@ -182,6 +188,7 @@ class Connection:
             f"INSERT INTO {table} ({names}) SELECT {names} "
             f"FROM json_populate_recordset(NULL::{table}, ?)",
             [_json_rows(columns, rows)],
+            table=table,
         )
 
     def update_rows(
@@ -204,6 +211,7 @@ class Connection:
             f"FROM json_populate_recordset(NULL::{table}, ?) AS x "
             f"WHERE {match} AND t.recorded_to IS NULL",
             [_json_rows([assign, *where], rows)],
+            table=table,
         )
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:

@@ -410,12 +410,14 @@ class ProjectionRunner:
             self.db.defer(
                 f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
                 [last, last_hash, *names],
+                table=TRACKING,
             )
         else:
             self.db.defer(
                 f"UPDATE {TRACKING} SET position = CASE WHEN position = ? THEN ? END, "
                 f"hash = ? WHERE name IN ({marks})",
                 [expected, last, last_hash, *names],
+                table=TRACKING,
             )
         if self.db.writing and self.db.tracked is not None:
             self.db.tracked.update(dict.fromkeys(names, last))
