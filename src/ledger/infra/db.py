@@ -206,9 +206,13 @@ class Connection:
             )
             return
         match = " AND ".join(f"t.{c} = x.{c}" for c in where)
+        # The LIMIT (all the rows given) tells the planner how many there are: it takes a
+        # set-returning function for a hundred rows, and for one row closed it then
+        # hash-joined every open row of the table, a cost that grew with the table.
         self.defer(
             f"UPDATE {table} AS t SET {assign} = x.{assign} "
-            f"FROM json_populate_recordset(NULL::{table}, ?) AS x "
+            f"FROM (SELECT * FROM json_populate_recordset(NULL::{table}, ?) "
+            f"LIMIT {len(rows)}) AS x "
             f"WHERE {match} AND t.recorded_to IS NULL",
             [_json_rows([assign, *where], rows)],
             table=table,
