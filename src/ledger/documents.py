@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.domain.body import BodyState
+    from ledger.domain.body_state import BodyState
 
 # What a terminal must never be handed raw from the record or the command line: C0
 # controls (escape, carriage return, backspace, bell ...), DEL, C1 controls, every bidi

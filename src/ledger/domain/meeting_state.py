@@ -75,6 +75,18 @@ class MeetingState:
             positions.setdefault(entry.item, index)
         return positions
 
+    @cached_property
+    def _records(self) -> dict[str, Attendance]:
+        """Each person's attendance record (the first, should one be listed twice)."""
+        found: dict[str, Attendance] = {}
+        for record in self.attendance:
+            found.setdefault(record.person, record)
+        return found
+
+    def record_of(self, person: str) -> Attendance | None:
+        """``person``'s attendance record (None: not recorded at this meeting)."""
+        return self._records.get(person)
+
     def item_index(self, item: str) -> int:
         index = self._item_positions.get(item)
         if index is None:

@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.domain.decision import DecisionState, MotionState
 from ledger.domain.eligibility import Eligibility, may_vote
-from ledger.domain.meeting import Attendance, MeetingState, Status
-from ledger.domain.membership import MembershipState, Seat
+from ledger.domain.meeting_state import Attendance, MeetingState, Status
+from ledger.domain.membership_state import MembershipState, Seat
+from ledger.domain.motion_state import VOTES, DecisionState, MotionState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.rule_kinds import Base, CastingVote, DecisionMethod, InterestsExclude, Method
-from ledger.domain.votes import VOTES
 
 # The general rules of meetings a finding rests on when no ToR section states one.
 PRESENCE = "presence"  # who moves, seconds and votes is in the room for the item
@@ -83,7 +82,7 @@ def _rule_in(sections: Sequence[Any], kind: type) -> tuple[Any, str] | None:
 
 
 def _records(meeting: MeetingState, person: str) -> Attendance | None:
-    return next((a for a in meeting.attendance if a.person == person), None)
+    return meeting.record_of(person)
 
 
 def _absence(meeting: MeetingState, person: str, item: str) -> str | None:
