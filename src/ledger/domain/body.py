@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from msgspec.structs import replace
 from pydantic import Field, field_validator
 
 from ledger.domain.body_state import BodyKind as BodyKind

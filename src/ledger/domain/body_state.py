@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class BodyKind(StrEnum):
@@ -23,8 +24,7 @@ class BodyKind(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class BodyState:
+class BodyState(Struct, frozen=True):
     """A body as it stood over some stretch of time."""
 
     slug: str

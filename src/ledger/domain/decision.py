@@ -15,9 +15,9 @@ out from the record as known at any moment.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
+from msgspec.structs import replace
 from pydantic import Field, model_validator
 
 from ledger.domain import motion_state as held

@@ -12,10 +12,11 @@ input models a command and an event validate with) names them again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct
 
 from ledger.domain.rule_kinds import DecisionMethod, stored_rules
 
@@ -50,8 +51,7 @@ class Option(StrEnum):
     NOT_VOTING = "not voting"
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(Struct, frozen=True):
     """Votes for, against, and abstentions."""
 
     yes: int
@@ -62,8 +62,7 @@ class Counts:
         return {"yes": self.yes, "no": self.no, "abstain": self.abstain}
 
 
-@dataclass(frozen=True, slots=True)
-class Vote:
+class Vote(Struct, frozen=True):
     """One person's vote (``option``: one of ``Option``), for a seat, or a candidate."""
 
     person: str
@@ -81,8 +80,7 @@ class Vote:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Casting:
+class Casting(Struct, frozen=True):
     person: str
     option: str  # yes | no
 
@@ -90,8 +88,7 @@ class Casting:
         return {"person": self.person, "option": self.option}
 
 
-@dataclass(frozen=True, slots=True)
-class Election:
+class Election(Struct, frozen=True):
     office: str
     candidates: tuple[str, ...]
     term_end: date | None = None
@@ -104,8 +101,7 @@ class Election:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(Struct, frozen=True):
     candidate: str
     votes: int
 
@@ -123,8 +119,7 @@ def tally(votes: Iterable[Vote]) -> Counts:
     return Counts(yes, no, abstain)
 
 
-@dataclass(frozen=True)
-class DecisionState:
+class DecisionState(Struct, frozen=True):
     outcome: str
     method: str | None
     counts: Counts | None
@@ -152,8 +147,7 @@ class DecisionState:
         return tally(self.votes)
 
 
-@dataclass(frozen=True)
-class MotionState:
+class MotionState(Struct, frozen=True):
     motion: str
     meeting: str
     body: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from ledger.domain.eligibility import Eligibility, may_vote
 from ledger.domain.meeting_state import Attendance, MeetingState, Status
@@ -29,8 +30,7 @@ CAST = ("yes", "no", "abstain")
 UNRECORDED = "unrecorded"  # the status of a meeting whose own record was retracted
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One reason the decision was not validly made."""
 
     # quorum | interest | presence | votes | vote | outcome | casting | meeting | pending
@@ -40,8 +40,7 @@ class Finding:
     message: str
 
 
-@dataclass
-class Requirement:
+class Requirement(Struct):
     """The majority the motion needed, and where that comes from."""
 
     rule: DecisionMethod
@@ -51,8 +50,9 @@ class Requirement:
         return self.rule.describe()
 
 
-@dataclass
-class Validity:
+class Validity(Struct):
+    """What a decision needed, the findings against it, and its arithmetic."""
+
     requirement: Requirement
     findings: list[Finding] = field(default_factory=list)
     arithmetic: str | None = None

@@ -86,6 +86,8 @@ class RecordedTimeConflict(Exception):
 
 @dataclass(frozen=True)
 class NewLink:
+    """A link about to be added to the audit chain."""
+
     position: int
     notification_id: int
     recorded_at: str
@@ -131,6 +133,8 @@ def build_links(
 
 @dataclass
 class Problem:
+    """One link of the chain that does not hold, and why."""
+
     position: int
     what: str
 

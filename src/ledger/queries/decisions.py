@@ -4,9 +4,10 @@ outcome and whether it was validly made.  Validity is worked out on demand
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from ledger.domain.errors import NotFound
 from ledger.domain.meeting_state import MeetingState
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
     from ledger.infra.db import Connection
 
 
-@dataclass
-class DecisionReport:
+class DecisionReport(Struct):
     """A motion, its decision, and every finding against it (none: validly made)."""
 
     motion: str
@@ -104,8 +104,7 @@ def validity(
     return (state.decision.outcome if state.decision else None), result.findings
 
 
-@dataclass
-class _Setting:
+class _Setting(Struct):
     """What a meeting's motions are judged against, read once per answer: the meeting,
     its body's membership with its seats' sectors and the ToR's sections with rules on
     its day, and each item's quorum."""
