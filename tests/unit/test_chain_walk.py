@@ -15,6 +15,7 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -91,7 +92,8 @@ def chain(keys: list[str | None]) -> list[Row]:
             {
                 "actor": "clerk",
                 "authority": None if i % 2 else {"item": str(i), "votes": [i, [i]]},
-                "name": f'Body "{i}" \\ \u00e9',
+                # Every other name has escapes; the rest are plain (stored_identity).
+                "name": f"Body {i} \u00e9" if i % 2 else f'Body "{i}" \\ \u00e9',
                 "originator_id": str(oid),
                 "originator_version": i + 1,
                 "source_key": key,
@@ -237,3 +239,37 @@ def test_a_long_chain_is_read_by_its_learned_layouts_and_still_finds_a_late_faul
     assert expected == (33, "position 34: the event's stored identity was altered")
     held, problem = walk.check_many(tampered[30:])
     assert (30 + held, str(problem)) == expected
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        # Read as plain text, "\" would close the actor's string and the identity would
+        # hold; as JSON the backslash escapes that quote and the event is not JSON.
+        b'{"actor":"\\","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+        # A raw control character in a string: json.loads refuses it.
+        b'{"actor":"cl\x01rk","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+        b'{"actor":"clerk\n","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+    ],
+)
+@pytest.mark.parametrize("learn_after", [1, 256])
+def test_an_event_that_only_reads_as_plain_text_is_refused_as_the_reference_refuses_it(
+    state: bytes, learn_after: int
+) -> None:
+    """A forger's event, rehashed, that a pattern for plain text would read as intact;
+    it is not JSON, so the reference finds its identity altered, and so does the walk
+    (which reads only bytes without backslashes or control characters as plain)."""
+    rows = chain([None] * 5)
+    stamp = rows[2][2]
+    forged = state % {b"oid": str(IDS[2]).encode(), b"stamp": stamp.encode()}
+    rows[2] = (*rows[2][:8], forged)
+    rows = rehash(rows, 2)
+
+    expected = reference(rows)
+    assert expected == (2, "position 3: the event's stored identity was altered")
+    walk = ChainWalk(learn_after=learn_after)
+    held, problem = walk.check_many(rows)
+    assert (held, str(problem)) == expected

@@ -27,6 +27,7 @@ from ledger.infra.stored_identity import (
     DEPTH,
     Layouts,
     claimed_identity,
+    is_plain,
     layout_matcher,
     layout_of,
     matcher,
@@ -373,21 +374,27 @@ def test_a_topic_is_learned_after_enough_general_matches_and_deepened_by_later_o
 
     found = general(shallow)
     assert found is not None
-    layouts.missed("body.renamed/v1", shallow, found)
+    assert layouts.missed("body.renamed/v1", shallow, found) is None
     assert layouts.quick == {}
-    layouts.missed("body.renamed/v1", shallow, found)
-    spelt = layouts.quick["body.renamed/v1"]
+    learned = layouts.missed("body.renamed/v1", shallow, found)
+    assert learned == layouts.quick["body.renamed/v1"]
+    spelt, _ = layouts.quick["body.renamed/v1"]
     assert spelt(shallow) is not None
     assert spelt(BASE.decode()) is None  # its authority is an object: the general pattern reads it
 
     deep = general(BASE.decode())
     assert deep is not None
     layouts.missed("body.renamed/v1", BASE.decode(), deep)  # the 3rd: not a doubling
-    assert layouts.quick["body.renamed/v1"](BASE.decode()) is None
+    assert layouts.quick["body.renamed/v1"][0](BASE.decode()) is None
     layouts.missed("body.renamed/v1", BASE.decode(), deep)  # the 4th: learned again, deeper
-    deeper = layouts.quick["body.renamed/v1"]
+    deeper, deeper_plain = layouts.quick["body.renamed/v1"]
     assert deeper(BASE.decode()) is not None
     assert deeper(shallow) is not None
+    plain = BASE.replace(b'Kent \\"CSP\\" \\\\', b"Kent CSP")
+    assert is_plain(plain)
+    assert not is_plain(BASE)
+    assert deeper_plain(plain.decode()) is not None
+    assert deeper_plain(plain.decode()).groups() == deep.groups()
 
 
 FRAGMENTS = [
@@ -463,3 +470,77 @@ def test_a_learned_layout_reads_any_value_as_the_general_pattern_does(
     if spelt is not None:
         assert general is not None, text
         assert spelt.groups() == general.groups(), text
+
+
+# --- plain twins: on a plain event, exactly what the strict patterns match ------------
+
+PLAIN_BASE = canonical_bytes(
+    {
+        "actor": "clerk",
+        "authority": {"item": "4", "meeting": "m-1", "note": None, "votes": [1, 2, [3]]},
+        "body": "kcsp",
+        "name": "Kent CSP \u00e9\U0001f600",
+        "originator_id": "542dcafa-ea41-56ab-a992-a054d408b1a2",
+        "originator_version": 7,
+        "source_key": "sha256:89a8",
+        "timestamp": "2025-01-10T09:00:00.000000Z",
+        "votes": [],
+    }
+)
+
+
+def same_match(a: Any, b: Any) -> bool:
+    return (a is None and b is None) or (
+        a is not None and b is not None and a.groups() == b.groups()
+    )
+
+
+@given(st.binary(max_size=40))
+def test_a_plain_event_is_one_without_a_backslash_or_a_control_byte(state: bytes) -> None:
+    assert is_plain(state) == all(byte >= 0x20 and byte != 0x5C for byte in state)
+
+
+@settings(max_examples=800)
+@given(EDITS | st.just([]), EDITS)
+def test_on_a_plain_event_each_twin_matches_as_its_strict_pattern(
+    learned_from: list[tuple[int, int, bytes]], edits: list[tuple[int, int, bytes]]
+) -> None:
+    state = edit(PLAIN_BASE, edits)
+    if not is_plain(state):
+        return
+    try:
+        text = state.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+
+    assert same_match(matcher(plain=True)(text), matcher()(text)), text
+    try:
+        layout = layout_of(edit(PLAIN_BASE, learned_from).decode("utf-8"))
+    except UnicodeDecodeError:
+        return
+    if layout is not None:
+        strict, plain = layout_matcher(layout), layout_matcher(layout, plain=True)
+        assert same_match(plain(text), strict(text)), text
+
+
+@settings(max_examples=1000)
+@given(
+    st.tuples(*[WELL_FORMED] * 3).map(list),
+    WELL_FORMED,
+    st.lists(st.tuples(st.integers(0, 7), VALUES), max_size=2),
+)
+def test_on_plain_values_of_every_kind_each_twin_matches_as_its_strict_pattern(
+    first: list[str], last: str, replaced: list[tuple[int, str]]
+) -> None:
+    values = [*first, *IDENTITY_VALUES, last]
+    layout = layout_of(spelt_out(values))
+    for at, value in replaced:
+        values[at] = value
+    text = spelt_out(values)
+    if not is_plain(text.encode()):
+        return
+
+    assert same_match(matcher(plain=True)(text), matcher()(text)), text
+    if layout is not None:
+        strict, plain = layout_matcher(layout), layout_matcher(layout, plain=True)
+        assert same_match(plain(text), strict(text)), text

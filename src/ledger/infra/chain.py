@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from ledger.infra.stored_identity import Layouts
+from ledger.infra.stored_identity import PLAIN_BYTES, Layouts, Twins
 from ledger.infra.stored_identity import matcher as identity_matcher
 
 GENESIS = "0" * 64
@@ -198,7 +198,7 @@ class ChainWalk:
         self.state: bytes | None = None  # the stored event of the last row that held
         self.layouts = Layouts(learn_after)
         self.first_nid: int | None = None  # the notification id of the first row (check_rows)
-        self._topics: dict[Any, bytes] = {}
+        self._topics: dict[Any, tuple[bytes, Twins | None]] = {}
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -220,9 +220,9 @@ class ChainWalk:
         start, problem = expected, None
         last_stamp: str | None = None  # the last timestamp read, and its utc_text:
         last_text = ""
-        fullmatch, sha256, topics = identity_matcher(), hashlib.sha256, self._topics
-        quick, missed = self.layouts.quick.get, self.layouts.missed
-        link = _LINK
+        fullmatch, plain_fullmatch = identity_matcher(), identity_matcher(plain=True)
+        sha256, link, unplain = hashlib.sha256, _LINK, PLAIN_BYTES
+        topics, missed = self._topics, self.layouts.missed
         for row in rows:
             position, nid, recorded_at, source_key, digest, oid, version, topic, state = row
             if type(nid) is not int:
@@ -238,10 +238,10 @@ class ChainWalk:
             if nid <= last_nid:
                 problem = Problem(position, "out of order (reordered)")
                 break
-            try:
-                topic_json = topics[topic]
+            try:  # the topic as canonical JSON, and its learned layout (None: not yet)
+                topic_json, twins = topics[topic]
             except KeyError:
-                topic_json = topics[topic] = _topic_json(topic)
+                topic_json, twins = topics[topic] = (_topic_json(topic), None)
             if sha256(link % (state, position, prev.encode(), topic_json)).hexdigest() != digest:
                 problem = Problem(
                     position, "the event does not match its hash (modified or reordered)"
@@ -253,28 +253,37 @@ class ChainWalk:
                 found = None
             else:
                 # The topic's learned layout first, else the general pattern (the same
-                # groups wherever the layout matches: stored_identity.Layouts).
-                spelt = quick(topic)
-                found = None if spelt is None else spelt(text)
+                # groups wherever the layout matches: stored_identity.Layouts); their
+                # plain twins where the bytes hold no backslash and no control character.
+                plain = len(state.translate(None, unplain)) == len(state)  # is_plain
+                found = None if twins is None else twins[plain](text)
                 if found is None:
-                    found = fullmatch(text)
+                    found = plain_fullmatch(text) if plain else fullmatch(text)
                     if found is not None:
-                        missed(topic, text, found)
+                        learned = missed(topic, text, found)
+                        if learned is not None:
+                            topics[topic] = (topic_json, learned)
             if found is not None:
                 # The four members, each as json.loads(state) would give it (proven in
                 # stored_identity.py); the same comparisons as below, without the decode.
                 c_oid, c_version, c_key, c_stamp = found.groups()
-                same_origin = (
+                if c_stamp != last_stamp:  # utc_text is pure: rows often share one
+                    try:
+                        last_text = utc_text(c_stamp)
+                    except (ValueError, KeyError, TypeError):
+                        problem = Problem(position, "the event's stored identity was altered")
+                        break
+                    last_stamp = c_stamp
+                if not (
                     c_oid.replace("-", "")
                     == (oid.replace("-", "") if type(oid) is str else _plain_id(oid))
                     and int(c_version) == version
-                )
-                try:
-                    if c_stamp != last_stamp:  # utc_text is pure: rows often share one
-                        last_stamp, last_text = c_stamp, utc_text(c_stamp)
-                    same_index = last_text == recorded_at and c_key == source_key
-                except (ValueError, KeyError, TypeError):
-                    same_origin = same_index = False
+                ):
+                    problem = Problem(position, "the event's stored identity was altered")
+                    break
+                if last_text != recorded_at or c_key != source_key or recorded_at < last_time:
+                    problem = Problem(position, "the chain's record of it was altered")
+                    break
             else:
                 try:
                     payload = json.loads(state)
@@ -288,12 +297,12 @@ class ChainWalk:
                     )
                 except (ValueError, KeyError, TypeError):
                     same_origin = same_index = False
-            if not same_origin:
-                problem = Problem(position, "the event's stored identity was altered")
-                break
-            if not same_index or recorded_at < last_time:
-                problem = Problem(position, "the chain's record of it was altered")
-                break
+                if not same_origin:
+                    problem = Problem(position, "the event's stored identity was altered")
+                    break
+                if not same_index or recorded_at < last_time:
+                    problem = Problem(position, "the chain's record of it was altered")
+                    break
             prev, last_nid, last_time, last_state = digest, nid, recorded_at, state
             expected += 1
         self.expected_position, self.prev = expected, prev

@@ -49,6 +49,17 @@ groups; where it matches nothing (another layout, a deeper value, anything else)
 general pattern is asked as before.  Learning costs one ``json.loads`` and a compile
 (cached for the process), so it waits until a topic has been met ``LEARN_AFTER``
 times without an answer from a layout, and is tried again at each doubling of that.
+
+**Plain events** (``is_plain``): most of the matching time goes to the characters of
+strings, each tested against a class (``_CHARS``: anything but a quote, a backslash or
+a control character); tested against "anything but a quote" alone, they are read
+several times faster.  Every pattern here therefore has a plain twin (``plain=True``):
+the same pattern with that class for ``_CHARS``, and strings without escapes, used only
+for an event whose bytes hold no backslash and no byte below 0x20 (``PLAIN_BYTES``;
+UTF-8 writes no other character with those bytes, so its text holds neither).  On such
+a text the two classes accept the same characters and no escape can match (each begins
+with a backslash), so each twin matches exactly what its strict pattern matches, with
+the same groups.
 """
 
 from __future__ import annotations
@@ -68,32 +79,60 @@ _NUMBER = r"-?+(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,32})?+(?:[eE][-+]?+[0-9]{1,4})
 # A string without escapes first: the most common value, and the quickest to match.
 _SCALAR = f'"{_CHARS}*+"|{_STRING}|null|{_NUMBER}|true|false'
 
+# The plain twins: on a text without backslashes or control characters (``is_plain``).
+_PLAIN_CHARS = '[^"]'
+_PLAIN_STRING = '"[^"]*+"'
+_PLAIN_SCALAR = f"{_PLAIN_STRING}|null|{_NUMBER}|true|false"
 
-def _value(depth: int) -> str:
+PLAIN_BYTES = bytes(range(0x20)) + b"\\"  # what a plain event's bytes never hold
+
+
+def is_plain(state: bytes) -> bool:
+    """Whether ``state`` holds no backslash and no byte below 0x20, so that the plain
+    twins of the patterns read it (one pass over the bytes, in C)."""
+    return len(state.translate(None, PLAIN_BYTES)) == len(state)
+
+
+def _value(depth: int, plain: bool = False) -> str:
     """A JSON value with containers nested at most ``depth`` deep.  Between items, a
     comma that is not the last thing before the closing bracket, so the inner value
     is written once per container (the pattern grows as 2**depth, not 4**depth)."""
+    scalar, string = (_PLAIN_SCALAR, _PLAIN_STRING) if plain else (_SCALAR, _STRING)
     if depth == 0:
-        return f"(?>{_SCALAR})"
-    inner = _value(depth - 1)
+        return f"(?>{scalar})"
+    inner = _value(depth - 1, plain)
     array = rf"\[(?:{inner}(?:,(?!\])|(?=\])))*+\]"
-    obj = rf"\{{(?:{_STRING}:{inner}(?:,(?!\}})|(?=\}})))*+\}}"
-    return f"(?>{_SCALAR}|{array}|{obj})"
+    obj = rf"\{{(?:{string}:{inner}(?:,(?!\}})|(?=\}})))*+\}}"
+    return f"(?>{scalar}|{array}|{obj})"
+
+
+def _identity_values(plain: bool) -> dict[str, str]:
+    """The patterns of the four members' values, with the groups that read them."""
+    chars = _PLAIN_CHARS if plain else _CHARS
+    return {
+        "originator_id": f'"({chars}*+)"',
+        "originator_version": "(0|[1-9][0-9]{0,15})",
+        "source_key": f'(?:null|"({chars}*+)")',
+        "timestamp": f'"({chars}*+)"',
+    }
 
 
 @cache
-def _pattern() -> re.Pattern[str]:
+def _pattern(plain: bool = False) -> re.Pattern[str]:
     """Compiled on first use (in tens of milliseconds), so that starting the ledger does
     not pay for it."""
     names = "|".join(IDENTITY)
-    member = f'"(?!(?:{names})")(?:{_CHARS})*+":{_value(DEPTH)}'
+    chars = _PLAIN_CHARS if plain else _CHARS
+    value = _identity_values(plain)
+    member = f'"(?!(?:{names})")(?:{chars})*+":{_value(DEPTH, plain)}'
     return re.compile(
         rf"\{{(?:{member},)*+"
-        rf'"originator_id":"({_CHARS}*+)","originator_version":(0|[1-9][0-9]{{0,15}})'
+        rf'"originator_id":{value["originator_id"]},'
+        rf'"originator_version":{value["originator_version"]}'
         rf"(?:,{member})*+"
-        rf',"source_key":(?:null|"({_CHARS}*+)")'
+        rf',"source_key":{value["source_key"]}'
         rf"(?:,{member})*+"
-        rf',"timestamp":"({_CHARS}*+)"'
+        rf',"timestamp":{value["timestamp"]}'
         rf"(?:,{member})*+\}}"
     )
 
@@ -101,11 +140,11 @@ def _pattern() -> re.Pattern[str]:
 Claimed = tuple[str, str, str | None, str]
 
 
-def matcher() -> Callable[[str], re.Match[str] | None]:
+def matcher(plain: bool = False) -> Callable[[str], re.Match[str] | None]:
     """The pattern's ``fullmatch``, for a loop to bind once: over ``state.decode()``
     (strict UTF-8; None where that fails), its groups are what ``claimed_identity``
-    returns."""
-    return _pattern().fullmatch
+    returns.  ``plain``: the plain twin, for a state that ``is_plain``."""
+    return _pattern(plain).fullmatch
 
 
 def claimed_identity(state: bytes) -> Claimed | None:
@@ -125,14 +164,9 @@ def claimed_identity(state: bytes) -> Claimed | None:
 LEARN_AFTER = 256  # general matches of a topic before its layout is learned
 Layout = tuple[tuple[str, int], ...]  # (key, depth of its value) in order; -1: an identity member
 Fullmatch = Callable[[str], "re.Match[str] | None"]
+Twins = tuple[Fullmatch, Fullmatch]  # a layout's fullmatch, and its plain twin's
 
 _PLAIN_KEY = re.compile(f"{_CHARS}*+")
-_IDENTITY_VALUE = {
-    "originator_id": f'"({_CHARS}*+)"',
-    "originator_version": "(0|[1-9][0-9]{0,15})",
-    "source_key": f'(?:null|"({_CHARS}*+)")',
-    "timestamp": f'"({_CHARS}*+)"',
-}
 
 
 def _depth(value: Any) -> int:
@@ -163,7 +197,7 @@ def layout_of(text: str) -> Layout | None:
         return None
     layout = []
     for key, value in payload.items():
-        if key in _IDENTITY_VALUE:
+        if key in IDENTITY:
             layout.append((key, -1))
             continue
         depth = _depth(value)
@@ -173,12 +207,14 @@ def layout_of(text: str) -> Layout | None:
     return tuple(layout)
 
 
-@lru_cache(maxsize=256)
-def layout_matcher(layout: Layout) -> Fullmatch:
+@lru_cache(maxsize=512)
+def layout_matcher(layout: Layout, plain: bool = False) -> Fullmatch:
     """The ``fullmatch`` of the pattern that spells ``layout`` out: its groups are the
-    general pattern's wherever it matches (see the module's docstring)."""
+    general pattern's wherever it matches (see the module's docstring).  ``plain``: its
+    plain twin."""
+    value = _identity_values(plain)
     members = [
-        f'"{name}":{_IDENTITY_VALUE[name]}' if depth < 0 else f'"{re.escape(name)}":{_value(depth)}'
+        f'"{name}":{value[name]}' if depth < 0 else f'"{re.escape(name)}":{_value(depth, plain)}'
         for name, depth in layout
     ]
     return re.compile(r"\{" + ",".join(members) + r"\}").fullmatch
@@ -186,25 +222,27 @@ def layout_matcher(layout: Layout) -> Fullmatch:
 
 class Layouts:
     """The layouts learned in one walk of the chain, by topic: ``quick`` holds each
-    learned topic's ``fullmatch``, for the walk to try before the general pattern, and
-    ``missed`` is told of every event the general pattern read instead."""
+    learned topic's ``fullmatch`` and its plain twin's, for the walk to try before the
+    general pattern, and ``missed`` is told of every event the general pattern read
+    instead."""
 
     def __init__(self, learn_after: int | None = None) -> None:
-        self.quick: dict[str, Fullmatch] = {}
+        self.quick: dict[str, Twins] = {}
         self.learn_after = max(1, LEARN_AFTER if learn_after is None else learn_after)
         self._misses: dict[str, int] = {}
         self._learned: dict[str, Layout] = {}
 
-    def missed(self, topic: str, text: str, found: re.Match[str]) -> None:
+    def missed(self, topic: str, text: str, found: re.Match[str]) -> Twins | None:
         """``text``, of ``topic``, was read by the general pattern as ``found``: learn
         its layout when the topic has been missed ``learn_after`` times, then at each
-        doubling (a topic whose events vary stops costing a decode each time)."""
+        doubling (a topic whose events vary stops costing a decode each time).  Returns
+        the topic's new ``fullmatch`` and its plain twin's when a layout was learned."""
         n = self._misses[topic] = self._misses.get(topic, 0) + 1
         if n < self.learn_after or n & (n - 1):
-            return
+            return None
         layout = layout_of(text)
         if layout is None:
-            return
+            return None
         before = self._learned.get(topic)
         if before is not None and [k for k, _ in before] == [k for k, _ in layout]:
             # The same keys, a value deeper than before: keep the deeper of each.
@@ -212,5 +250,7 @@ class Layouts:
         quick = layout_matcher(layout)
         check = quick(text)
         if check is None or check.groups() != found.groups():
-            return  # never seen: the layout is spelt from the text itself
-        self.quick[topic], self._learned[topic] = quick, layout
+            return None  # never seen: the layout is spelt from the text itself
+        twins = self.quick[topic] = (quick, layout_matcher(layout, plain=True))
+        self._learned[topic] = layout
+        return twins
