@@ -29,11 +29,13 @@ from __future__ import annotations
 import json
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import common
@@ -509,7 +511,28 @@ def main() -> None:
     )
     p.add_argument("--profile", help="profile one answer (tor, members, ...) on --ledger")
     p.add_argument("--only", help="the answers to measure, e.g. tor,members (default: all)")
+    p.add_argument(
+        "--build",
+        help="build one SQLite ledger of --sizes' first size at this new file, and stop "
+        "(then measure it, as often as wanted, with --ledger FILE)",
+    )
     args = p.parse_args()
+    if args.build:
+        target = Path(args.build)
+        if target.exists():
+            p.error(f"{target} exists: --build makes a new ledger")
+        n = int(args.sizes.split(",")[0]) if args.sizes else 1_000_000
+        target.parent.mkdir(parents=True, exist_ok=True)
+        ledger = Ledger(str(target), actor="bench")
+        try:
+            with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+                where = common.Backend("sqlite", str(target), Path(tmp))
+                files, built = common.timed(lambda: build(ledger, where, n))
+            ledger.projections.catch_up()
+            print(f"built {target}: {ledger.count():,} events from {files} files in {built:.0f} s")
+        finally:
+            ledger.close()
+        return
     if args.ledger:
         measured, setup = [], []
         for path in args.ledger.split(","):

@@ -48,7 +48,7 @@ from ledger.queries.known import known_at_text
 # own: `ledger quorum` never loads the import planner, the command handlers, the
 # exports or the replay (tests/cli/test_startup.py keeps it so).
 if TYPE_CHECKING:
-    from ledger.domain.body import BodyState
+    from ledger.domain.body_state import BodyState
     from ledger.domain.checkpoint import CheckpointRecorded, RecordCheckpoint
     from ledger.domain.commands import Command, Entry
     from ledger.domain.events import Authority, LedgerEvent

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.domain.body import BodyState
+    from ledger.domain.body_state import BodyState
 
 # What a terminal must never be handed raw from the record or the command line: C0
 # controls (escape, carriage return, backspace, bell ...), DEL, C1 controls, every bidi
@@ -29,12 +29,16 @@ UNSAFE = re.compile(
 
 
 def plain(value: Any) -> Any:
-    """``value`` as JSON-able data: models dumped, dataclasses as dicts, dates as ISO text."""
+    """``value`` as JSON-able data: models dumped, structs and dataclasses as dicts (their
+    fields in order), dates as ISO text."""
     if _is_model(value):
         return value.model_dump(mode="json", exclude_none=True)
     as_document = getattr(value, "as_document", None)
     if as_document is not None and not isinstance(value, type):
         return as_document()  # a rule read back from the store: what its model dumps
+    fields = getattr(value, "__struct_fields__", None)
+    if fields is not None and not isinstance(value, type):  # a state, a view, an answer
+        return {k: plain(getattr(value, k)) for k in fields}
     if is_dataclass(value) and not isinstance(value, type):
         return {k: plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
@@ -83,7 +87,7 @@ def as_tree(found: list[BodyState]) -> list[tuple[int, BodyState]]:
 
 def bodies_document(tree: list[tuple[int, BodyState]]) -> list[dict[str, Any]]:
     """``ledger bodies --json``: each body with its depth in the tree, in tree order."""
-    return [{**vars(body), "depth": depth} for depth, body in tree]
+    return [{**plain(body), "depth": depth} for depth, body in tree]
 
 
 def head_document(head: tuple[int, str]) -> dict[str, Any]:

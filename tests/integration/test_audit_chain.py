@@ -292,6 +292,56 @@ def test_verify_names_the_first_tampered_position(
     assert report.head_position == min(position - 1, EVENTS)
 
 
+def insert_a_copied_event_at(raw: Raw, nid: int) -> None:
+    raw.run(
+        "INSERT INTO {events} ({nid}, originator_id, originator_version, topic, state) "
+        "SELECT ?, originator_id, 99, topic, state FROM {events} WHERE {nid} = ?",
+        (nid, raw.at(3)),
+    )
+
+
+def leave_a_gap_before_the_last_event(raw: Raw) -> int:
+    """Give the last event (and its chain row) a notification id ten past its own, as a
+    sequence that skipped some would; returns the id it had.  The chain still holds."""
+    last = raw.at(EVENTS)
+    raw.run("UPDATE {events} SET {nid} = ? WHERE {nid} = ?", (last + 10, last))
+    raw.run(f"UPDATE {CHAIN_TABLE} SET notification_id = ? WHERE position = ?", (last + 10, EVENTS))
+    return last
+
+
+def test_an_event_inserted_before_the_first_is_found_at_position_1(
+    ledger: Ledger, raw: Raw
+) -> None:
+    build(ledger)
+
+    insert_a_copied_event_at(raw, raw.at(1) - 5)
+    report = ledger.verify()
+
+    assert not report.ok
+    assert report.first_problem is not None
+    assert str(report.first_problem) == (
+        "position 1: an event is there that the chain never recorded (inserted)"
+    )
+    assert (report.events, report.head_position) == (EVENTS, EVENTS)
+
+
+def test_a_gap_in_the_notification_ids_verifies_and_an_event_inserted_in_it_is_found(
+    ledger: Ledger, raw: Raw
+) -> None:
+    build(ledger)
+    last = leave_a_gap_before_the_last_event(raw)
+    assert ledger.verify().ok
+
+    insert_a_copied_event_at(raw, last + 5)
+    report = ledger.verify()
+
+    assert not report.ok
+    assert report.first_problem is not None
+    assert str(report.first_problem) == (
+        f"position {EVENTS}: an event is there that the chain never recorded (inserted)"
+    )
+
+
 def test_truncating_events_and_chain_together_is_caught_only_by_a_published_head(
     ledger: Ledger, raw: Raw
 ) -> None:

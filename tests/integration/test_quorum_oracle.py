@@ -17,7 +17,6 @@ seats were backdated, corrected or their departures retracted.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from ledger.application import Ledger
 from ledger.domain.body import EstablishBody

@@ -15,6 +15,7 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -91,7 +92,8 @@ def chain(keys: list[str | None]) -> list[Row]:
             {
                 "actor": "clerk",
                 "authority": None if i % 2 else {"item": str(i), "votes": [i, [i]]},
-                "name": f'Body "{i}" \\ \u00e9',
+                # Every other name has escapes; the rest are plain (stored_identity).
+                "name": f"Body {i} \u00e9" if i % 2 else f'Body "{i}" \\ \u00e9',
                 "originator_id": str(oid),
                 "originator_version": i + 1,
                 "source_key": key,
@@ -183,6 +185,13 @@ def test_the_walk_finds_the_first_fault_as_the_reference_check_does(data: st.Dat
     one = ChainWalk()
     singles = [one.check(row) for row in rows[: expected[0] + 1]]
     assert [str(p) for p in singles if p is not None][:1] == ([expected[1]] if expected[1] else [])
+    # A walk that learns each topic's layout at once (from whatever its rows hold, tampered
+    # or not) and reads the later rows by it finds the same fault, row by row too.
+    learning = ChainWalk(learn_after=1)
+    learnt = [learning.check(row) for row in rows[: expected[0] + 1]]
+    assert [str(p) for p in learnt if p is not None][:1] == ([expected[1]] if expected[1] else [])
+    eager = ChainWalk(learn_after=1).check_many(rows)
+    assert (eager[0], None if eager[1] is None else str(eager[1])) == expected
 
 
 def test_an_untouched_chain_holds_and_the_walk_ends_at_its_head() -> None:
@@ -192,3 +201,75 @@ def test_an_untouched_chain_holds_and_the_walk_ends_at_its_head() -> None:
     assert walk.check_many(rows) == (5, None)
     assert (walk.expected_position, walk.prev) == (6, rows[-1][4])
     assert walk.payload == json.loads(rows[-1][8])
+
+
+def test_a_long_chain_is_read_by_its_learned_layouts_and_still_finds_a_late_fault() -> None:
+    """Past ``learn_after`` rows of a topic the walk reads its events by their layout;
+    an identity altered after that is still found where the reference finds it."""
+    rows, prev = [], GENESIS
+    for i in range(40):
+        stamp = STAMPS[min(i // 10, len(STAMPS) - 1)]
+        state = canonical_bytes(
+            {
+                "actor": "clerk",
+                "authority": None if i % 3 else {"item": str(i), "votes": [i, [i]]},
+                "name": f"Body {i}",
+                "originator_id": str(IDS[i % len(IDS)]),
+                "originator_version": i + 1,
+                "source_key": None if i % 2 else f"k{i}",
+                "timestamp": stamp,
+            }
+        )
+        topic = TOPICS[i % 2]
+        prev = link_hash(i + 1, prev, topic, state)
+        oid = IDS[i % len(IDS)].hex
+        rows.append(
+            (i + 1, i + 1, stamp, None if i % 2 else f"k{i}", prev, oid, i + 1, topic, state)
+        )
+    walk = ChainWalk(learn_after=4)
+    assert walk.check_many(rows[:30]) == (30, None)
+    assert set(walk.layouts.quick) == {TOPICS[0], TOPICS[1]}
+
+    tampered = list(rows)
+    tampered[33] = (*rows[33][:6], 99, *rows[33][7:])  # the event's version column
+    tampered[36] = (*rows[36][:3], "k-forged", *rows[36][4:])  # the chain's source key
+
+    assert reference(tampered[30:34]) != (4, None)
+    expected = reference(tampered)
+    assert expected == (33, "position 34: the event's stored identity was altered")
+    held, problem = walk.check_many(tampered[30:])
+    assert (30 + held, str(problem)) == expected
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        # Read as plain text, "\" would close the actor's string and the identity would
+        # hold; as JSON the backslash escapes that quote and the event is not JSON.
+        b'{"actor":"\\","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+        # A raw control character in a string: json.loads refuses it.
+        b'{"actor":"cl\x01rk","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+        b'{"actor":"clerk\n","originator_id":"%(oid)s","originator_version":3,'
+        b'"source_key":null,"timestamp":"%(stamp)s"}',
+    ],
+)
+@pytest.mark.parametrize("learn_after", [1, 256])
+def test_an_event_that_only_reads_as_plain_text_is_refused_as_the_reference_refuses_it(
+    state: bytes, learn_after: int
+) -> None:
+    """A forger's event, rehashed, that a pattern for plain text would read as intact;
+    it is not JSON, so the reference finds its identity altered, and so does the walk
+    (which reads only bytes without backslashes or control characters as plain)."""
+    rows = chain([None] * 5)
+    stamp = rows[2][2]
+    forged = state % {b"oid": str(IDS[2]).encode(), b"stamp": stamp.encode()}
+    rows[2] = (*rows[2][:8], forged)
+    rows = rehash(rows, 2)
+
+    expected = reference(rows)
+    assert expected == (2, "position 3: the event's stored identity was altered")
+    walk = ChainWalk(learn_after=learn_after)
+    held, problem = walk.check_many(rows)
+    assert (held, str(problem)) == expected

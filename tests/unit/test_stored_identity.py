@@ -7,7 +7,8 @@ object, and holds exactly those four values (of the same types); and for every e
 the ledger stores (canonical JSON, nested no deeper than ``DEPTH``) it does answer,
 so the quick path is the one taken.  Bytes no ledger writes (whitespace, escapes in
 keys, duplicate keys, NaN, broken UTF-8, truncations, stray brackets) get no answer,
-or the right one.
+or the right one.  A topic's learned layout (``Layouts``) answers, wherever it
+answers, exactly as the general pattern does, whatever event it was learned from.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from hypothesis import strategies as st
 
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.chain import utc_text
-from ledger.infra.stored_identity import DEPTH, claimed_identity
+from ledger.infra.stored_identity import (
+    DEPTH,
+    Layouts,
+    claimed_identity,
+    is_plain,
+    layout_matcher,
+    layout_of,
+    matcher,
+)
 from tests.unit.test_canonical import EVENTS, JSON, MAPPER
 
 IDS = st.uuids().map(str)
@@ -269,3 +278,269 @@ def test_utc_text_of_text_is_what_parsing_and_formatting_gives(text: str) -> Non
         got = type(exc)
 
     assert got == expected
+
+
+# --- layouts: a learned layout answers as the general pattern, or not at all -----------
+
+
+def edit(state: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    for at, cut, snippet in edits:
+        at = min(at, len(state))
+        state = state[:at] + snippet + state[at + cut :]
+    return state
+
+
+def test_the_layout_of_a_stored_event_is_its_keys_and_the_depth_of_each_value() -> None:
+    layout = layout_of(BASE.decode())
+
+    assert layout == (
+        ("actor", 0),
+        ("authority", 3),
+        ("body", 0),
+        ("name", 0),
+        ("originator_id", -1),
+        ("originator_version", -1),
+        ("source_key", -1),
+        ("timestamp", -1),
+        ("votes", 1),
+    )
+    spelt = layout_matcher(layout)(BASE.decode())
+    general = matcher()(BASE.decode())
+    assert spelt is not None
+    assert general is not None
+    assert spelt.groups() == general.groups()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BASE.decode().replace('"votes":[]', '"votes":[[[[1]]]]'),  # deeper than DEPTH
+        '{"originator_version":1,"originator_id":"x","source_key":null,"timestamp":"t"}',
+        '{"originator_id":"x","originator_version":1,"timestamp":"t","source_key":null}',
+        '{"originator_id":"x","a":1,"originator_version":1,"source_key":null,"timestamp":"t"}',
+        '{"originator_id":"x","originator_version":1,"timestamp":"t"}',
+        "[1]",
+        "not json",
+    ],
+)
+def test_no_layout_is_learned_where_the_general_pattern_could_not_match_it(text: str) -> None:
+    assert layout_of(text) is None
+
+
+def test_a_layout_spells_keys_as_json_reads_them_so_an_escaped_key_is_not_matched() -> None:
+    text = BASE.decode().replace('"body"', '"bo\\u0064y"')
+    layout = layout_of(text)
+    assert layout is not None
+    assert ("body", 0) in layout
+
+    assert layout_matcher(layout)(text) is None
+    assert matcher()(text) is None  # json.loads reads it, as before
+
+
+@settings(max_examples=800)
+@given(EDITS | st.just([]), EDITS)
+def test_a_learned_layout_answers_as_the_general_pattern_or_not_at_all(
+    learned_from: list[tuple[int, int, bytes]], edits: list[tuple[int, int, bytes]]
+) -> None:
+    """The layout may be learned from an edited event (a forger's, rehashed) as well as
+    from one the ledger wrote; either way, over any other edited event, what it matches
+    the general pattern matches, with the same four groups."""
+    try:
+        sample = edit(BASE, learned_from).decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    layout = layout_of(sample)
+    if layout is None:
+        return
+    try:
+        text = edit(BASE, edits).decode("utf-8")
+    except UnicodeDecodeError:
+        return
+
+    spelt = layout_matcher(layout)(text)
+    general = matcher()(text)
+
+    if spelt is not None:
+        assert general is not None, text
+        assert spelt.groups() == general.groups(), text
+
+
+def test_a_topic_is_learned_after_enough_general_matches_and_deepened_by_later_ones() -> None:
+    layouts = Layouts(learn_after=2)
+    shallow = BASE.decode().replace(
+        '{"item":"4","meeting":"m-1","note":null,"votes":[1,2,[3]]}', "null"
+    )
+    general = matcher()
+
+    found = general(shallow)
+    assert found is not None
+    assert layouts.missed("body.renamed/v1", shallow, found) is None
+    assert layouts.quick == {}
+    learned = layouts.missed("body.renamed/v1", shallow, found)
+    assert learned == layouts.quick["body.renamed/v1"]
+    spelt, _ = layouts.quick["body.renamed/v1"]
+    assert spelt(shallow) is not None
+    assert spelt(BASE.decode()) is None  # its authority is an object: the general pattern reads it
+
+    deep = general(BASE.decode())
+    assert deep is not None
+    layouts.missed("body.renamed/v1", BASE.decode(), deep)  # the 3rd: not a doubling
+    assert layouts.quick["body.renamed/v1"][0](BASE.decode()) is None
+    layouts.missed("body.renamed/v1", BASE.decode(), deep)  # the 4th: learned again, deeper
+    deeper, deeper_plain = layouts.quick["body.renamed/v1"]
+    assert deeper(BASE.decode()) is not None
+    assert deeper(shallow) is not None
+    plain = BASE.replace(b'Kent \\"CSP\\" \\\\', b"Kent CSP")
+    assert is_plain(plain)
+    assert not is_plain(BASE)
+    assert deeper_plain(plain.decode()) is not None
+    assert deeper_plain(plain.decode()).groups() == deep.groups()
+
+
+FRAGMENTS = [
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "12.5e-3",
+    '""',
+    '"plain"',
+    '"esc\\"aped\\u00e9"',
+    "[]",
+    "{}",
+    '[1,"a",[null]]',
+    '{"a":{"b":[1]}}',
+    '{"originator_id":"inner"}',
+    "[[[[1]]]]",
+    "NaN",
+    "-Infinity",
+    "01",
+    "1.",
+    "12345678901234567",
+    '"ctl\x01"',
+    '"bad\\x"',
+    "[1,]",
+    '{"a"}',
+    '{"a":1,}',
+    "nul",
+    "[",
+    '"open',
+    "1 ",
+    '"a","extra":1',
+]
+
+
+def spelt_out(values: list[str]) -> str:
+    """An object of BASE's keys, in order, with ``values`` as they are written."""
+    keys = ["actor", "authority", "body", "originator_id", "originator_version"]
+    keys += ["source_key", "timestamp", "votes"]
+    return "{" + ",".join(f'"{k}":{v}' for k, v in zip(keys, values, strict=True)) + "}"
+
+
+WELL_FORMED = JSON.map(lambda v: canonical_bytes(v).decode())
+VALUES = st.sampled_from(FRAGMENTS) | WELL_FORMED
+IDENTITY_VALUES = ['"x-1"', "3", '"k"', '"2025-01-10T09:00:00.000000Z"']
+
+
+@settings(max_examples=1500)
+@given(
+    st.tuples(*[WELL_FORMED] * 3).map(list),
+    WELL_FORMED,
+    st.lists(st.tuples(st.integers(0, 7), VALUES), min_size=1, max_size=2),
+)
+def test_a_learned_layout_reads_any_value_as_the_general_pattern_does(
+    first: list[str], last: str, replaced: list[tuple[int, str]]
+) -> None:
+    """A layout learned from one event, over another with one or two of its values
+    replaced by values of every kind, well formed or not (in an identity member too):
+    the layout's answer, where it gives one, is the general pattern's."""
+    values = [*first, *IDENTITY_VALUES, last]
+    sample = spelt_out(values)
+    layout = layout_of(sample)
+    if layout is None or matcher()(sample) is None:
+        return  # nested deeper than DEPTH: never learned
+    for at, value in replaced:
+        values[at] = value
+    text = spelt_out(values)
+
+    spelt = layout_matcher(layout)(text)
+    general = matcher()(text)
+
+    if spelt is not None:
+        assert general is not None, text
+        assert spelt.groups() == general.groups(), text
+
+
+# --- plain twins: on a plain event, exactly what the strict patterns match ------------
+
+PLAIN_BASE = canonical_bytes(
+    {
+        "actor": "clerk",
+        "authority": {"item": "4", "meeting": "m-1", "note": None, "votes": [1, 2, [3]]},
+        "body": "kcsp",
+        "name": "Kent CSP \u00e9\U0001f600",
+        "originator_id": "542dcafa-ea41-56ab-a992-a054d408b1a2",
+        "originator_version": 7,
+        "source_key": "sha256:89a8",
+        "timestamp": "2025-01-10T09:00:00.000000Z",
+        "votes": [],
+    }
+)
+
+
+def same_match(a: Any, b: Any) -> bool:
+    return (a is None and b is None) or (
+        a is not None and b is not None and a.groups() == b.groups()
+    )
+
+
+@given(st.binary(max_size=40))
+def test_a_plain_event_is_one_without_a_backslash_or_a_control_byte(state: bytes) -> None:
+    assert is_plain(state) == all(byte >= 0x20 and byte != 0x5C for byte in state)
+
+
+@settings(max_examples=800)
+@given(EDITS | st.just([]), EDITS)
+def test_on_a_plain_event_each_twin_matches_as_its_strict_pattern(
+    learned_from: list[tuple[int, int, bytes]], edits: list[tuple[int, int, bytes]]
+) -> None:
+    state = edit(PLAIN_BASE, edits)
+    if not is_plain(state):
+        return
+    try:
+        text = state.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+
+    assert same_match(matcher(plain=True)(text), matcher()(text)), text
+    try:
+        layout = layout_of(edit(PLAIN_BASE, learned_from).decode("utf-8"))
+    except UnicodeDecodeError:
+        return
+    if layout is not None:
+        strict, plain = layout_matcher(layout), layout_matcher(layout, plain=True)
+        assert same_match(plain(text), strict(text)), text
+
+
+@settings(max_examples=1000)
+@given(
+    st.tuples(*[WELL_FORMED] * 3).map(list),
+    WELL_FORMED,
+    st.lists(st.tuples(st.integers(0, 7), VALUES), max_size=2),
+)
+def test_on_plain_values_of_every_kind_each_twin_matches_as_its_strict_pattern(
+    first: list[str], last: str, replaced: list[tuple[int, str]]
+) -> None:
+    values = [*first, *IDENTITY_VALUES, last]
+    layout = layout_of(spelt_out(values))
+    for at, value in replaced:
+        values[at] = value
+    text = spelt_out(values)
+    if not is_plain(text.encode()):
+        return
+
+    assert same_match(matcher(plain=True)(text), matcher()(text)), text
+    if layout is not None:
+        strict, plain = layout_matcher(layout), layout_matcher(layout, plain=True)
+        assert same_match(plain(text), strict(text)), text

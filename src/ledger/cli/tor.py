@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+from msgspec import Struct
 
 from ledger.cli.options import authority_from, authority_options, json_option
 from ledger.cli.params import DATE, MOMENT
@@ -106,8 +106,7 @@ def show(
 CONTEXT = 2  # unchanged lines shown around each change
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(Struct, frozen=True):
     """A run of text in a redline: '=' kept, '-' removed, '+' added."""
 
     op: str

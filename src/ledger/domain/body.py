@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from msgspec.structs import replace
 from pydantic import Field, field_validator
 
+from ledger.domain.body_state import BodyKind as BodyKind
+from ledger.domain.body_state import BodyState as BodyState
 from ledger.domain.commands import Context, EffectiveCommand
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import SLUG, LedgerEvent
@@ -23,20 +24,6 @@ from ledger.domain.history import (
 )
 from ledger.domain.ids import aggregate_id
 from ledger.domain.types import Name, Reason, Slug
-
-
-class BodyKind(StrEnum):
-    """What sort of body it is, in the partnerships' own terms."""
-
-    PARTNERSHIP = "partnership"
-    STRATEGY_GROUP = "strategy-group"
-    EXECUTIVE_GROUP = "executive-group"
-    WORKING_GROUP = "working-group"
-    STEERING_GROUP = "steering-group"
-    SUBGROUP = "subgroup"
-    TASK_GROUP = "task-group"
-    BOARD = "board"
-    OTHER = "other"
 
 
 def body_id(slug: str) -> UUID:
@@ -85,16 +72,7 @@ class BodyDissolved(LedgerEvent):
 # --- state ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BodyState:
-    """A body as it stood over some stretch of time."""
-
-    slug: str
-    name: str
-    kind: str
-    parent: str | None
-    established: date
-    dissolved: date | None = None
+# BodyKind and BodyState are in body_state.py, apart from the events (ADR 0023).
 
 
 def _apply(state: BodyState | None, event: LedgerEvent) -> BodyState:

@@ -15,12 +15,12 @@ out from the record as known at any moment.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any, ClassVar, Literal
 
+from msgspec.structs import replace
 from pydantic import Field, model_validator
 
+from ledger.domain import motion_state as held
 from ledger.domain.commands import Command, Context
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.events import Authority, LedgerEvent
@@ -28,6 +28,7 @@ from ledger.domain.history import register_checker
 from ledger.domain.ids import aggregate_id
 from ledger.domain.meeting import meeting_id, meeting_state
 from ledger.domain.membership import OfficeHolderElected, membership_id
+from ledger.domain.motion_state import DecisionState, MotionState
 from ledger.domain.rules import DecisionMethod
 from ledger.domain.types import Day, Flag, Name, Number, Reason, Slug, omitted_when_empty
 from ledger.domain.votes import VOTES, Casting, Counts, Election, How, Outcome, Tally, Vote, tally
@@ -96,52 +97,8 @@ class MotionDecided(MotionEvent):
 
 
 # --- state ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DecisionState:
-    outcome: str
-    method: str | None
-    counts: Counts | None
-    votes: tuple[Vote, ...]
-    casting: Casting | None
-    presiding: str | None
-    resolution: str | None
-    takes_effect: date | None
-    reasons: str | None
-    alternatives: str | None
-    interests: str | None
-    dispensations: tuple[str, ...]
-    elected: str | None = None
-    tallies: tuple[Tally, ...] = ()
-    published: date | None = None
-
-    def tally(self) -> Counts | None:
-        """For, against and abstentions: the counts given, or the recorded votes added up."""
-        if self.counts is not None:
-            return self.counts
-        if self.tallies:  # a contested election: every vote is for some candidate
-            return Counts(yes=sum(t.votes for t in self.tallies), no=0, abstain=0)
-        if not self.votes:
-            return None
-        return tally(self.votes)
-
-
-@dataclass(frozen=True)
-class MotionState:
-    motion: str
-    meeting: str
-    body: str
-    day: date
-    item: str
-    text: str
-    mover: str
-    seconder: str | None
-    amends: str | None
-    key_decision: bool
-    requirement: DecisionMethod | None
-    election: Election | None = None
-    decision: DecisionState | None = None
+# MotionState and DecisionState are in motion_state.py, with plain values: the fold
+# below makes them from the events' models.
 
 
 def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
@@ -161,7 +118,7 @@ def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
             event.amends,
             event.key_decision,
             event.requirement,
-            event.election,
+            _election(event.election),
         )
     if state is None:
         raise RuleViolation(f"motion {getattr(event, 'motion', '?')} has not been proposed")
@@ -171,12 +128,13 @@ def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
                 f"motion {state.motion} already has an outcome ({state.decision.outcome}); "
                 "correct that record instead (ledger correct)"
             )
+        counts, casting = event.counts, event.casting
         decision = DecisionState(
             event.outcome.value,
             event.method.value if event.method else None,
-            event.counts,
-            tuple(event.votes),
-            event.casting,
+            held.Counts(counts.yes, counts.no, counts.abstain) if counts is not None else None,
+            tuple(held.Vote(v.person, v.option.value, v.seat, v.candidate) for v in event.votes),
+            held.Casting(casting.person, casting.option) if casting is not None else None,
             event.presiding,
             event.resolution,
             event.takes_effect,
@@ -185,12 +143,18 @@ def apply(state: MotionState | None, event: LedgerEvent) -> MotionState:
             event.interests,
             tuple(event.dispensations),
             event.elected,
-            tuple(event.tallies),
+            tuple(held.Tally(t.candidate, t.votes) for t in event.tallies),
             event.published,
         )
         check_election(state, decision)
         return replace(state, decision=decision)
     raise RuleViolation(f"{event.TOPIC} does not apply to a motion")
+
+
+def _election(election: Election | None) -> held.Election | None:
+    if election is None:
+        return None
+    return held.Election(election.office, tuple(election.candidates), election.term_end)
 
 
 def motion_state(events: Sequence[LedgerEvent]) -> MotionState | None:

@@ -13,9 +13,10 @@ and says so (a warning on the receipt), at the seat's recording and at the ToR's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from ledger.domain.membership_state import Seat
 from ledger.domain.rule_kinds import VotingEligibility, rule_of
@@ -47,8 +48,7 @@ def not_eligible(seat: Seat, eligibility: Eligibility) -> str:
     return f"{seat.member}'s category {seat.category} cannot vote under section {eligibility[1]}"
 
 
-@dataclass(frozen=True)
-class Disagreement:
+class Disagreement(Struct, frozen=True):
     """From ``day``, seat ``member`` (``voting`` as recorded) of ``category`` is in
     conflict with the rule of section ``section``, which lets ``categories`` vote."""
 

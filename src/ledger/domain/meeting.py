@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+from msgspec.structs import replace
 from pydantic import Field, field_validator, model_validator
 
 from ledger.domain.body import body_history

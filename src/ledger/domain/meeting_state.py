@@ -5,10 +5,11 @@ model (ADR 0023)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
+
+from msgspec import Struct
 
 from ledger.domain.errors import NotFound
 
@@ -25,8 +26,9 @@ class Status(StrEnum):
 PRESENT = (Status.PRESENT, Status.SUBSTITUTE, Status.IN_ATTENDANCE)
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Struct, frozen=True):
+    """An agenda item."""
+
     item: str
     title: str
     paper: str | None
@@ -34,8 +36,9 @@ class Item:
     financial: bool
 
 
-@dataclass(frozen=True)
-class Attendance:
+class Attendance(Struct, frozen=True):
+    """A person's attendance: as what, and from and to which items."""
+
     person: str
     name: str
     status: str
@@ -45,16 +48,18 @@ class Attendance:
     to_item: str | None
 
 
-@dataclass(frozen=True)
-class Interest:
+class Interest(Struct, frozen=True):
+    """An interest declared at an item, and whether the person withdrew."""
+
     person: str
     item: str
     interest: str
     withdrew: bool
 
 
-@dataclass(frozen=True)
-class MeetingState:
+class MeetingState(Struct, frozen=True, dict=True):
+    """A meeting as recorded: its status, agenda, attendance and interests."""
+
     meeting: str
     body: str
     day: date
@@ -74,6 +79,18 @@ class MeetingState:
         for index, entry in enumerate(self.items):
             positions.setdefault(entry.item, index)
         return positions
+
+    @cached_property
+    def _records(self) -> dict[str, Attendance]:
+        """Each person's attendance record (the first, should one be listed twice)."""
+        found: dict[str, Attendance] = {}
+        for record in self.attendance:
+            found.setdefault(record.person, record)
+        return found
+
+    def record_of(self, person: str) -> Attendance | None:
+        """``person``'s attendance record (None: not recorded at this meeting)."""
+        return self._records.get(person)
 
     def item_index(self, item: str) -> int:
         index = self._item_positions.get(item)

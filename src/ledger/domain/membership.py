@@ -13,11 +13,11 @@ seat or ToR change is recorded (``domain/limits.py``, run by ``domain/guards.py`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
+from msgspec.structs import replace
 from pydantic import Field, field_validator
 
 from ledger.domain.body import body_history

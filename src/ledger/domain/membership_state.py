@@ -5,20 +5,23 @@ read path that reads it back from the read model imports no event model (ADR 002
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Person:
+
+class Person(Struct, frozen=True):
+    """Someone named on a seat or in an office."""
+
     person: str
     name: str
     role: str | None = None
 
 
-@dataclass(frozen=True)
-class Seat:
+class Seat(Struct, frozen=True):
+    """A seat on a body: its member, category, votes, and who fills it."""
+
     member: str
     organisation: str | None
     category: str
@@ -31,8 +34,9 @@ class Seat:
     decision: str | None = None  # the decision the seat's joining cites as authority
 
 
-@dataclass(frozen=True)
-class Office:
+class Office(Struct, frozen=True):
+    """An office of a body (a chair, say) and who holds it."""
+
     office: str
     holder: Person
     elected: date
@@ -43,8 +47,9 @@ class Office:
         return self.term_end is None or day <= self.term_end
 
 
-@dataclass(frozen=True)
-class MembershipState:
+class MembershipState(Struct, frozen=True, dict=True):
+    """A body's seats and offices on a day."""
+
     seats: tuple[Seat, ...] = ()
     offices: tuple[Office, ...] = field(default_factory=tuple)
 

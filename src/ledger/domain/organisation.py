@@ -12,12 +12,12 @@ exports name it by that (ADR 0020).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from msgspec.structs import replace
 from pydantic import Field, field_validator
 
 from ledger.domain.commands import Context, EffectiveCommand

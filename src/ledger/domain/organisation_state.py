@@ -4,12 +4,12 @@ model (ADR 0023)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class OrganisationState:
+
+class OrganisationState(Struct, frozen=True):
     """An organisation as it stood over some stretch of time."""
 
     slug: str

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
+
+from msgspec import Struct, field
 
 from ledger.domain.eligibility import Eligibility, counts_for_quorum, may_vote, not_eligible
 from ledger.domain.meeting_state import Attendance, MeetingState, Status
@@ -31,8 +32,9 @@ from ledger.domain.rule_kinds import (
 Single = MinimumPresent | FractionPresent | OfficeHolderPresent | SeatPresent | RolePresent
 
 
-@dataclass(frozen=True)
-class CountedPerson:
+class CountedPerson(Struct, frozen=True):
+    """Someone in the room counted towards the quorum, and for which seat."""
+
     person: str
     name: str
     member: str
@@ -42,15 +44,17 @@ class CountedPerson:
     votes: bool = True  # False: counted towards quorum, but the seat does not vote
 
 
-@dataclass(frozen=True)
-class NotCounted:
+class NotCounted(Struct, frozen=True):
+    """Someone recorded at the meeting not counted towards the quorum, and why."""
+
     person: str
     name: str
     reason: str
 
 
-@dataclass(frozen=True)
-class RequirementResult:
+class RequirementResult(Struct, frozen=True):
+    """One requirement of the quorum rule: what it needs and what there was."""
+
     requirement: str
     met: bool
     have: int
@@ -58,8 +62,9 @@ class RequirementResult:
     missing: str | None = None  # when unmet, what is missing: "no elected-member present"
 
 
-@dataclass
-class QuorumResult:
+class QuorumResult(Struct):
+    """Whether a meeting (or an item of it) was quorate, and why."""
+
     meeting: str
     body: str
     date: str
@@ -84,8 +89,7 @@ def _seat_for(record: Attendance, membership: MembershipState) -> Seat | None:
     return membership.seat_of(record.person)
 
 
-@dataclass
-class _Room:
+class _Room(Struct):
     """Who is in the room for an item, and for which seats."""
 
     counted: list[CountedPerson] = field(default_factory=list)

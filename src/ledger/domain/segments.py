@@ -3,15 +3,15 @@ make and what the read models read back, apart from the events (ADR 0023)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
+
+from msgspec import Struct
 
 S = TypeVar("S")
 
 
-@dataclass(frozen=True)
-class Segment(Generic[S]):
+class Segment(Struct, Generic[S], frozen=True):
     """``state`` held from ``valid_from`` until the day before ``valid_to`` (None: still)."""
 
     valid_from: date

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.domain.decision import DecisionState, MotionState
+from msgspec import Struct, field
+
 from ledger.domain.eligibility import Eligibility, may_vote
-from ledger.domain.meeting import Attendance, MeetingState, Status
-from ledger.domain.membership import MembershipState, Seat
+from ledger.domain.meeting_state import Attendance, MeetingState, Status
+from ledger.domain.membership_state import MembershipState, Seat
+from ledger.domain.motion_state import VOTES, DecisionState, MotionState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.rule_kinds import Base, CastingVote, DecisionMethod, InterestsExclude, Method
-from ledger.domain.votes import VOTES
 
 # The general rules of meetings a finding rests on when no ToR section states one.
 PRESENCE = "presence"  # who moves, seconds and votes is in the room for the item
@@ -30,8 +30,7 @@ CAST = ("yes", "no", "abstain")
 UNRECORDED = "unrecorded"  # the status of a meeting whose own record was retracted
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One reason the decision was not validly made."""
 
     # quorum | interest | presence | votes | vote | outcome | casting | meeting | pending
@@ -41,8 +40,7 @@ class Finding:
     message: str
 
 
-@dataclass
-class Requirement:
+class Requirement(Struct):
     """The majority the motion needed, and where that comes from."""
 
     rule: DecisionMethod
@@ -52,8 +50,9 @@ class Requirement:
         return self.rule.describe()
 
 
-@dataclass
-class Validity:
+class Validity(Struct):
+    """What a decision needed, the findings against it, and its arithmetic."""
+
     requirement: Requirement
     findings: list[Finding] = field(default_factory=list)
     arithmetic: str | None = None
@@ -83,7 +82,7 @@ def _rule_in(sections: Sequence[Any], kind: type) -> tuple[Any, str] | None:
 
 
 def _records(meeting: MeetingState, person: str) -> Attendance | None:
-    return next((a for a in meeting.attendance if a.person == person), None)
+    return meeting.record_of(person)
 
 
 def _absence(meeting: MeetingState, person: str, item: str) -> str | None:

@@ -1,45 +1,21 @@
-"""How a motion is decided and how its votes are counted: the methods, the outcomes,
-Popolo's vote options, counts of a show of hands or ballot, and one person's vote."""
+"""How a motion is decided and how its votes are counted, as a command and an event
+validate them: counts of a show of hands or ballot, one person's vote, a casting vote,
+an election and its tallies.  The methods, outcomes and Popolo's vote options are in
+``domain/motion_state.py`` (with the plain values a motion's state holds), named again
+here."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from ledger.domain.motion_state import VOTES as VOTES
+from ledger.domain.motion_state import How as How
+from ledger.domain.motion_state import Option as Option
+from ledger.domain.motion_state import Outcome as Outcome
 from ledger.domain.types import Day, Label, Slug, StrictInput, Whole, omitted_when_empty
-
-
-class How(StrEnum):
-    CONSENSUS = "consensus"
-    SHOW_OF_HANDS = "show-of-hands"
-    RECORDED_VOTE = "recorded-vote"
-    BALLOT = "ballot"
-    CHAIR = "chair-decision"  # under delegated authority
-
-
-VOTES = (How.SHOW_OF_HANDS, How.RECORDED_VOTE, How.BALLOT)
-
-
-class Outcome(StrEnum):
-    CARRIED = "carried"
-    LOST = "lost"
-    AGREED = "agreed"  # by consensus, or by the chair under delegated authority
-    NOTED = "noted"
-    DEFERRED = "deferred"
-    WITHDRAWN = "withdrawn"
-
-
-class Option(StrEnum):
-    """A person's vote, in Popolo's options."""
-
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
-    ABSENT = "absent"
-    NOT_VOTING = "not voting"
 
 
 class _Value(StrictInput):

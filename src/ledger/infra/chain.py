@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
+from uuid import UUID
 
+from ledger.infra.stored_identity import PLAIN_BYTES, Layouts, Twins
 from ledger.infra.stored_identity import matcher as identity_matcher
 
 GENESIS = "0" * 64
@@ -86,6 +88,8 @@ class RecordedTimeConflict(Exception):
 
 @dataclass(frozen=True)
 class NewLink:
+    """A link about to be added to the audit chain."""
+
     position: int
     notification_id: int
     recorded_at: str
@@ -131,6 +135,8 @@ def build_links(
 
 @dataclass
 class Problem:
+    """One link of the chain that does not hold, and why."""
+
     position: int
     what: str
 
@@ -184,14 +190,19 @@ class ChainWalk:
     returns the fault of a row (None: it holds), and after a fault the walk is over.
 
     ``ledger verify`` walks every row, a batch at a time (``check_many``); ``ledger
-    replay`` walks them as it goes."""
+    replay`` walks them as it goes.  ``learn_after`` is how often a topic is met before
+    the walk learns its events' layout (default ``stored_identity.LEARN_AFTER``; see
+    ``stored_identity.Layouts``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, learn_after: int | None = None) -> None:
         self.expected_position = 1
         self.prev = GENESIS
         self.last_nid = 0
         self.last_time = ""
         self.state: bytes | None = None  # the stored event of the last row that held
+        self.layouts = Layouts(learn_after)
+        self.first_nid: int | None = None  # the notification id of the first row (check_rows)
+        self._topics: dict[Any, tuple[bytes, Twins | None]] = {}
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -210,56 +221,78 @@ class ChainWalk:
         of the event's identity is quicker where its bytes allow (``stored_identity``)."""
         expected, prev = self.expected_position, self.prev
         last_nid, last_time, last_state = self.last_nid, self.last_time, self.state
-        held, problem = 0, None
+        start, problem = expected, None
         last_stamp: str | None = None  # the last timestamp read, and its utc_text:
         last_text = ""
-        fullmatch, sha256, topics = identity_matcher(), hashlib.sha256, dict[Any, bytes]()
+        fullmatch, plain_fullmatch = identity_matcher(), identity_matcher(plain=True)
+        sha256, link, unplain = hashlib.sha256, _LINK, PLAIN_BYTES
+        topics, missed = self._topics, self.layouts.missed
         for row in rows:
             position, nid, recorded_at, source_key, digest, oid, version, topic, state = row
-            where, nid = position, int(nid)
+            if type(nid) is not int:
+                nid = int(nid)
             if position != expected:
                 problem = Problem(expected, "missing from the audit chain (deleted)")
                 break
             if state is None or topic is None:
-                problem = Problem(where, "the event is missing (deleted)")
+                problem = Problem(position, "the event is missing (deleted)")
                 break
             if type(state) is not bytes:
                 state = stored_bytes(state)
             if nid <= last_nid:
-                problem = Problem(where, "out of order (reordered)")
+                problem = Problem(position, "out of order (reordered)")
                 break
-            topic_json = topics.get(topic)
-            if topic_json is None:
-                topic_json = topics[topic] = _topic_json(topic)
-            recomputed = sha256(_LINK % (state, position, prev.encode(), topic_json)).hexdigest()
-            if recomputed != digest:
+            try:  # the topic as canonical JSON, and its learned layout (None: not yet)
+                topic_json, twins = topics[topic]
+            except KeyError:
+                topic_json, twins = topics[topic] = (_topic_json(topic), None)
+            if sha256(link % (state, position, prev.encode(), topic_json)).hexdigest() != digest:
                 problem = Problem(
-                    where, "the event does not match its hash (modified or reordered)"
+                    position, "the event does not match its hash (modified or reordered)"
                 )
                 break
             try:  # stored_identity.claimed_identity, inline
-                found = fullmatch(state.decode("utf-8"))
+                text = state.decode()
             except UnicodeDecodeError:
                 found = None
+            else:
+                # The topic's learned layout first, else the general pattern (the same
+                # groups wherever the layout matches: stored_identity.Layouts); their
+                # plain twins where the bytes hold no backslash and no control character.
+                plain = len(state.translate(None, unplain)) == len(state)  # is_plain
+                found = None if twins is None else twins[plain](text)
+                if found is None:
+                    found = plain_fullmatch(text) if plain else fullmatch(text)
+                    if found is not None:
+                        learned = missed(topic, text, found)
+                        if learned is not None:
+                            topics[topic] = (topic_json, learned)
             if found is not None:
                 # The four members, each as json.loads(state) would give it (proven in
                 # stored_identity.py); the same comparisons as below, without the decode.
                 c_oid, c_version, c_key, c_stamp = found.groups()
-                same_origin = (
-                    c_oid.replace("-", "") == str(oid).replace("-", "")
+                if c_stamp != last_stamp:  # utc_text is pure: rows often share one
+                    try:
+                        last_text = utc_text(c_stamp)
+                    except (ValueError, KeyError, TypeError):
+                        problem = Problem(position, "the event's stored identity was altered")
+                        break
+                    last_stamp = c_stamp
+                if not (
+                    c_oid.replace("-", "")
+                    == (oid.replace("-", "") if type(oid) is str else _plain_id(oid))
                     and int(c_version) == version
-                )
-                try:
-                    if c_stamp != last_stamp:  # utc_text is pure: rows often share one
-                        last_stamp, last_text = c_stamp, utc_text(c_stamp)
-                    same_index = last_text == recorded_at and c_key == source_key
-                except (ValueError, KeyError, TypeError):
-                    same_origin = same_index = False
+                ):
+                    problem = Problem(position, "the event's stored identity was altered")
+                    break
+                if last_text != recorded_at or c_key != source_key or recorded_at < last_time:
+                    problem = Problem(position, "the chain's record of it was altered")
+                    break
             else:
                 try:
                     payload = json.loads(state)
                     same_origin = (
-                        str(payload["originator_id"]).replace("-", "") == str(oid).replace("-", "")
+                        str(payload["originator_id"]).replace("-", "") == _plain_id(oid)
                         and payload["originator_version"] == version
                     )
                     same_index = (
@@ -268,38 +301,51 @@ class ChainWalk:
                     )
                 except (ValueError, KeyError, TypeError):
                     same_origin = same_index = False
-            if not same_origin:
-                problem = Problem(where, "the event's stored identity was altered")
-                break
-            if not same_index or recorded_at < last_time:
-                problem = Problem(where, "the chain's record of it was altered")
-                break
+                if not same_origin:
+                    problem = Problem(position, "the event's stored identity was altered")
+                    break
+                if not same_index or recorded_at < last_time:
+                    problem = Problem(position, "the chain's record of it was altered")
+                    break
             prev, last_nid, last_time, last_state = digest, nid, recorded_at, state
             expected += 1
-            held += 1
         self.expected_position, self.prev = expected, prev
         self.last_nid, self.last_time, self.state = last_nid, last_time, last_state
-        return held, problem
+        return expected - start, problem
+
+
+def _plain_id(oid: Any) -> str:
+    """An originator id as text without dashes, as ``str(oid).replace("-", "")`` gives
+    it (a UUID's ``hex`` is that text, without building the dashed form first)."""
+    if type(oid) is str:
+        return oid.replace("-", "")
+    if type(oid) is UUID:
+        return oid.hex
+    return str(oid).replace("-", "")
 
 
 def check_rows(
     batches: Iterable[Sequence[Sequence[Any]]],
     report: VerifyReport,
     progress: Callable[[int], None] | None = None,
-) -> None:
+) -> ChainWalk:
     """Walk the chain in order, a batch of rows at a time, recomputing every link;
     record the first problem in ``report``.  ``progress`` advances once a batch, by
-    the rows it looked at."""
+    the rows it looked at.  Returns the walk as it ended (the notification ids of the
+    first and last rows that held, for the search for unchained events)."""
     walk = ChainWalk()
     for batch in batches:
         held, problem = walk.check_many(batch)
+        if held and walk.first_nid is None:
+            walk.first_nid = int(batch[0][1])
         report.events += held
         report.head_position, report.head_hash = walk.expected_position - 1, walk.prev
         if progress:
             progress(held + (problem is not None))
         if problem is not None:
             report.problems.append(problem)
-            return
+            break
+    return walk
 
 
 def check_anchor(

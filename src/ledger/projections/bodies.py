@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ledger.domain.body import BodyState, body_id, step, timeline
-from ledger.domain.errors import RuleViolation
-from ledger.domain.events import EventRetracted, LedgerEvent
-from ledger.domain.history import Segment, in_force
+from ledger.domain.body_state import BodyState
+from ledger.domain.segments import Segment
 from ledger.infra.db import Connection
 from ledger.projections.base import (
     Delivered,
@@ -19,6 +17,9 @@ from ledger.projections.base import (
     bitemporal_columns,
     key_index,
 )
+
+if TYPE_CHECKING:
+    from ledger.domain.events import LedgerEvent
 
 TABLE = "proj_bodies"
 RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
@@ -51,6 +52,10 @@ class BodiesProjection:
         """Apply a catch-up batch's recorded moments, in order: the bodies' open rows
         read at once (every open row of a body seen afresh, the last one of a body
         carried on), changed in memory, and written in one UPDATE and one INSERT."""
+        # The write side's: imported when events are applied (ADR 0023).
+        from ledger.domain.body import body_id, timeline
+        from ledger.domain.history import in_force
+
         mine = [i for i in items if i.event.body and i.event.originator_id == body_id(i.event.body)]
         if not mine:
             return
@@ -88,6 +93,10 @@ class BodiesProjection:
         """Apply the moment's new events to the body's last open row, when they follow on
         from it (no correction, none taking effect before it starts): the same rows as
         working from every event, without re-reading them.  False: work from all."""
+        from ledger.domain.body import step
+        from ledger.domain.errors import RuleViolation
+        from ledger.domain.events import EventRetracted
+
         if not new or any(e.corrects is not None or isinstance(e, EventRetracted) for e in new):
             return False
         tail = rows.tail(slug)

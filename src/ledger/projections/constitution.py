@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from ledger.domain.rule_kinds import stored_rules
 from ledger.infra.canonical import canonical_bytes
@@ -37,9 +38,9 @@ DOCUMENTS = "proj_tor_documents"
 MAKERS = "proj_tor_makers"
 
 
-@dataclass  # not frozen: built for every section of every ToR read (a frozen
-# dataclass's __init__ costs about three times a plain one's)
-class SectionView:
+class SectionView(Struct):
+    """A section of the ToR as in force on a day, with where its text came from."""
+
     id: str
     number: str
     heading: str
@@ -50,8 +51,9 @@ class SectionView:
     changed_by: str
 
 
-@dataclass
-class TorView:
+class TorView(Struct):
+    """The ToR of a body as in force on a day: its document and its sections."""
+
     body: str
     on: str
     title: str | None
@@ -291,8 +293,7 @@ def _values(row: Any) -> Sequence[Any]:
     return tuple(row.values()) if isinstance(row, dict) else row
 
 
-@dataclass(frozen=True)
-class SectionRules:
+class SectionRules(Struct, frozen=True):
     """A section in force that carries rules: its id and its rules, in document order."""
 
     id: str
@@ -314,8 +315,9 @@ def rules_on(db: Connection, body: str, day: date, known_at: str) -> list[Sectio
     return [SectionRules(sid, _rules(rules)) for sid, rules in map(_values, rows)]
 
 
-@dataclass(frozen=True)
-class PendingChange:
+class PendingChange(Struct, frozen=True):
+    """An amendment recorded but not yet in force on the day asked."""
+
     section: str
     effective: str
     change: str  # "inserted" | "amended" | "repealed"

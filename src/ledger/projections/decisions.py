@@ -3,8 +3,11 @@
 
 Everything about a motion takes effect on its meeting's date, so this keeps one row per
 motion per belief (a new row whenever what is recorded about it changes, the old one
-closed), indexed by body and date for the lists.  The row holds the motion's in-force
-events, from which the domain's own fold gives its state; validity is never stored.
+closed), indexed by body and date for the lists.  The row holds the motion's state as
+the domain's fold of its in-force events gives it, as plain values (``detail``: what
+``domain/motion_state.py`` stores and reads back, with nothing of pydantic's, ADR 0023);
+validity is never stored, since it depends on what is known of the meeting, the
+membership and the ToR.
 """
 
 from __future__ import annotations
@@ -14,10 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ledger.domain.decision import MotionState, motion_id, motion_state
-from ledger.domain.events import event_class
-from ledger.domain.history import in_force
-from ledger.domain.types import STORED
+from ledger.domain.motion_state import MotionState, as_stored, from_stored
 from ledger.infra.canonical import canonical_bytes
 from ledger.infra.db import Connection
 from ledger.projections.base import (
@@ -35,14 +35,14 @@ RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 class DecisionsProjection:
     name = "decisions"
-    version = 1
+    version = 2  # 2: the motion's state as plain values (was: its events)
     recomputes = True  # rebuilds a motion's row from all of its events
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (motion TEXT NOT NULL, body TEXT NOT NULL, "
-            "meeting TEXT NOT NULL, item TEXT NOT NULL, outcome TEXT, events TEXT NOT NULL, "
+            "meeting TEXT NOT NULL, item TEXT NOT NULL, outcome TEXT, detail TEXT NOT NULL, "
             f"{bitemporal_columns()})"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (motion, recorded_to)")
@@ -50,37 +50,39 @@ class DecisionsProjection:
         key_index(db, TABLE, ["motion"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
+        from ledger.domain.decision import (
+            motion_id,  # the write side's: imported when events are applied (ADR 0023)
+            motion_state,
+        )
+        from ledger.domain.history import in_force
+
         event = item.event
         slug = aggregate_slug(event, "motion", events_of, motion_id)
         if slug is None:
             return
-        kept = in_force(events_of(event.originator_id, event.originator_version))
-        state = motion_state(kept)
+        state = motion_state(in_force(events_of(event.originator_id, event.originator_version)))
         segments = []
         if state is not None:
-            stored = [
-                {"topic": e.TOPIC, "event": e.model_dump(mode="json")}
-                for e in sorted(kept, key=lambda e: e.originator_version)
-            ]
             values = {
                 "body": state.body,
                 "meeting": state.meeting,
                 "item": state.item,
                 "outcome": state.decision.outcome if state.decision else None,
-                "events": canonical_bytes(stored).decode(),
+                "detail": canonical_bytes(as_stored(state)).decode(),
             }
             segments.append((state.day.isoformat(), None, values))
         replace_timeline(db, TABLE, {"motion": slug}, segments, item.recorded_at)
 
 
 def _state(row: Any) -> MotionState:
-    events = [
-        event_class(e["topic"]).model_validate(e["event"], context=STORED)  # the record reads
-        for e in json.loads(row["events"])
-    ]
-    state = motion_state(events)
-    assert state is not None
-    return state
+    return from_stored(
+        row["motion"],
+        row["meeting"],
+        row["body"],
+        date.fromisoformat(row["valid_from"]),
+        row["item"],
+        json.loads(row["detail"]),
+    )
 
 
 def motion_as_known(db: Connection, motion: str, known_at: str) -> MotionState | None:

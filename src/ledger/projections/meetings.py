@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 from typing import Any
+
+from msgspec.structs import asdict
 
 from ledger.domain.meeting_state import Attendance, Interest, Item, MeetingState
 from ledger.infra.canonical import canonical_bytes

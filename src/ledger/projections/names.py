@@ -67,7 +67,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     ReadModel(
         "decisions",
-        1,
+        2,
         ("proj_decisions",),
         _indexed("proj_decisions", "id_idx", "body_idx", "key_idx"),
     ),

@@ -65,6 +65,9 @@ class ProjectionRunner:
             ]
             | None
         ) = None
+        # The batch being applied, each aggregate's events in version order: what a
+        # projection asks of an aggregate's events, when the batch holds all of it.
+        self._batch: dict[Any, list[Any]] = {}
         self._seen_head = 0  # the head the last check read
         # The process's cache of stored histories (shared with the write path), if any.
         self._histories = histories
@@ -307,6 +310,9 @@ class ProjectionRunner:
                     first_of_moment.setdefault((i.event.originator_id, i.recorded_at), i)
                 self._cache.clear()
                 many, batched_names, each = self._kinds()
+                self._batch = {}
+                for i in items:
+                    self._batch.setdefault(i.event.originator_id, []).append(i.event)
                 # A projection that takes a batch at once (one row per event, read by no
                 # other projection on the way) gets its events in one call.
                 for name, process_many in many:
@@ -346,6 +352,7 @@ class ProjectionRunner:
                     if batched.get(projection.name):
                         process_batch = getattr(projection, "process_batch")  # noqa: B009
                         process_batch(self.db, batched[projection.name], self.events_of)
+                self._batch = {}
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 behind = [p.name for p in self.projections if done[p.name] < last]
                 if behind:  # one statement for all of them
@@ -515,9 +522,19 @@ class ProjectionRunner:
         """An aggregate's stored events up to a version (for projections that recompute).
 
         Read once per batch and sliced: events are immutable, so the cache is exact.
-        With the process's history cache, read once and then only past what it holds."""
+        With the process's history cache, read once and then only past what it holds.
+        Either way, when the batch being applied holds every event asked for (a
+        moment's new events, or an aggregate first seen in this batch), they are the
+        batch's own, already decoded: a rebuild, or a catch-up after a big write whose
+        cache has made room, reads and decodes none of them again."""
         from ledger.infra.mapper import decode_event
 
+        mine = self._batch.get(aggregate_id)
+        if mine and mine[0].originator_version <= after + 1:
+            wanted = up_to_version - after
+            found = [e for e in mine if after < e.originator_version <= up_to_version]
+            if len(found) == wanted:
+                return found
         if self._histories is not None:
             return self._histories.events_between(aggregate_id, after, up_to_version)
         cached = self._cache.get(aggregate_id)

@@ -42,11 +42,11 @@ def verify(db: Connection, expect: str | None, progress: Progress = None) -> cha
     also check that a published head is still part of it."""
     report = chain.VerifyReport()
     with closing(chain_links(db)) as links:
-        chain.check_rows(links, report, progress)
+        walk = chain.check_rows(links, report, progress)
     # Every link held: each names an event of its own (notification ids strictly rise),
     # so if the log holds no more events than that, none is unchained, and the search
     # for one (a scan of the log against the chain's index) can be spared.
-    if not report.ok or _event_count(db) != report.events:
+    if not report.ok or not _all_chained(db, walk, report.events):
         inserted = first_unchained_event(db)
         if inserted is not None:
             report.problems.append(inserted)
@@ -62,12 +62,18 @@ def chain_links(
 ) -> Generator[list[tuple[Any, ...]], None, None]:
     """The chain's rows after position ``after`` (up to ``until``), each joined to the
     event it names (None where that is gone), as tuples of ``chain.ChainRow``'s nine
-    columns, ``batch`` at a time, read through one cursor."""
+    columns, ``batch`` at a time, read through one cursor.
+
+    The originator id comes as text on both backends: PostgreSQL's text of a UUID is the
+    canonical lower-case form ``str(uuid.UUID)`` writes, so the walk compares the same
+    characters, and the driver builds no UUID object for each row (about 0.8 us a row,
+    measured on 100,000)."""
     nid = db.dialect.notification_id
     bound = "" if until is None else f" AND c.position <= {int(until)}"
+    oid = "e.originator_id::text" if db.dialect.name == "postgresql" else "e.originator_id"
     return db.batches(
         f"SELECT c.position, c.notification_id, c.recorded_at, c.source_key, c.hash, "
-        f"e.originator_id, e.originator_version, e.topic, e.state "
+        f"{oid}, e.originator_version, e.topic, e.state "
         f"FROM {chain.CHAIN_TABLE} c LEFT JOIN {db.dialect.events} e "
         f"ON e.{nid} = c.notification_id WHERE c.position > ?{bound} "
         f"ORDER BY c.position",
@@ -114,8 +120,25 @@ def first_unchained_event(db: Connection) -> chain.Problem | None:
     )
 
 
-def _event_count(db: Connection) -> int:
-    return int(db.scalar(f"SELECT COUNT(*) FROM {db.dialect.events}") or 0)
+def _all_chained(db: Connection, walk: chain.ChainWalk, chained: int) -> bool:
+    """Whether the log holds no event but the ``chained`` ones the walk saw hold, their
+    notification ids strictly rising from ``walk.first_nid`` to ``walk.last_nid``.
+
+    Where those ids leave no gap (as many as the span between them: the usual case),
+    every id in the span is a chained event's, so an unchained one can only lie outside
+    it: two probes of the log's key instead of counting it (a scan of a whole index,
+    a third of a second at a million events).  Otherwise the log is counted."""
+    nid = db.dialect.notification_id
+    if walk.first_nid is None:
+        outside = db.scalar(f"SELECT 1 FROM {db.dialect.events} LIMIT 1")
+        return outside is None
+    if walk.last_nid - walk.first_nid + 1 == chained:
+        outside = db.scalar(
+            f"SELECT 1 FROM {db.dialect.events} WHERE {nid} < ? OR {nid} > ? LIMIT 1",
+            [walk.first_nid, walk.last_nid],
+        )
+        return outside is None
+    return int(db.scalar(f"SELECT COUNT(*) FROM {db.dialect.events}") or 0) == chained
 
 
 def _hash_at(db: Connection, position: int) -> str | None:

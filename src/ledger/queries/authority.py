@@ -11,8 +11,9 @@ as known at the same moment as the answer, and flags the authority when it fails
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from ledger.queries.decisions import validity
 
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from ledger.infra.db import Connection
 
 
-@dataclass(frozen=True)
-class AuthorityCheck:
+class AuthorityCheck(Struct, frozen=True):
     """The decision cited, its outcome as known, and whether it is good authority."""
 
     decision: str

@@ -7,9 +7,10 @@ constitution projection, enriched with provenance from the event index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from ledger.domain.errors import NotFound
 from ledger.infra.chain import utc_text
@@ -30,9 +31,7 @@ if TYPE_CHECKING:
     from ledger.infra.histories import Histories
 
 
-@dataclass  # not frozen: a ToR's answer builds one per event that made it, and
-# a frozen dataclass's __init__ costs about three times a plain one's
-class Provenance:
+class Provenance(Struct):
     """An event that made some part of the document what it is."""
 
     position: int
@@ -45,8 +44,9 @@ class Provenance:
     decision: AuthorityCheck | None = None
 
 
-@dataclass
-class TorReport:
+class TorReport(Struct):
+    """The ToR of a body on a day as known at a moment, with provenance and what is pending."""
+
     body: str
     on: str
     known_at: str | None
@@ -57,8 +57,9 @@ class TorReport:
     pending: list[PendingChange] = field(default_factory=list)
 
 
-@dataclass
-class SectionChange:
+class SectionChange(Struct):
+    """How one section changed between two dates."""
+
     section: str
     number: str
     heading: str
@@ -70,8 +71,9 @@ class SectionChange:
     rules_after: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Redline:
+class Redline(Struct):
+    """A body's ToR compared between two dates, section by section."""
+
     body: str
     date_from: str
     date_to: str
@@ -79,8 +81,9 @@ class Redline:
     made_by: list[Provenance] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(Struct, frozen=True):
+    """One recorded change to a ToR, as the history lists it."""
+
     position: int
     effective: str
     recorded_at: str

@@ -4,12 +4,13 @@ outcome and whether it was validly made.  Validity is worked out on demand
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from ledger.domain.errors import NotFound
-from ledger.domain.meeting import MeetingState
+from ledger.domain.meeting_state import MeetingState
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.rule_kinds import VotingEligibility, rule_of
 from ledger.domain.validity import UNRECORDED, Finding, Validity, assess
@@ -17,13 +18,12 @@ from ledger.projections import constitution, decisions, meetings, membership
 from ledger.queries.quorum import quorum_of
 
 if TYPE_CHECKING:
-    from ledger.domain.decision import MotionState
-    from ledger.domain.membership import MembershipState
+    from ledger.domain.membership_state import MembershipState
+    from ledger.domain.motion_state import MotionState
     from ledger.infra.db import Connection
 
 
-@dataclass
-class DecisionReport:
+class DecisionReport(Struct):
     """A motion, its decision, and every finding against it (none: validly made)."""
 
     motion: str
@@ -104,8 +104,7 @@ def validity(
     return (state.decision.outcome if state.decision else None), result.findings
 
 
-@dataclass
-class _Setting:
+class _Setting(Struct):
     """What a meeting's motions are judged against, read once per answer: the meeting,
     its body's membership with its seats' sectors and the ToR's sections with rules on
     its day, and each item's quorum."""
@@ -180,9 +179,9 @@ def _report(
         key_decision=state.key_decision,
         outcome=d.outcome if d else None,
         method=d.method if d else None,
-        counts=(t.model_dump() if (t := d.tally()) is not None else None) if d else None,
-        votes=[v.model_dump(exclude_none=True) for v in d.votes] if d else [],
-        casting=d.casting.model_dump() if d and d.casting else None,
+        counts=(t.as_document() if (t := d.tally()) is not None else None) if d else None,
+        votes=[v.as_document() for v in d.votes] if d else [],
+        casting=d.casting.as_document() if d and d.casting else None,
         resolution=d.resolution if d else None,
         takes_effect=d.takes_effect.isoformat() if d and d.takes_effect else None,
         reasons=d.reasons if d else None,
@@ -195,7 +194,7 @@ def _report(
         arithmetic=result.arithmetic,
         valid=result.valid,
         findings=result.findings,
-        election=state.election.model_dump(mode="json") if state.election else None,
+        election=state.election.as_document() if state.election else None,
         elected=d.elected if d else None,
         tallies={t.candidate: t.votes for t in d.tallies} if d else {},
         published=d.published.isoformat() if d and d.published else None,

@@ -8,15 +8,17 @@ changed phrase reads as one change, not as a word salad.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from msgspec import Struct
 
 TOKENS = re.compile(r"\s+|[^\s]+")
 SIMILAR = 0.5
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(Struct, frozen=True):
+    """A run of words kept, removed or added."""
+
     op: str  # "=" kept, "-" removed, "+" added
     text: str
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.domain.body import BodyState
+from ledger.domain.body_state import BodyState
 from ledger.domain.errors import NotFound
-from ledger.domain.organisation import OrganisationState
+from ledger.domain.organisation_state import OrganisationState
 from ledger.infra.db import Connection
 from ledger.projections import bodies as bodies_projection
 from ledger.projections import organisations as organisations_projection

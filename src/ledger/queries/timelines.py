@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from ledger.domain.body import BodyState
+from ledger.domain.body_state import BodyState
 from ledger.domain.events import LedgerEvent
 from ledger.domain.history import Segment, in_force
 from ledger.domain.meeting import MeetingState

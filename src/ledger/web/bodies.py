@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ledger.documents import as_tree, bodies_document
-from ledger.domain.body import BodyState
+from ledger.domain.body_state import BodyState
 from ledger.web.pages import (
     answer,
     canonical,

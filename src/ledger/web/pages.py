@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 from ledger.application import Ledger
 from ledger.documents import json_text
 from ledger.domain import clock
-from ledger.domain.body import BodyState
+from ledger.domain.body_state import BodyState
 from ledger.domain.errors import ValidationError
 from ledger.domain.moments import parse_day, parse_moment
 from ledger.web.readers import Readers

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.domain.decision import MotionState
 from ledger.domain.meeting import Attendance, Classification, Interest, Item, MeetingState, Status
+from ledger.domain.motion_state import How, MotionState, Option, Outcome, Vote
 from ledger.domain.quorum import QuorumResult
 from ledger.domain.validity import Finding
-from ledger.domain.votes import How, Option, Outcome, Vote
 from ledger.interchange.export.csv.columns import Column, Table, joined, one_of
 from ledger.queries.decisions import DecisionReport
 

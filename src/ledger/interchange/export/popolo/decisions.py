@@ -10,9 +10,10 @@ validly made are extensions (``extra``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 from typing import Any
+
+from msgspec.structs import asdict
 
 from ledger.domain.decision import MotionDecided, MotionProposed
 from ledger.domain.history import Segment
