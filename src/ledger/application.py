@@ -469,15 +469,19 @@ class Ledger:
             if following is None:
                 self._finish(uow, receipt)  # the end checks, before the last save
             if uow.pending:
-                recordings = self._store.save(*uow.pending)
+                linked = len(self.db.written)
+                ids = self._store.append(uow.pending)
+                saved = len(uow.pending)
+                if len(self.db.written) == linked + saved:  # the links of these events
+                    self.db.written_events.extend(uow.pending)
                 self._histories.adopt(uow.histories.values())
                 chained = self.db.head  # the link the save chained last, if it says
                 receipt.positions.extend(
-                    range(chained[0] - len(recordings) + 1, chained[0] + 1)
+                    range(chained[0] - saved + 1, chained[0] + 1)
                     if chained is not None
-                    else positions_of(self.db, [r.notification.id for r in recordings])
+                    else positions_of(self.db, ids)
                 )
-                behind += len(recordings)
+                behind += saved
             # The read models follow a batch at a time (each aggregate once a batch),
             # and at the end; the handlers read the log, not them.
             if behind and (following is None or behind >= CATCH_UP_EVERY):

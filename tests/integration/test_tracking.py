@@ -8,12 +8,14 @@ instead of applying events twice or skipping them.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from ledger.application import Ledger
 from ledger.domain.body import EstablishBody
 from ledger.domain.errors import StorageError
+from tests.conftest import drop_pg_schema, new_pg_url
 from tests.integration.raw import Raw
 
 GROUPS = [
@@ -63,4 +65,50 @@ def test_a_ledger_from_before_the_tracking_hash_opens_and_carries_on(ledger_url:
         ledger.execute(GROUPS[3:])
         assert len(ledger.bodies(date(2021, 1, 1))) == 6
         assert set(ledger.projection_positions().values()) == {6}
+        assert ledger.verify_read_models().ok
+
+
+@pytest.mark.postgres
+def test_read_models_reset_by_another_session_during_a_write_refuse_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The catch-up after a write's save trusts the tracking rows its check read under the
+    write lock.  On PostgreSQL a rebuild by the writer role (which empties the read models
+    and sets their rows back to the start) does not take that lock: one that lands between
+    the check and the save refuses the write, with nothing recorded, rather than leaving
+    the read models holding the write's events alone."""
+    # (On SQLite the write lock's transaction is the only write transaction there is.)
+    ledger_url = new_pg_url()
+    try:
+        _reset_during_a_write(ledger_url, monkeypatch)
+    finally:
+        drop_pg_schema(ledger_url)
+
+
+def _reset_during_a_write(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(GROUPS[:3])
+        store: Any = ledger._store
+        append = store.append
+
+        def reset_then_append(events: Any) -> Any:
+            raw = Raw(ledger_url)
+            try:
+                raw.run("UPDATE ledger_projections SET position = 0")
+            finally:
+                raw.close()
+            return append(events)
+
+        monkeypatch.setattr(store, "append", reset_then_append)
+        with pytest.raises(StorageError, match=r"nothing was recorded"):
+            ledger.execute(GROUPS[3:4])
+        monkeypatch.undo()
+        assert ledger.count() == 3
+        raw = Raw(ledger_url)
+        try:
+            raw.run("UPDATE ledger_projections SET position = 3")
+        finally:
+            raw.close()
+        ledger.execute(GROUPS[3:])
+        assert len(ledger.bodies(date(2021, 1, 1))) == 6
         assert ledger.verify_read_models().ok

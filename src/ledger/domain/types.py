@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from pydantic import (
     AfterValidator,
@@ -55,22 +56,34 @@ def refuse_characters(text: str) -> str:
     return text
 
 
+# Values that hold no text of their own: nothing in them to scan.
+_NO_TEXT = frozenset({int, bool, float, type(None), date, datetime, UUID})
+# Field names already found clean (a few hundred at most are the models' own; input
+# may bring others, so only so many are kept).
+_CLEAN_KEYS: set[str] = set()
+
+
 def _clean(value: Any, depth: int) -> bool:
     """True if ``_scan`` finds nothing to refuse in ``value`` (plain types only: for
     anything else, False, and ``_scan`` decides and names the field)."""
     if depth > 64:
         return False
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):  # a str enum member is text too
         return FORBIDDEN.search(value) is None
     if kind is dict:
+        search, no_text, keys = FORBIDDEN.search, _NO_TEXT, _CLEAN_KEYS
         for k, v in value.items():
-            if type(k) is str and FORBIDDEN.search(k) is not None:
-                return False
-            if type(v) is str:
-                if FORBIDDEN.search(v) is not None:
+            if k not in keys and type(k) is str:
+                if search(k) is not None:
                     return False
-            elif not _clean(v, depth + 1):
+                if len(keys) < 1024:
+                    keys.add(k)
+            t = type(v)
+            if t is str:
+                if search(v) is not None:
+                    return False
+            elif t not in no_text and not _clean(v, depth + 1):
                 return False
         return True
     if kind is list or kind is tuple:

@@ -41,6 +41,18 @@ class Connection:
         # The links this write session has added after that head, not yet applied by
         # the read models: (position, recorded_at, hash, topic, originator id, version).
         self.written: list[tuple[int, str, str, str, Any, int]] = []
+        # The events of those links, where the write handed them on (``written`` first,
+        # in the same order): the read models' catch-up takes them from here, so a big
+        # write's events need not be held by the history cache to be applied unread.
+        self.written_events: list[Any] = []
+        # Each read model's position as the read models' check read it under this write
+        # lock, moved on as the write's catch-up applies events: nothing else can move
+        # it while the lock is held, so the catch-up after the save need not read it
+        # again.  None when not read under this lock.
+        self.tracked: dict[str, int] | None = None
+        # PostgreSQL, in the write session's transaction: statements whose result nothing
+        # reads, held to go to the server as one (``defer``).
+        self._deferred: list[tuple[str, str, tuple[Any, ...]]] = []  # table, SQL, values
         # Where this connection's own tables are (what table_exists and columns look at).
         self.home = "main" if config.kind == "sqlite" else f'"{config.schema}"'
         if config.kind == "sqlite":
@@ -69,7 +81,8 @@ class Connection:
         own tables are in ``home``, where it may create and write them."""
         self = cls.__new__(cls)
         self.config, self.dialect, self._raw, self._depth = config, config.dialect, raw, 0
-        self.writing, self.head, self.written = False, None, []
+        self.writing, self.head, self.written, self.tracked = False, None, [], None
+        self._deferred, self.written_events = [], []
         self.access, self.home = access.OWNER, home
         return self
 
@@ -89,14 +102,65 @@ class Connection:
             # cannot take one in a query: a lookup by such a value is a mistake.
             if isinstance(value, str) and "\x00" in value:
                 raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
+        if self._deferred and self._names_deferred(statement):
+            self.send_deferred()
         try:
             return self._raw.execute(self.dialect.sql(statement), tuple(params))
+        except Exception as exc:
+            self._failed(exc)
+
+    def _names_deferred(self, statement: str) -> bool:
+        """Whether ``statement`` names a table a deferred statement writes: it must then
+        find their rows, so they go first.  (A statement on other tables may run before
+        them: nothing here reads or writes across tables behind a statement's back.)"""
+        return any(table in statement for table, _, _ in self._deferred)
+
+    def defer(self, statement: str, params: Sequence[Any] = (), *, table: str) -> None:
+        """Run a statement whose result nothing reads (an INSERT or UPDATE of a read
+        model's rows).  On PostgreSQL, in the write session's transaction, it is held
+        and sent with the others held after it as one statement (each but the last a
+        data-modifying ``WITH`` part), before the next statement or the commit: the
+        driver's work per statement is most of a small write's time there.
+
+        The parts run against one snapshot, so what is deferred must neither read rows
+        another deferred statement writes nor write a row another one writes: a read
+        model's closing UPDATE and its INSERT of new rows, its rows and the tracking
+        rows, each written once per batch."""
+        if not (self.writing and self._depth and self.config.kind == "postgresql"):
+            self.execute(statement, params)
+            return
+        for value in params:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
+        self._deferred.append((table, self.dialect.sql(statement), tuple(params)))
+
+    def send_deferred(self) -> None:
+        """Send the statements ``defer`` holds, as one."""
+        held, self._deferred = self._deferred, []
+        if not held:
+            return
+        *parts, (_, last, last_params) = held
+        statement = last
+        params: list[Any] = []
+        if parts:
+            statement = (
+                "WITH "
+                + ", ".join(f"ledger_w{i} AS ({text})" for i, (_, text, _) in enumerate(parts))
+                + f" {last}"
+            )
+            for _, _, values in parts:
+                params.extend(values)
+        params.extend(last_params)
+        try:
+            self._raw.execute(statement, params)
         except Exception as exc:
             self._failed(exc)
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
+        if self._deferred and self._names_deferred(statement):
+            self.send_deferred()
         try:
             if self.config.kind == "sqlite":
                 self._raw.executemany(statement, rows)
@@ -120,10 +184,11 @@ class Connection:
             marks = ",".join("?" * len(columns))
             self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
             return
-        self.execute(
+        self.defer(
             f"INSERT INTO {table} ({names}) SELECT {names} "
             f"FROM json_populate_recordset(NULL::{table}, ?)",
             [_json_rows(columns, rows)],
+            table=table,
         )
 
     def update_rows(
@@ -141,11 +206,16 @@ class Connection:
             )
             return
         match = " AND ".join(f"t.{c} = x.{c}" for c in where)
-        self.execute(
+        # The LIMIT (all the rows given) tells the planner how many there are: it takes a
+        # set-returning function for a hundred rows, and for one row closed it then
+        # hash-joined every open row of the table, a cost that grew with the table.
+        self.defer(
             f"UPDATE {table} AS t SET {assign} = x.{assign} "
-            f"FROM json_populate_recordset(NULL::{table}, ?) AS x "
+            f"FROM (SELECT * FROM json_populate_recordset(NULL::{table}, ?) "
+            f"LIMIT {len(rows)}) AS x "
             f"WHERE {match} AND t.recorded_to IS NULL",
             [_json_rows([assign, *where], rows)],
+            table=table,
         )
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -166,6 +236,8 @@ class Connection:
         for value in params:
             if isinstance(value, str) and "\x00" in value:
                 raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
+        if self._deferred:
+            self.send_deferred()
         if self.config.kind == "sqlite":
             yield from self._sqlite_batches(statement, params, size)
         else:
@@ -220,10 +292,14 @@ class Connection:
 
     def driver(self) -> Any:
         """The driver's own connection, for the recorder that joins its transactions."""
+        if self._deferred:
+            self.send_deferred()
         return self._raw
 
     def cursor(self) -> Any:
         """A cursor of the driver's own, for the recorder that joins this transaction."""
+        if self._deferred:
+            self.send_deferred()
         return self._raw.cursor()
 
     @property
@@ -239,11 +315,10 @@ class Connection:
         of its own: it goes with the next one whose rows are read, or the commit.  A
         statement refused there is raised at that point, and undoes the transaction as
         any failure does."""
-        self.writing, self.head, self.written = True, None, []
+        self.writing, self.head, self.written, self.tracked = True, None, [], None
+        self._deferred, self.written_events = [], []
         try:
-            import os
-
-            if self.config.kind == "sqlite" or os.environ.get("XNOPIPE"):
+            if self.config.kind == "sqlite":
                 yield
                 return
             failed_inside = False
@@ -263,7 +338,8 @@ class Connection:
                 self._end_failed_transaction()
                 raise
         finally:
-            self.writing, self.head, self.written = False, None, []
+            self.writing, self.head, self.written, self.tracked = False, None, [], None
+            self._deferred, self.written_events = [], []
 
     def _end_failed_transaction(self) -> None:
         """After a failure in the write session's pipeline: a transaction it left open
@@ -334,8 +410,10 @@ class Connection:
         self._depth += 1
         try:
             yield
+            self.send_deferred()
         except BaseException:
             self._depth -= 1
+            self._deferred = []
             with suppress(Exception):  # what is raised is the failure itself
                 raw.execute("ROLLBACK")
             raise

@@ -54,6 +54,9 @@ class Histories:
         self._cache: OrderedDict[UUID, History] = OrderedDict()
         self._compacted: OrderedDict[UUID, History] = OrderedDict()
         self._held = 0
+        # Aggregates found to have no stored event, as of the head below: a write's
+        # first event of an aggregate (a body established) need not ask the store.
+        self._absent: set[UUID] = set()
         # The chain head (position, hash) as of which every history held is complete.
         self._synced: tuple[int, str] | None = None
 
@@ -61,6 +64,7 @@ class Histories:
         self._cache.clear()
         self._compacted.clear()
         self._held = 0
+        self._absent.clear()
         self._synced = None
 
     def observe(self, position: int, head_hash: str) -> None:
@@ -105,6 +109,7 @@ class Histories:
 
     def _take(self, aggregate_id: UUID) -> History | None:
         """The history held for the aggregate, out of the cache (None if not held)."""
+        self._absent.discard(aggregate_id)
         found = self._cache.pop(aggregate_id, None)
         if found is not None:
             self._held -= found.held
@@ -154,9 +159,12 @@ class Histories:
         The History returned is the cache's own: fork it before appending to it."""
         from ledger.domain.history import History
 
+        complete = version is None and self._complete()
+        if complete and aggregate_id in self._absent:
+            return History(aggregate_id, loader=self._load)  # nothing stored, as of the head
         cached = self._take(aggregate_id)
         if version is None:
-            if self._complete():
+            if complete:
                 if cached is not None:
                     self._put(cached)
                     return cached
@@ -167,6 +175,8 @@ class Histories:
             cached = History(aggregate_id, loader=self._load)
         if cached.version < version or version < 0:
             cached.extend(self._read(aggregate_id, cached.version))
+        if complete and not cached.exists and len(self._absent) < self.summaries:
+            self._absent.add(aggregate_id)
         if cached.exists:
             self._put(cached)
             if not self.db.writing:

@@ -72,19 +72,35 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         # The events and their links, given as one JSON array (each event's stored bytes
         # in hex), read by the server: one statement, with none of the driver's
         # per-value work that arrays or a row per event would cost.
-        self._insert_chained = (
+        stored = (
             "WITH l AS (SELECT * FROM json_to_recordset(%s) AS l("
             f"originator_id {id_type}, originator_version bigint, topic text, state text, "
             "position bigint, recorded_at text, source_key text, hash text)), "
             f"new AS (INSERT INTO {events} (originator_id, originator_version, topic, state) "
             "SELECT originator_id, originator_version, topic, decode(state, 'hex') "
             "FROM l ORDER BY position "
-            "RETURNING notification_id, originator_id, originator_version) "
+            "RETURNING notification_id, originator_id, originator_version)"
+        )
+        linked = (
             f"INSERT INTO {self.chain_table} "
             "(position, notification_id, recorded_at, source_key, hash) "
             "SELECT l.position, new.notification_id, l.recorded_at, l.source_key, l.hash "
             "FROM new JOIN l USING (originator_id, originator_version) "
             "RETURNING position, notification_id"
+        )
+        self._insert_chained = f"{stored} {linked}"
+        # The same, sent without waiting for its answer (the write session's pipeline
+        # sends it with the next statement whose rows are read, or with the commit):
+        # the server itself checks what the answer would be read for, and refuses the
+        # write (a cast that cannot be made, naming the fault) unless every link is
+        # stored and the ids rise with the positions.
+        self._insert_chained_unread = (
+            f"{stored}, linked AS ({linked}) "
+            "SELECT CASE WHEN count(*) = %s AND bool_and(rising) IS NOT FALSE THEN count(*) "
+            "ELSE ('the events were not numbered in the order of the chain: ' "
+            "|| count(*) || ' of ' || %s || ' linked')::bigint END "
+            "FROM (SELECT notification_id > lag(notification_id) OVER (ORDER BY position) "
+            "AS rising FROM linked) AS checked"
         )
         self._lock_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
@@ -108,48 +124,64 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         connection, joining a transaction the block opens there (``db.transaction()``),
         so the events, their chain links and the read models' catch-up commit together.
 
-        The lock is a session-level advisory lock taken outside any transaction: the
-        handlers of a large import may check entries for minutes, and a connection
-        idle *in a transaction* that long is ended by the server
-        (``idle_in_transaction_session_timeout``).  ``db`` is the ledger's own
-        connection (autocommit, rows as dicts).  The block runs as one pipeline
-        (``Connection.write_session``), and the lock is released in the same round trip
-        as its last statements."""
+        The lock is a session-level advisory lock, held past the transaction, with
+        the session's ``idle_in_transaction_session_timeout`` raised to WRITE_IDLE
+        while it is held: the handlers of a large import may check entries for
+        minutes inside the write's transaction.  ``db`` is the ledger's own connection
+        (autocommit, rows as dicts).  The block runs as one pipeline
+        (``Connection.write_session``): the lock is asked for in the round trip of the
+        block's first read, and released in the round trip of its commit."""
         key = write_lock_key(self.datastore.schema)
         conn = db.driver()
-        # One round trip each way: the wait is bounded by the same lock timeout the
-        # library's own transactions use.  The one transaction that inserts a large
-        # import's events and chains them does seconds of hashing between its
-        # statements on a busy machine: the write session allows WRITE_IDLE of that,
-        # and gets its own settings back after.
-        row = conn.execute(
-            "SELECT current_setting('lock_timeout') AS lock, "
-            "current_setting('idle_in_transaction_session_timeout') AS idle, "
-            "set_config('lock_timeout', %s, false), "
-            "set_config('idle_in_transaction_session_timeout', %s, false), "
-            "pg_advisory_lock(%s)",
-            [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
-        ).fetchone()
+        # The wait is bounded by the same lock timeout the library's own transactions
+        # use.  The one transaction that inserts a large import's events and chains
+        # them does seconds of hashing between its statements on a busy machine: the
+        # write session allows WRITE_IDLE of that, and gets its own settings back after.
         release = (
             "SELECT set_config('lock_timeout', %s, false), "
             "set_config('idle_in_transaction_session_timeout', %s, false), "
             "pg_advisory_unlock(%s)"
         )
         self._joined = db
-        released = False
+        taken: Any = None
         try:
             with db.write_session():
+                # Sent with the block's first statement whose rows are read (the read
+                # models' check), in one round trip: the server runs that statement
+                # after this one, so it reads what the last holder of the lock
+                # committed.  A lock not granted in time fails that statement.
+                taken = conn.execute(
+                    "SELECT current_setting('lock_timeout') AS lock, "
+                    "current_setting('idle_in_transaction_session_timeout') AS idle, "
+                    "set_config('lock_timeout', %s, false), "
+                    "set_config('idle_in_transaction_session_timeout', %s, false), "
+                    "pg_advisory_lock(%s)",
+                    [f"{self.datastore.lock_timeout}s", WRITE_IDLE, key],
+                )
                 yield
+                row = taken.fetchone()
                 conn.execute(release, [row["lock"], row["idle"], key])
-            released = True
+            taken = None  # released, with the commit's round trip
         finally:
             self._joined = None
-            if not released:
-                try:
-                    conn.execute(release, [row["lock"], row["idle"], key])
-                except psycopg.Error:
-                    # The session is gone or broken: the server released its lock.
-                    conn.close()
+            if taken is not None:
+                self._release_after_failure(conn, taken, release, key)
+
+    @staticmethod
+    def _release_after_failure(conn: Any, taken: Any, release: str, key: int) -> None:
+        """After a failed write: let go of the write lock, if it was taken, and put the
+        session's settings back."""
+        try:
+            row = taken.fetchone()
+        except psycopg.Error:
+            return  # the lock was not granted (or the session is gone): nothing is held
+        if row is None:
+            return
+        try:
+            conn.execute(release, [row["lock"], row["idle"], key])
+        except psycopg.Error:
+            # The session is gone or broken: the server released its lock.
+            conn.close()
 
     def _lock_table(self, curs: Any) -> None:
         # The advisory write lock, already held, serialises the inserts instead.
@@ -195,28 +227,25 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             )
         except RecordedTimeConflict as exc:
             raise ChainConflict(str(exc)) from None
+        if known and db.in_transaction:
+            # The head is the one read under the write lock: nothing here needs the ids
+            # the database gives (the links do not depend on them), so nothing waits
+            # for them.  The write's receipt has its positions from the chain's head.
+            conn = db.driver()
+            for start in range(0, len(links), SLICE):
+                payload = self._payload(stored_events, links, start)
+                count = min(SLICE, len(links) - start)
+                conn.execute(self._insert_chained_unread, [payload, count, count])
+                del payload
+            db.head = (links[-1].position, links[-1].hash, links[-1].recorded_at)
+            db.written.extend(
+                (k.position, k.recorded_at, k.hash, e.topic, e.originator_id, e.originator_version)
+                for k, e in zip(links, stored_events, strict=True)
+            )
+            return []
         found: list[tuple[int, int]] = []
         for start in range(0, len(links), SLICE):  # the JSON of a slice at a time in memory
-            payload = json.dumps(
-                [
-                    {
-                        "originator_id": str(e.originator_id),
-                        "originator_version": e.originator_version,
-                        "topic": e.topic,
-                        "state": e.state.hex(),
-                        "position": k.position,
-                        "recorded_at": k.recorded_at,
-                        "source_key": k.source_key,
-                        "hash": k.hash,
-                    }
-                    for e, k in zip(
-                        stored_events[start : start + SLICE],
-                        links[start : start + SLICE],
-                        strict=True,
-                    )
-                ],
-                ensure_ascii=False,
-            )
+            payload = self._payload(stored_events, links, start)
             curs.execute(self._insert_chained, [payload])
             found += ((r["position"], r["notification_id"]) for r in curs.fetchall())
             del payload
@@ -232,6 +261,28 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 for k, e in zip(links, stored_events, strict=True)
             )
         return ids
+
+    @staticmethod
+    def _payload(stored_events: Sequence[StoredEvent], links: Sequence[Any], start: int) -> str:
+        """The slice of events and links from ``start``, as the JSON array the insert reads."""
+        return json.dumps(
+            [
+                {
+                    "originator_id": str(e.originator_id),
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state.hex(),
+                    "position": k.position,
+                    "recorded_at": k.recorded_at,
+                    "source_key": k.source_key,
+                    "hash": k.hash,
+                }
+                for e, k in zip(
+                    stored_events[start : start + SLICE], links[start : start + SLICE], strict=True
+                )
+            ],
+            ensure_ascii=False,
+        )
 
     def _insert_and_chain(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any

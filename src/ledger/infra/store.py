@@ -7,6 +7,7 @@ tables (the owner) creates anything; a writer or reader finds them, or is told w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -49,6 +50,16 @@ class EventStore(Application[UUID]):
         self._notify(recordings)
         self.notify(processing_event.events)  # deprecated, as the library calls it
         return recordings
+
+    def append(self, events: Sequence[LedgerEvent]) -> list[int]:
+        """Store the ledger's own new events (mapped, inserted and chained by the
+        recorder), without the library's records of what was saved, which nothing
+        here reads: the notification ids, or none when the recorder chained them after
+        the head the write read under its lock (``Connection.head`` then says where
+        they are; on PostgreSQL it does not wait for the ids)."""
+        mapper = self.mapper
+        stored = [mapper.to_stored_event(event) for event in events]
+        return list(self.recorder.insert_events(stored) or [])
 
 
 def open_store(config: DatabaseConfig, db: Connection) -> EventStore:

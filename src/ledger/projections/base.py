@@ -217,10 +217,14 @@ class OpenRows:
             for k, held in found.items():
                 self._known[k] = (whole, held)
 
-    def preload(self, whole: Sequence[Any], tails: Sequence[Any]) -> None:
-        """Read every open row of the ``whole`` keys, and the open last row of the others."""
-        self._read(sorted(set(whole)), True)
-        self._read(sorted(set(tails) - set(whole)), False)
+    def preload(self, whole: Sequence[Any], tails: Sequence[Any], new: Sequence[Any] = ()) -> None:
+        """Read every open row of the ``whole`` keys, and the open last row of the
+        ``tails``; the ``new`` keys (their aggregate's first event is in the batch) have
+        no row yet, so nothing is read for them."""
+        for key in new:
+            self._known[key] = (True, [])
+        self._read(sorted(set(whole) - set(new)), True)
+        self._read(sorted(set(tails) - set(whole) - set(new)), False)
 
     def tail(self, key: Any) -> OpenRow | None:
         """The key's one open row with no end, or None if it has none or several."""

@@ -66,6 +66,8 @@ class BodiesProjection:
         rows.preload(
             [slug for slug, i in first.items() if not i.since],
             [slug for slug, i in first.items() if i.since],
+            # A body whose first event is in the batch has no row before it.
+            [slug for slug, i in first.items() if i.event.originator_version == 1],
         )
         for item in mine:
             event, slug = item.event, str(item.event.body)

@@ -28,7 +28,7 @@ def _indexed(table: str, *suffixes: str) -> tuple[str, ...]:
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "events",
-        2,
+        3,
         ("proj_events",),
         _indexed("proj_events", "body_idx", "eff_idx", "decision_idx"),
     ),

@@ -10,7 +10,6 @@ projection's writes, so a crash never loses or repeats an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
@@ -24,7 +23,7 @@ from ledger.projections.names import ReadModel
 if TYPE_CHECKING:
     from ledger.domain.events import LedgerEvent
     from ledger.infra.histories import Histories
-    from ledger.projections.base import Projection
+    from ledger.projections.base import Delivered, Projection
 
 TRACKING = "ledger_projections"
 BATCH = 10_000
@@ -58,6 +57,14 @@ class ProjectionRunner:
         self._names = [m.name for m in self._models] or [p.name for p in self._projections]
         self._ready = False
         self._cache: dict[Any, list[Any]] = {}
+        self._plan: (
+            tuple[
+                list[tuple[str, Callable[[Connection, list[Delivered]], None]]],
+                set[str],
+                list[Projection],
+            ]
+            | None
+        ) = None
         # The batch being applied, each aggregate's events in version order: what a
         # projection asks of an aggregate's events, when the batch holds all of it.
         self._batch: dict[Any, list[Any]] = {}
@@ -194,6 +201,8 @@ class ProjectionRunner:
                 )
             done[r["name"]] = position
         self._seen_head = head
+        if self.db.writing:
+            self.db.tracked = dict(done)
         if self.db.writing and rows:
             top = rows[0]
             self.db.head = (
@@ -255,12 +264,19 @@ class ProjectionRunner:
         nid = self.db.dialect.notification_id
         while True:
             with self.db.transaction():
-                # Under the write lock nothing can be chained while this waits for another
-                # catch-up: one statement both locks and checks the tracking rows.
-                together = self.db.writing and self.db.dialect.name == "postgresql"
-                if not together:
-                    self._lock()
-                head, done = self._checked(locking=together)
+                known = self._tracked()
+                if known is not None:
+                    # Checked under this write lock already: the tracking rows are as
+                    # read then (the UPDATE below refuses the write if they are not).
+                    head, done = known
+                    self._seen_head = head
+                else:
+                    # Under the write lock nothing can be chained while this waits for
+                    # another catch-up: one statement both locks and checks the rows.
+                    together = self.db.writing and self.db.dialect.name == "postgresql"
+                    if not together:
+                        self._lock()
+                    head, done = self._checked(locking=together)
                 if target is None:
                     target = head
                 start = min((done.get(p.name, 0) for p in self.projections), default=0)
@@ -293,44 +309,45 @@ class ProjectionRunner:
                 for i in items:
                     first_of_moment.setdefault((i.event.originator_id, i.recorded_at), i)
                 self._cache.clear()
+                many, batched_names, each = self._kinds()
                 self._batch = {}
                 for i in items:
                     self._batch.setdefault(i.event.originator_id, []).append(i.event)
                 # A projection that takes a batch at once (one row per event, read by no
                 # other projection on the way) gets its events in one call.
-                many: dict[str, Callable[[Connection, list[Delivered]], None]] = {
-                    p.name: getattr(p, "process_many")  # noqa: B009 (not in the Protocol)
-                    for p in self.projections
-                    if not p.recomputes and hasattr(p, "process_many")
-                }
-                for name, process_many in many.items():
+                for name, process_many in many:
                     process_many(self.db, [i for i in items if done[name] < i.position])
                 # A projection that recomputes and takes its moments at once (its rows read
                 # by no other projection on the way) gets them, in order, in one call.
-                batched: dict[str, list[Delivered]] = {
-                    p.name: []
-                    for p in self.projections
-                    if p.recomputes and hasattr(p, "process_batch")
-                }
+                batched: dict[str, list[Delivered]] = {name: [] for name in batched_names}
                 for item in items:
                     moment = (item.event.originator_id, item.recorded_at)
                     superseded = last_of_moment[moment] != item.position
                     first = first_of_moment[moment]
-                    since = replace(item, since=first.event.originator_version - 1)
-                    for projection in self.projections:
-                        if done[projection.name] >= item.position or projection.name in many:
+                    since: Delivered | None = None
+                    for projection in each:
+                        reached = done[projection.name]
+                        if reached >= item.position:
                             continue
                         if not projection.recomputes:
                             projection.process(self.db, item, self.events_of)
                         elif not superseded:
                             # Rows that took in part of this moment already: from all.
-                            whole = done[projection.name] >= first.position
+                            given = item
+                            if reached < first.position:
+                                if since is None:
+                                    since = Delivered(
+                                        item.position,
+                                        item.recorded_at,
+                                        item.event,
+                                        item.topic,
+                                        first.event.originator_version - 1,
+                                    )
+                                given = since
                             if projection.name in batched:
-                                batched[projection.name].append(item if whole else since)
+                                batched[projection.name].append(given)
                             else:
-                                projection.process(
-                                    self.db, item if whole else since, self.events_of
-                                )
+                                projection.process(self.db, given, self.events_of)
                 for projection in self.projections:
                     if batched.get(projection.name):
                         process_batch = getattr(projection, "process_batch")  # noqa: B009
@@ -339,16 +356,78 @@ class ProjectionRunner:
                 last, last_hash = int(rows[-1]["position"]), rows[-1]["hash"]
                 behind = [p.name for p in self.projections if done[p.name] < last]
                 if behind:  # one statement for all of them
-                    marks = ",".join("?" * len(behind))
-                    self.db.execute(
-                        f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
-                        [last, last_hash, *behind],
-                    )
+                    self._advance(behind, start if known is not None else None, last, last_hash)
             read += len(rows)
             if progress:
                 progress(len(rows))
             if last >= target:
                 return read  # no need for another transaction to find nothing more
+
+    def _kinds(
+        self,
+    ) -> tuple[
+        list[tuple[str, Callable[[Connection, list[Delivered]], None]]],
+        set[str],
+        list[Projection],
+    ]:
+        """The projections by how they take a batch (worked out once): those that take
+        its events in one call (``process_many``), the names of those that take its
+        moments in one call (``process_batch``), and every other, in order."""
+        if self._plan is None:
+            many = [
+                (p.name, getattr(p, "process_many"))  # noqa: B009 (not in the Protocol)
+                for p in self.projections
+                if not p.recomputes and hasattr(p, "process_many")
+            ]
+            batched = {
+                p.name for p in self.projections if p.recomputes and hasattr(p, "process_batch")
+            }
+            names = {name for name, _ in many}
+            self._plan = (many, batched, [p for p in self.projections if p.name not in names])
+        return self._plan
+
+    def _tracked(self) -> tuple[int, dict[str, int]] | None:
+        """Under the write lock, after the write's save: the head it chained and each
+        read model's position as the check read it under this lock (and as this write's
+        catch-up moved it since), when they all stand just before the links this write
+        chained: the read models were caught up when it began, so no catch-up elsewhere
+        has anything to apply, and nothing but this write moves them while the lock is
+        held (SQLite: its transaction holds the only write lock; PostgreSQL: ``_advance``
+        refuses the write if a rebuild, which does not take the lock, moved them).
+        None: check them again, under the projections' lock."""
+        if not self.db.writing:
+            return None
+        tracked, head, written = self.db.tracked, self.db.head, self.db.written
+        if not tracked or head is None or not written:
+            return None
+        positions = set(tracked.values())
+        if len(positions) != 1 or written[0][0] != positions.pop() + 1:
+            return None
+        if any(p.name not in tracked for p in self.projections):
+            return None
+        return head[0], dict(tracked)
+
+    def _advance(self, names: list[str], expected: int | None, last: int, last_hash: str) -> None:
+        """Move the tracking rows of ``names`` to ``last``.  ``expected``: the position
+        they were read at under the write lock, not read again since: a row found
+        elsewhere (moved by a catch-up or rebuild that does not take the write lock) gets
+        no position, which its NOT NULL refuses, and the whole write with it."""
+        marks = ",".join("?" * len(names))
+        if expected is None:
+            self.db.defer(
+                f"UPDATE {TRACKING} SET position = ?, hash = ? WHERE name IN ({marks})",
+                [last, last_hash, *names],
+                table=TRACKING,
+            )
+        else:
+            self.db.defer(
+                f"UPDATE {TRACKING} SET position = CASE WHEN position = ? THEN ? END, "
+                f"hash = ? WHERE name IN ({marks})",
+                [expected, last, last_hash, *names],
+                table=TRACKING,
+            )
+        if self.db.writing and self.db.tracked is not None:
+            self.db.tracked.update(dict.fromkeys(names, last))
 
     def _written(self, start: int, target: int) -> list[dict[str, Any]]:
         """The batch after ``start`` as this write session inserted it, when it has (the
@@ -357,16 +436,27 @@ class ProjectionRunner:
         written = self.db.written if self.db.writing else []
         if not written:
             return []
+        events = self.db.written_events
         if written[0][0] != start + 1 or self._histories is None:
             written.clear()  # read back instead, and let go of what no longer lines up
+            events.clear()
             return []
         rows = []
-        for position, recorded_at, digest, topic, oid, version in written[:BATCH]:
+        for index, (position, recorded_at, digest, topic, oid, version) in enumerate(
+            written[:BATCH]
+        ):
             if position > target:
                 break
-            held = self._histories.held(oid, version)
+            held = events[index] if index < len(events) else None
+            if held is None or (held.originator_id, held.originator_version, held.TOPIC) != (
+                oid,
+                version,
+                topic,
+            ):
+                held = self._histories.held(oid, version)
             if held is None:  # no longer held (a big write's cache made room): read back
                 written.clear()
+                events.clear()
                 return []
             rows.append(
                 {
@@ -380,6 +470,7 @@ class ProjectionRunner:
                 }
             )
         del written[: len(rows)]
+        del events[: len(rows)]
         return rows
 
     def _event(self, row: Any) -> LedgerEvent:
