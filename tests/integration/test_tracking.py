@@ -112,3 +112,25 @@ def _reset_during_a_write(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> N
         ledger.execute(GROUPS[3:])
         assert len(ledger.bodies(date(2021, 1, 1))) == 6
         assert ledger.verify_read_models().ok
+
+
+def test_a_write_whose_catch_up_takes_several_batches_moves_every_read_model_on(
+    ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A big write's read models catch up in batches inside its one transaction; each
+    # batch moves the tracking rows on from where the one before left them.
+    from ledger.domain.body import RenameBody
+    from ledger.projections import runner
+
+    monkeypatch.setattr(runner, "BATCH", 2)
+    renames = [
+        RenameBody(body=f"g{n}", name=f"Group {n} (renamed)", effective=date(2021, 1, 1))
+        for n in range(6)
+    ]
+    with Ledger(ledger_url) as ledger:
+        ledger.execute(GROUPS[:5])
+        ledger.execute([GROUPS[5], *renames])
+        assert set(ledger.projection_positions().values()) == {12}
+        names = {b.name for b in ledger.bodies(date(2021, 6, 1))}
+        assert names == {f"Group {n} (renamed)" for n in range(6)}
+        assert ledger.verify_read_models().ok

@@ -125,14 +125,22 @@ class Connection:
         The parts run against one snapshot, so what is deferred must neither read rows
         another deferred statement writes nor write a row another one writes: a read
         model's closing UPDATE and its INSERT of new rows, its rows and the tracking
-        rows, each written once per batch."""
+        rows, each written once per batch.  A statement deferred again while its like
+        is held (a write whose catch-up takes more than one batch) sends what is held
+        first."""
         if not (self.writing and self._depth and self.config.kind == "postgresql"):
             self.execute(statement, params)
             return
         for value in params:
             if isinstance(value, str) and "\x00" in value:
                 raise ValidationError(f"{value!r} holds a NUL character (U+0000)")
-        self._deferred.append((table, self.dialect.sql(statement), tuple(params)))
+        text = self.dialect.sql(statement)
+        if any(held == text for _, held, _ in self._deferred):
+            # The same statement again (the next catch-up batch of one write moving the
+            # tracking rows on again): the held one goes first, so neither writes a row
+            # the other writes against one snapshot.
+            self.send_deferred()
+        self._deferred.append((table, text, tuple(params)))
 
     def send_deferred(self) -> None:
         """Send the statements ``defer`` holds, as one."""
