@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from msgspec import Struct
 
@@ -106,8 +106,14 @@ class Tally(Struct, frozen=True):
     votes: int
 
 
-def tally(votes: Iterable[Vote]) -> Counts:
-    """The recorded votes added up (absent and not voting are not counted)."""
+class _Cast(Protocol):
+    @property
+    def option(self) -> str: ...
+
+
+def tally(votes: Iterable[_Cast]) -> Counts:
+    """The recorded votes added up (absent and not voting are not counted): a state's
+    votes, or those a command or an event lists."""
     yes = no = abstain = 0
     for v in votes:
         if v.option == "yes":

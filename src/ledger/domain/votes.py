@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from ledger.domain import motion_state
 from ledger.domain.motion_state import VOTES as VOTES
 from ledger.domain.motion_state import How as How
 from ledger.domain.motion_state import Option as Option
@@ -67,8 +68,5 @@ class Tally(_Value):
 
 def tally(votes: Sequence[Vote]) -> Counts:
     """The recorded votes added up (absent and not voting are not counted)."""
-    return Counts(
-        yes=sum(v.option == Option.YES for v in votes),
-        no=sum(v.option == Option.NO for v in votes),
-        abstain=sum(v.option == Option.ABSTAIN for v in votes),
-    )
+    added = motion_state.tally(votes)
+    return Counts(yes=added.yes, no=added.no, abstain=added.abstain)
