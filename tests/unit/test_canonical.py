@@ -148,6 +148,22 @@ def test_control_characters_are_escaped_in_lower_case_hex_and_u2028_is_left_alon
     assert canonical_bytes("\b\t\n\f\r") == b'"\\b\\t\\n\\f\\r"'
 
 
+def test_every_code_point_is_encoded_as_the_standard_library_and_rfc8785_encode_it() -> None:
+    # The ledger writes with msgspec; an auditor recomputes with json.dumps.  Every
+    # character but the surrogates, a block at a time, in text and in a key's value.
+    for start in range(0, 0x110000, 0x1000):
+        block = "".join(chr(c) for c in range(start, start + 0x1000) if not 0xD800 <= c < 0xE000)
+        for value in (block, {"k": block, "a": [block, 1, None, True]}):
+            assert canonical_bytes(value) == independent(value)
+    assert canonical_bytes("".join(TRICKY)) == rfc8785.dumps("".join(TRICKY))
+
+
+def test_text_that_is_not_valid_unicode_is_refused_on_either_path() -> None:
+    for value in ("\ud800", {"k": ["a", "\udfff"]}):
+        with pytest.raises(NotCanonicalisable, match="not valid Unicode"):
+            canonical_bytes(value)
+
+
 # --- generated real events ----------------------------------------------------------
 
 SLUGS = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}\Z")

@@ -38,6 +38,12 @@ class Projection(Protocol):
     # True for projections that rebuild an aggregate's rows from all its events, so only
     # the last event of an aggregate at one recorded moment needs processing.
     recomputes: bool
+    # The kinds of event it takes, by their topic's first part (``body`` for
+    # ``body.renamed/v1``: the events of one kind of aggregate), or None for all.  The
+    # runner gives it no other event but a retraction (``event.retracted``, which any
+    # aggregate may hold): each projection looks at one kind of aggregate, and each
+    # aggregate holds events of its own kind and retractions only.
+    families: frozenset[str] | None
 
     def create(self, db: Connection) -> None:
         """Create the projection's tables and indexes if they do not exist."""

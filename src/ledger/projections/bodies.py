@@ -29,6 +29,7 @@ class BodiesProjection:
     name = "bodies"
     version = 1
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
+    families: frozenset[str] | None = frozenset({"body"})  # and retractions
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

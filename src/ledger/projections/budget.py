@@ -51,6 +51,7 @@ class BudgetProjection:
     name = "budget"
     version = 2  # 2: a fund's grant maker, an allocation's recipient organisation
     recomputes = True  # rebuilds a fund's rows from all of its events
+    families: frozenset[str] | None = frozenset({"fund"})  # and retractions
     tables: Sequence[str] = (FUNDS, YEARS, ALLOCATIONS)
 
     def create(self, db: Connection) -> None:

@@ -169,6 +169,7 @@ class ConstitutionProjection:
     name = "constitution"
     version = 2  # 2: the standing makers of each document (its provenance)
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
+    families: frozenset[str] | None = frozenset({"tor"})  # and retractions
     tables: Sequence[str] = (SECTIONS, DOCUMENTS, MAKERS)
 
     def create(self, db: Connection) -> None:

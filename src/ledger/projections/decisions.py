@@ -37,6 +37,7 @@ class DecisionsProjection:
     name = "decisions"
     version = 2  # 2: the motion's state as plain values (was: its events)
     recomputes = True  # rebuilds a motion's row from all of its events
+    families: frozenset[str] | None = frozenset({"motion"})  # and retractions
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

@@ -17,6 +17,7 @@ class EventIndex:
     # table's rowid, and the decision index holds only the events that cite one
     version = 3
     recomputes = False  # one row per event: every event counts
+    families: frozenset[str] | None = None  # every event
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

@@ -50,6 +50,7 @@ class MeetingsProjection:
     name = "meetings"
     version = 1
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
+    families: frozenset[str] | None = frozenset({"meeting"})  # and retractions
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

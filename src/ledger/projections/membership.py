@@ -74,6 +74,7 @@ class MembershipProjection:
     name = "membership"
     version = 3  # 2: seats' roles; counts_for_quorum may be null; 3: authorising decisions
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
+    families: frozenset[str] | None = frozenset({"membership"})  # and retractions
     tables: Sequence[str] = (SEATS, OFFICES)
 
     def create(self, db: Connection) -> None:

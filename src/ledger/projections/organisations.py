@@ -26,6 +26,7 @@ class OrganisationsProjection:
     name = "organisations"
     version = 2  # 2: the org-id.guide identifier
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
+    families: frozenset[str] | None = frozenset({"organisation"})  # and retractions
     tables: Sequence[str] = (TABLE,)
 
     def create(self, db: Connection) -> None:

@@ -68,6 +68,7 @@ class ProjectionRunner:
         # The batch being applied, each aggregate's events in version order: what a
         # projection asks of an aggregate's events, when the batch holds all of it.
         self._batch: dict[Any, list[Any]] = {}
+        self._families: dict[str, list[Projection]] = {}  # by kind of event (_taking)
         self._seen_head = 0  # the head the last check read
         # The process's cache of stored histories (shared with the write path), if any.
         self._histories = histories
@@ -325,7 +326,7 @@ class ProjectionRunner:
                     superseded = last_of_moment[moment] != item.position
                     first = first_of_moment[moment]
                     since: Delivered | None = None
-                    for projection in each:
+                    for projection in self._taking(item.topic or item.event.TOPIC, each):
                         reached = done[projection.name]
                         if reached >= item.position:
                             continue
@@ -385,6 +386,18 @@ class ProjectionRunner:
             names = {name for name, _ in many}
             self._plan = (many, batched, [p for p in self.projections if p.name not in names])
         return self._plan
+
+    def _taking(self, topic: str, each: list[Projection]) -> list[Projection]:
+        """Those of ``each`` that take events of ``topic``'s kind (worked out once per
+        kind): a projection's ``families``, and retractions for all."""
+        family = topic.partition(".")[0]
+        taking = self._families.get(family)
+        if taking is None:
+            taking = [
+                p for p in each if family == "event" or p.families is None or family in p.families
+            ]
+            self._families[family] = taking
+        return taking
 
     def _tracked(self) -> tuple[int, dict[str, int]] | None:
         """Under the write lock, after the write's save: the head it chained and each
