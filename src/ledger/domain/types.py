@@ -127,6 +127,14 @@ STORED = {"stored": True}
 """The validation context of an event read back from the store (``decode_event``)."""
 
 
+CHECKED = {"checked": True}
+"""The validation context of an event a handler makes (``UnitOfWork.new_event``): its
+text came from a command whose raw input was scanned already, or from the record
+itself, so only what the write adds (``HANDLER_ADDS``) is scanned; every other check of
+its fields still runs."""
+HANDLER_ADDS = ("actor", "source_key")
+
+
 def from_store(info: ValidationInfo) -> bool:
     """True while validating what the ledger itself stored: the record always reads.
 
@@ -149,7 +157,13 @@ class StrictInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_unsafe_input(cls, data: Any, info: ValidationInfo) -> Any:
-        if isinstance(data, dict) and not from_store(info):
+        context = info.context
+        if not isinstance(data, dict) or (isinstance(context, dict) and context.get("stored")):
+            return data
+        if isinstance(context, dict) and context.get("checked"):
+            # Made by a handler: what it adds of its own is scanned, not the command's.
+            _scan({k: data.get(k) for k in HANDLER_ADDS}, "")
+        else:
             _scan(data, "")
         return data
 

@@ -10,12 +10,13 @@ PostgreSQL, so commands on SQLite do not pay its start-up cost.
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
+
+import msgspec
 
 from ledger.domain.errors import StorageError, ValidationError
 from ledger.infra import access, errors
@@ -522,7 +523,7 @@ class Connection:
 
 def _json_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Rows as one JSON array of objects keyed by column (plain text, integers, null)."""
-    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
+    return msgspec.json.encode([dict(zip(columns, row, strict=True)) for row in rows]).decode()
 
 
 def _open_sqlite(config: DatabaseConfig) -> sqlite3.Connection:

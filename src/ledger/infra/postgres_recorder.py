@@ -15,12 +15,12 @@ only INSERT into the log.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any
 
+import msgspec
 import psycopg
 from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -265,7 +265,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     @staticmethod
     def _payload(stored_events: Sequence[StoredEvent], links: Sequence[Any], start: int) -> str:
         """The slice of events and links from ``start``, as the JSON array the insert reads."""
-        return json.dumps(
+        return msgspec.json.encode(
             [
                 {
                     "originator_id": str(e.originator_id),
@@ -280,9 +280,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 for e, k in zip(
                     stored_events[start : start + SLICE], links[start : start + SLICE], strict=True
                 )
-            ],
-            ensure_ascii=False,
-        )
+            ]
+        ).decode()
 
     def _insert_and_chain(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any

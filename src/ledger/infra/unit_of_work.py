@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 
@@ -30,7 +30,8 @@ from ledger.domain.errors import (
 from ledger.domain.events import LedgerEvent
 from ledger.domain.guards import check_references
 from ledger.domain.history import History
-from ledger.domain.ids import LEDGER_NAMESPACE
+from ledger.domain.ids import ledger_uuid
+from ledger.domain.types import CHECKED
 from ledger.infra.chain import CHAIN_TABLE, utc_text
 from ledger.infra.db import Connection
 from ledger.infra.histories import Histories
@@ -125,15 +126,15 @@ class UnitOfWork:
         if key is not None and self._entry_count > 1:
             key = f"{key}#{self._entry_count}"
         event_id = entry_event_id(key, self.entry_digest) if key else uuid4()
-        event = cls(
+        fields.update(
             originator_id=history.id,
             originator_version=history.version + 1,
             timestamp=self.timestamp,
             event_id=event_id,
             actor=self.actor,
             source_key=key,
-            **fields,
         )
+        event = cls.model_validate(fields, context=CHECKED)
         # Every new event, from a handler or a correction, is checked against the
         # other aggregates it names before anything sees it (domain/guards.py).
         check_references(self, event)
@@ -193,7 +194,7 @@ class UnitOfWork:
 def entry_event_id(key: str, digest: str | None) -> UUID:
     """The event id of an imported entry's event: from its key, and for an entry keyed
     by its own id, from its content too, so other content under that id is told apart."""
-    return uuid5(LEDGER_NAMESPACE, f"entry:{key}" + (f":{digest}" if digest else ""))
+    return ledger_uuid(f"entry:{key}" + (f":{digest}" if digest else ""))
 
 
 def recorded_ids(db: Connection, keys: list[str]) -> dict[str, tuple[int, str]]:
