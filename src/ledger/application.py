@@ -456,15 +456,35 @@ class Ledger:
         progress: Progress,
     ) -> None:
         """Check and save the entries a chunk at a time, in the write's transaction."""
-        from ledger.infra.unit_of_work import positions_of
+        from ledger.infra.collector import frozen_between_steps
 
         # The head before the write, as the write lock's check read it (or read now).
         start = self.db.head[0] if self.db.head is not None else self.head()[0]
         chunks = _chunks(entries, CHUNK)
         chunk = next(chunks, [])
+        following = next(chunks, None)  # read ahead: is this chunk the last?
+        # A write of many chunks (an import): what lives from one chunk to the next is
+        # kept out of the cycle collector's way (infra/collector.py).
+        with frozen_between_steps() if following is not None else nullcontext(None) as step:
+            self._save_chunks(chunk, following, chunks, uow, receipt, progress, start, step)
+
+    def _save_chunks(
+        self,
+        chunk: list[Entry],
+        following: list[Entry] | None,
+        chunks: Iterator[list[Entry]],
+        uow: UnitOfWork,
+        receipt: Receipt,
+        progress: Progress,
+        start: int,
+        step: Callable[[], None] | None,
+    ) -> None:
+        from ledger.infra.unit_of_work import positions_of
+
         behind = 0  # events saved that the read models have not applied yet
         while True:
-            following = next(chunks, None)  # read ahead: is this chunk the last?
+            if step is not None:
+                step()
             self._check(chunk, uow, receipt, progress, start)
             if following is None:
                 self._finish(uow, receipt)  # the end checks, before the last save
@@ -490,7 +510,7 @@ class Ledger:
             uow.settle()
             if following is None:
                 return
-            chunk = following
+            chunk, following = following, next(chunks, None)
 
     def _refused(self, exc: BaseException) -> NoReturn:
         """Raise what a write that failed (and recorded nothing) tells its caller."""

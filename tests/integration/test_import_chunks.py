@@ -7,6 +7,7 @@ refusal names and what a second import skips are the same as for one chunk.
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from pathlib import Path
@@ -80,6 +81,22 @@ def test_an_import_across_chunks_records_every_entry_once_in_one_run_of_position
     assert ledger.verify_read_models().ok  # the read models, caught up chunk by chunk
     again = ledger.import_files([path])
     assert (again.recorded, again.skipped) == (0, 17)
+
+
+def test_what_lives_across_chunks_is_frozen_and_unfrozen_when_the_import_ends(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freezes: list[int] = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(1), real_freeze())[1])
+    path = write_json(tmp_path, "big.json", history())
+    assert ledger.import_files([path]).recorded == 16
+    assert len(freezes) == 8  # before each of its eight chunks of two entries
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):
+        ledger.import_files([write_json(tmp_path, "bad.json", [*history(6), {"type": "x"}])])
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_refusal_in_a_late_chunk_leaves_nothing_recorded(ledger: Ledger, tmp_path: Path) -> None:

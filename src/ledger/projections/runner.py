@@ -251,7 +251,6 @@ class ProjectionRunner:
     ) -> int:
         """Apply the events after the projections' positions, up to ``target`` (the
         head read under the lock, if None), a batch per transaction."""
-        from ledger.projections.base import Delivered
 
         if self.db.access.read_only:
             where = self.db.config.describe()
@@ -261,9 +260,23 @@ class ProjectionRunner:
                 "see `ledger projections status`, and run `ledger projections catch-up` "
                 "as a user who may write"
             )
+        from ledger.infra.collector import frozen_between_steps
+
+        # A catch-up of many batches (a rebuild): what lives from one batch to the next
+        # is kept out of the cycle collector's way (infra/collector.py).
+        with frozen_between_steps() as step:
+            return self._apply_batches(progress, target, step)
+
+    def _apply_batches(
+        self, progress: Callable[[int], None] | None, target: int | None, step: Callable[[], None]
+    ) -> int:
+        from ledger.projections.base import Delivered
+
         read = 0
         nid = self.db.dialect.notification_id
         while True:
+            if read:
+                step()
             with self.db.transaction():
                 known = self._tracked()
                 if known is not None:
