@@ -157,10 +157,9 @@ class StrictInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_unsafe_input(cls, data: Any, info: ValidationInfo) -> Any:
-        context = info.context
-        if not isinstance(data, dict) or (isinstance(context, dict) and context.get("stored")):
+        if not isinstance(data, dict) or from_store(info):
             return data
-        if isinstance(context, dict) and context.get("checked"):
+        if isinstance(info.context, dict) and info.context.get("checked"):
             # Made by a handler: what it adds of its own is scanned, not the command's.
             _scan({k: data.get(k) for k in HANDLER_ADDS}, "")
         else:
