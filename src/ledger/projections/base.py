@@ -140,6 +140,17 @@ def _value_columns(row: Any, key: dict[str, Any]) -> list[str]:
     return [n for n in names if n not in key and n not in _BITEMPORAL]
 
 
+def open_index(db: Connection, table: str, key: Sequence[str]) -> None:
+    """The one index of a bitemporal table whose rows are read by key: the key's rows
+    believed now (``recorded_to IS NULL``: what ``OpenRows`` reads), one of them by its
+    date (what a close updates by) and, as a prefix, the key's rows of every belief (an
+    as-of read of some keys).  It stands for the three a table had (as of, open rows,
+    key): every index is written at every insert and close, and on SQLite each is pages
+    of its own in a commit (ADR 0026)."""
+    columns = ", ".join([*key, "recorded_to", "valid_from"])
+    db.execute(f"CREATE INDEX IF NOT EXISTS {table}_open_idx ON {table} ({columns})")
+
+
 def key_index(db: Connection, table: str, key: Sequence[str]) -> None:
     """The index that finds one key's open row for a date: what replace_timeline updates by."""
     columns = ", ".join([*key, "valid_from", "recorded_to"])

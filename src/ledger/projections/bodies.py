@@ -15,7 +15,7 @@ from ledger.projections.base import (
     OpenRows,
     as_of_clause,
     bitemporal_columns,
-    key_index,
+    open_index,
 )
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 class BodiesProjection:
     name = "bodies"
-    version = 1
+    version = 2  # 2: one index (open_idx) for the three
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
     families: frozenset[str] | None = frozenset({"body"})  # and retractions
     tables: Sequence[str] = (TABLE,)
@@ -38,11 +38,7 @@ class BodiesProjection:
             "slug TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT, "
             f"established TEXT NOT NULL, dissolved TEXT, {bitemporal_columns()})"
         )
-        db.execute(
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_asof_idx ON {TABLE} (valid_from, recorded_from)"
-        )
-        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_slug_idx ON {TABLE} (slug, recorded_to)")
-        key_index(db, TABLE, ["slug"])
+        open_index(db, TABLE, ["slug"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         self.process_batch(db, [item], events_of)

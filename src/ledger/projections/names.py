@@ -34,9 +34,9 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     ReadModel(
         "bodies",
-        1,
+        2,
         ("proj_bodies",),
-        _indexed("proj_bodies", "asof_idx", "slug_idx", "key_idx"),
+        _indexed("proj_bodies", "open_idx"),
     ),
     ReadModel(
         "constitution",
@@ -48,9 +48,9 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     ReadModel(
         "organisations",
-        2,
+        3,
         ("proj_organisations",),
-        _indexed("proj_organisations", "asof_idx", "slug_idx", "key_idx"),
+        _indexed("proj_organisations", "open_idx"),
     ),
     ReadModel(
         "membership",

@@ -14,7 +14,7 @@ from ledger.projections.base import (
     EventsOf,
     as_of_clause,
     bitemporal_columns,
-    key_index,
+    open_index,
     replace_timeline,
 )
 
@@ -24,7 +24,7 @@ RECORDED = "recorded_from <= ? AND (recorded_to IS NULL OR recorded_to > ?)"
 
 class OrganisationsProjection:
     name = "organisations"
-    version = 2  # 2: the org-id.guide identifier
+    version = 3  # 2: the org-id.guide identifier; 3: one index (open_idx) for the three
     recomputes = True  # rebuilds its rows for an aggregate from all of its events
     families: frozenset[str] | None = frozenset({"organisation"})  # and retractions
     tables: Sequence[str] = (TABLE,)
@@ -36,11 +36,7 @@ class OrganisationsProjection:
             "registered TEXT NOT NULL, closed TEXT, successor TEXT, identifier TEXT, "
             f"{bitemporal_columns()})"
         )
-        db.execute(
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_asof_idx ON {TABLE} (valid_from, recorded_from)"
-        )
-        db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_slug_idx ON {TABLE} (slug, recorded_to)")
-        key_index(db, TABLE, ["slug"])
+        open_index(db, TABLE, ["slug"])
 
     def process(self, db: Connection, item: Delivered, events_of: EventsOf) -> None:
         from ledger.domain.events import (
