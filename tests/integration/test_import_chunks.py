@@ -83,6 +83,24 @@ def test_an_import_across_chunks_records_every_entry_once_in_one_run_of_position
     assert (again.recorded, again.skipped) == (0, 17)
 
 
+def test_the_events_of_a_chunk_are_stored_under_the_ids_their_links_name(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    # Written in one statement per chunk (SQLite: ids worked out from the table's
+    # largest rowid), after events already stored: each link names its own event.
+    ledger.import_files([write_json(tmp_path, "first.json", history(2, 1))])
+    receipt = ledger.import_files([write_json(tmp_path, "big.json", history(5, 3)[2:])])
+    db = ledger.db
+    rows = db.query(
+        f"SELECT c.position, e.state FROM ledger_chain c JOIN {db.dialect.events} e "
+        f"ON e.{db.dialect.notification_id} = c.notification_id ORDER BY c.position"
+    )
+    stored = [json.loads(bytes(r["state"]))["event_id"] for r in rows]
+    assert [int(r["position"]) for r in rows] == list(range(1, 4 + receipt.recorded + 1))
+    assert stored[4:] == [str(event_id) for event_id in receipt.event_ids]
+    assert ledger.verify().ok
+
+
 def test_what_lives_across_chunks_is_frozen_and_unfrozen_when_the_import_ends(
     ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -28,6 +29,13 @@ from ledger.infra.chain import (
 from ledger.infra.conflict import ChainConflict
 from ledger.infra.db import Connection
 
+_LARGEST_ROWID = 2**63 - 1
+
+
+def _id(originator_id: UUID | str) -> str:
+    """An originator id as the library's SQLite recorder stores it."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     _joined: SQLiteCursor | None = None  # the write transaction inserts join, if held
@@ -41,6 +49,36 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             *guards.sqlite_statements(self.events_table_name),
             *guards.sqlite_statements(CHAIN_TABLE),
         ]
+
+    def _insert_rows(
+        self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> list[int]:
+        """Insert the events; their notification ids (the rows' rowids), in order.
+
+        The library inserts a row at a time to read each rowid back.  Many events go in
+        one ``executemany`` instead: a row inserted without a rowid gets one more than
+        the table's largest (SQLite's documented rule, short of the largest integer),
+        so under the write lock the rows get the ids after the largest before them, in
+        the order given; the largest after them is checked to say so."""
+        if len(stored_events) < 2:
+            return list(super()._insert_events(c, stored_events, **kwargs) or [])
+        largest = f"SELECT max(rowid) FROM {self.events_table_name}"
+        c.execute(largest)
+        before = c.fetchone()[0] or 0
+        if before + len(stored_events) >= _LARGEST_ROWID:
+            return list(super()._insert_events(c, stored_events, **kwargs) or [])
+        c.executemany(
+            self.insert_events_statement,
+            [(_id(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events],
+        )
+        c.execute(largest)
+        after = c.fetchone()[0]
+        if after != before + len(stored_events):
+            raise PersistenceError(
+                f"the events were given rowids {before + 1} to {after}, not the "
+                f"{len(stored_events)} after {before}"
+            )
+        return list(range(before + 1, after + 1))
 
     @contextmanager
     def serialised(self, db: Connection) -> Iterator[None]:
@@ -63,7 +101,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             raise PersistenceError(exc) from exc
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        ids = list(super()._insert_events(c, stored_events, **kwargs) or [])
+        ids = self._insert_rows(c, stored_events, **kwargs)
         # The head as read under this write lock, in this transaction (the read models'
         # check reads it first), else read here.
         db = self._db
