@@ -50,6 +50,17 @@ def test_a_nul_in_an_import_file_is_refused_and_every_answer_still_works(
         assert run(url, *args).exit_code == 0, args
 
 
+@pytest.mark.parametrize("name", ["\x85    ", "ab\x85cd"])
+def test_a_next_line_in_a_yaml_file_is_refused_not_read_as_a_line_break(
+    url: str, tmp_path: Path, name: str
+) -> None:
+    # YAML folds NEL (U+0085) into a space: the name would arrive as " " or "ab cd".
+    text = f"- type: rename-body\n  body: wg\n  effective: '2024-01-01'\n  name: '{name}'\n"
+    before = state(url)
+    result = run(url, "import", write(tmp_path, "nel.yaml", text))
+    assert_clean_refusal(url, result, before, "line 4: contains a control character (U+0085)")
+
+
 def test_a_nul_in_a_correction_is_refused(url: str) -> None:
     before = state(url)
     result = run(url, "correct", "#2", "--set", 'name="a\\u0000b"', "--reason", "typo")

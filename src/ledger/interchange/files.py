@@ -123,6 +123,21 @@ def _depth(value: Any, name: str, start: int = 0) -> None:
             stack.extend((v, depth + 1) for v in current)
 
 
+def _refuse_next_line(text: str, name: str) -> None:
+    """Refuse a YAML text holding NEL (U+0085).  It is a control character no value
+    may hold, but YAML reads it as a line break, so a value holding one would reach the
+    checks as another value (a name of NEL and spaces, as one space) and be recorded;
+    every other such character YAML refuses itself, and JSON keeps in the value."""
+    at = text.find("\x85")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        raise ValidationError(
+            f"{name}: line {line}: contains a control character (U+0085), which YAML "
+            "reads as a line break; text may hold tabs and newlines but no other "
+            "control characters"
+        )
+
+
 def load_data(path: Path) -> Any:
     """The file's YAML or JSON (by its suffix) as plain data, within the limits."""
     name = str(path)
@@ -133,6 +148,7 @@ def load_data(path: Path) -> Any:
             data = json.loads(text)
             _depth(data, name)
             return data
+        _refuse_next_line(text, name)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
