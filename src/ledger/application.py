@@ -465,7 +465,12 @@ class Ledger:
         following = next(chunks, None)  # read ahead: is this chunk the last?
         # A write of many chunks (an import): what lives from one chunk to the next is
         # kept out of the cycle collector's way (infra/collector.py).
-        with frozen_between_steps() if following is not None else nullcontext(None) as step:
+        # And it gets a page cache its indexes fit in better (Connection.roomy_cache).
+        long = following is not None
+        with (
+            frozen_between_steps() if long else nullcontext(None) as step,
+            self.db.roomy_cache() if long else nullcontext(),
+        ):
             self._save_chunks(chunk, following, chunks, uow, receipt, progress, start, step)
 
     def _save_chunks(

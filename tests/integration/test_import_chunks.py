@@ -19,8 +19,10 @@ from ledger import application
 from ledger.application import Ledger
 from ledger.domain.entries import COMMAND_ADAPTER
 from ledger.domain.errors import NotFound, RuleViolation, ValidationError
+from ledger.infra.db import LONG_WRITE_CACHE_KIB
 from ledger.infra.unit_of_work import entry_event_id
 from ledger.interchange.importing import content_digest
+from ledger.projections import runner
 from tests.integration.test_funds import VALID, create, decisions, figures
 
 
@@ -99,6 +101,37 @@ def test_the_events_of_a_chunk_are_stored_under_the_ids_their_links_name(
     assert [int(r["position"]) for r in rows] == list(range(1, 4 + receipt.recorded + 1))
     assert stored[4:] == [str(event_id) for event_id in receipt.event_ids]
     assert ledger.verify().ok
+
+
+def test_a_long_write_on_sqlite_has_a_roomy_page_cache_and_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page cache is the SQLite connection's own (PostgreSQL's server has its buffers).
+    ledger = Ledger(str(tmp_path / "ledger.db"), actor="clerk")
+    raw = ledger.db._raw
+
+    def cache() -> int:
+        return int(raw.execute("PRAGMA cache_size").fetchone()[0])
+
+    before, during = cache(), []
+    path = write_json(tmp_path, "big.json", history())
+    ledger.import_files([path], progress=lambda label, total: lambda n: during.append(cache()))
+    assert set(during) == {-LONG_WRITE_CACHE_KIB}
+    assert cache() == before
+    ledger.execute([COMMAND_ADAPTER.validate_python(rename("b0", "Once", "2020-01-01"))])
+    assert cache() == before  # a write of one chunk keeps the connection's own
+    rebuilt: list[int] = []
+    ledger.rebuild_projections(progress=lambda n: rebuilt.append(cache()))
+    assert rebuilt
+    assert cache() == before
+    monkeypatch.setattr(runner, "BATCH", 4)  # a rebuild of several batches
+    rebuilt.clear()
+    ledger.rebuild_projections(progress=lambda n: rebuilt.append(cache()))
+    assert len(rebuilt) > 1
+    assert set(rebuilt) == {-LONG_WRITE_CACHE_KIB}
+    assert cache() == before
+    assert ledger.verify_read_models().ok
+    ledger.close()
 
 
 def test_what_lives_across_chunks_is_frozen_and_unfrozen_when_the_import_ends(

@@ -10,6 +10,7 @@ projection's writes, so a crash never loses or repeats an event.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.errors import ReadModelsBehind, StorageError
@@ -264,7 +265,12 @@ class ProjectionRunner:
 
         # A catch-up of many batches (a rebuild): what lives from one batch to the next
         # is kept out of the cycle collector's way (infra/collector.py).
-        with frozen_between_steps() as step:
+        # A catch-up of more than a batch (a rebuild) gets a page cache its indexes fit
+        # in better (Connection.roomy_cache).
+        with (
+            frozen_between_steps() as step,
+            self.db.roomy_cache() if lag > BATCH else nullcontext(),
+        ):
             return self._apply_batches(progress, target, step)
 
     def _apply_batches(
