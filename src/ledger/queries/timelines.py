@@ -17,6 +17,7 @@ from ledger.domain.history import Segment, in_force
 from ledger.domain.meeting import MeetingState
 from ledger.domain.membership import Office, Seat
 from ledger.domain.organisation import OrganisationState
+from ledger.infra.chain import CHAIN_TABLE
 from ledger.projections import bodies, meetings, membership, organisations
 
 if TYPE_CHECKING:
@@ -80,11 +81,16 @@ def recorded_events(
 ) -> list[RecordedEvent]:
     """The events of one aggregate that hold as known at ``known_at`` (a correction in
     place of what it corrects, nothing retracted), in version order, with positions."""
+    # By the events' own key and the chain's notification ids (both indexed): the
+    # event index has no index by aggregate, and is scanned whole for one.
+    key = aggregate_id.hex if db.dialect.name == "sqlite" else aggregate_id
     rows = db.query(
-        "SELECT position, version, topic FROM proj_events WHERE aggregate_id = ?",
-        [str(aggregate_id)],
+        f"SELECT c.position, e.originator_version, e.topic FROM {db.dialect.events} e "
+        f"JOIN {CHAIN_TABLE} c ON c.notification_id = e.{db.dialect.notification_id} "
+        "WHERE e.originator_id = ?",
+        [key],
     )
-    stored = {int(r["version"]): (int(r["position"]), str(r["topic"])) for r in rows}
+    stored = {int(r["originator_version"]): (int(r["position"]), str(r["topic"])) for r in rows}
     kept = in_force(histories.events(aggregate_id), known_at)
     return [
         RecordedEvent(*stored[e.originator_version], e)
