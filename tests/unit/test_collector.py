@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from ledger.infra.collector import frozen_between_steps
+from ledger.infra.collector import LONG_GEN0, frozen_between_steps
 
 
 class Cycle:
@@ -36,9 +36,18 @@ def refused_after_a_step() -> None:
 
 
 def test_an_operation_that_fails_still_unfreezes() -> None:
+    thresholds = gc.get_threshold()
     with pytest.raises(RuntimeError):
         refused_after_a_step()
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
+def test_a_long_operation_has_a_larger_young_generation_and_gives_it_back() -> None:
+    thresholds = gc.get_threshold()
+    with frozen_between_steps():
+        assert gc.get_threshold() == (max(thresholds[0], LONG_GEN0), *thresholds[1:])
+    assert gc.get_threshold() == thresholds
 
 
 def test_a_process_that_manages_the_collector_itself_is_left_as_it_is() -> None:
