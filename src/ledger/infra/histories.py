@@ -143,7 +143,7 @@ class Histories:
         return self._read(aggregate_id, 0, version)
 
     def _key(self, aggregate_id: UUID) -> object:
-        return aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
+        return self.db.dialect.originator(aggregate_id)
 
     def latest(self, aggregate_id: UUID) -> int:
         """The aggregate's newest stored version (0 if it has none)."""

@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ledger.domain.errors import StorageError
 from ledger.infra.errors import mask
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 DEFAULT_URL = "ledger.db"
 IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -43,6 +47,11 @@ class Dialect:
     def table(self, name: str) -> str:
         """A table name, qualified by the schema on PostgreSQL."""
         return f'"{self.schema}".{name}' if self.schema else name
+
+    def originator(self, aggregate_id: UUID) -> object:
+        """An aggregate id as the events table holds it (SQLite: 32 hex digits as text;
+        PostgreSQL: a uuid), for a lookup by ``originator_id``."""
+        return aggregate_id.hex if self.name == "sqlite" else aggregate_id
 
 
 @dataclass(frozen=True)

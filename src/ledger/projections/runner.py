@@ -264,9 +264,8 @@ class ProjectionRunner:
         from ledger.infra.collector import frozen_between_steps
 
         # A catch-up of many batches (a rebuild): what lives from one batch to the next
-        # is kept out of the cycle collector's way (infra/collector.py).
-        # A catch-up of more than a batch (a rebuild) gets a page cache its indexes fit
-        # in better (Connection.roomy_cache).
+        # is kept out of the cycle collector's way (infra/collector.py), and its indexes
+        # get a page cache they fit in better (Connection.roomy_cache).
         with (
             frozen_between_steps() as step,
             self.db.roomy_cache() if lag > BATCH else nullcontext(),
@@ -571,7 +570,7 @@ class ProjectionRunner:
             return self._histories.events_between(aggregate_id, after, up_to_version)
         cached = self._cache.get(aggregate_id)
         if cached is None or cached[-1].originator_version < up_to_version:
-            key = aggregate_id.hex if self.db.dialect.name == "sqlite" else aggregate_id
+            key = self.db.dialect.originator(aggregate_id)
             rows = self.db.query(
                 f"SELECT topic, state FROM {self.db.dialect.events} WHERE originator_id = ? "
                 "ORDER BY originator_version",

@@ -233,7 +233,7 @@ def require_body(db: Connection, body: str) -> None:
     key = body_id(body)
     found = db.scalar(
         f"SELECT COUNT(*) FROM {db.dialect.events} WHERE originator_id = ?",
-        [key.hex if db.dialect.name == "sqlite" else key],
+        [db.dialect.originator(key)],
     )
     if not found:
         raise NotFound(f"unknown body '{body}' (see 'ledger bodies' for ids)")

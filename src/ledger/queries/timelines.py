@@ -83,12 +83,11 @@ def recorded_events(
     place of what it corrects, nothing retracted), in version order, with positions."""
     # By the events' own key and the chain's notification ids (both indexed): the
     # event index has no index by aggregate, and is scanned whole for one.
-    key = aggregate_id.hex if db.dialect.name == "sqlite" else aggregate_id
     rows = db.query(
         f"SELECT c.position, e.originator_version, e.topic FROM {db.dialect.events} e "
         f"JOIN {CHAIN_TABLE} c ON c.notification_id = e.{db.dialect.notification_id} "
         "WHERE e.originator_id = ?",
-        [key],
+        [db.dialect.originator(aggregate_id)],
     )
     stored = {int(r["originator_version"]): (int(r["position"]), str(r["topic"])) for r in rows}
     kept = in_force(histories.events(aggregate_id), known_at)
