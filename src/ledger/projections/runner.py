@@ -181,10 +181,12 @@ class ProjectionRunner:
         ``locking``: lock the tracking rows in the same statement (PostgreSQL, under the
         write lock, when no link can be committed while the statement waits)."""
         # Subqueries, not a join: each is one primary-key lookup, where PostgreSQL's
-        # planner may hash-join the whole chain for the few tracking rows.
+        # planner may hash-join the whole chain for the few tracking rows; and none for
+        # a row at the head (the common case), whose link the head's row holds.
         rows = self.db.query(
             f"SELECT t.name, t.position, t.hash, "
-            f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) AS at, "
+            "CASE WHEN t.position = h.position THEN h.hash ELSE "
+            f"(SELECT c.hash FROM {CHAIN_TABLE} c WHERE c.position = t.position) END AS at, "
             "h.position AS head, h.hash AS head_hash, h.recorded_at AS head_at "
             f"FROM {TRACKING} t LEFT JOIN (SELECT position, hash, recorded_at "
             f"FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1) h ON 1 = 1"
