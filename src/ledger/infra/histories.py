@@ -37,7 +37,7 @@ from ledger.infra.errors import storage_errors
 # a ledger opened for a read of the read models never needs them (ADR 0023).
 if TYPE_CHECKING:
     from ledger.domain.events import LedgerEvent
-    from ledger.domain.history import History
+    from ledger.domain.history import History, Loader
 
 LIMIT = 20_000  # events held in decoded form, across aggregates
 SUMMARIES = 50_000  # compacted histories (version and folds, no events) kept
@@ -157,11 +157,9 @@ class Histories:
         """The stored history up to at least ``version`` (the newest stored if None).
 
         The History returned is the cache's own: fork it before appending to it."""
-        from ledger.domain.history import History
-
         complete = version is None and self._complete()
         if complete and aggregate_id in self._absent:
-            return History(aggregate_id, loader=self._load)  # nothing stored, as of the head
+            return _history(aggregate_id, self._load)  # nothing stored, as of the head
         cached = self._take(aggregate_id)
         if version is None:
             if complete:
@@ -172,7 +170,7 @@ class Histories:
             else:
                 version = self.latest(aggregate_id)
         if cached is None:
-            cached = History(aggregate_id, loader=self._load)
+            cached = _history(aggregate_id, self._load)
         if cached.version < version or version < 0:
             cached.extend(self._read(aggregate_id, cached.version))
         if complete and not cached.exists and len(self._absent) < self.summaries:
@@ -242,3 +240,11 @@ class Histories:
 def _uuid(value: Any) -> UUID:
     """An aggregate id as the store gives it (text on SQLite, a UUID on PostgreSQL)."""
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _history(aggregate_id: UUID, loader: Loader) -> History:
+    """A new, empty History (imported here: a write asks for a history of every event,
+    and most of them the cache holds)."""
+    from ledger.domain.history import History
+
+    return History(aggregate_id, loader=loader)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
 from ledger.infra.db import Connection
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from ledger.domain.events import LedgerEvent
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(NamedTuple):
     """An event as the log delivers it: with its position, recorded time and the topic
-    it is stored under (an earlier version of the event's own, if it was upcast)."""
+    it is stored under (an earlier version of the event's own, if it was upcast).  A
+    tuple: a catch-up makes one for every event."""
 
     position: int
     recorded_at: str

@@ -509,8 +509,6 @@ class ProjectionRunner:
     def _event(self, row: Any) -> LedgerEvent:
         """A row's event: the one the history cache holds (a write's own, just saved,
         or one read before), else decoded from its stored bytes."""
-        from ledger.infra.mapper import decode_event
-
         held = row.get("held") if isinstance(row, dict) else None  # a link just written
         if held is not None:
             return held  # type: ignore[no-any-return]
@@ -518,6 +516,10 @@ class ProjectionRunner:
             held = self._histories.held(row["originator_id"], int(row["originator_version"]))
             if held is not None and row["topic"] == held.TOPIC:
                 return held
+        # Imported here, not on entry: an import runs this once per event, and the
+        # import statement itself is most of the time of one that finds it held.
+        from ledger.infra.mapper import decode_event
+
         return decode_event(row["topic"], bytes(row["state"]))
 
     def _lock(self) -> None:
