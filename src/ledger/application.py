@@ -38,7 +38,6 @@ from ledger.infra.errors import is_database_error, mask
 from ledger.infra.histories import Histories
 from ledger.infra.meta import log_ready, read_meta, write_meta
 from ledger.infra.urls import DatabaseConfig, parse_url
-from ledger.interchange.export import FORMATS, Selection, Written
 from ledger.projections.catalogue import all_projections, ledger_tables
 from ledger.projections.names import READ_MODELS
 from ledger.projections.runner import ProjectionRunner
@@ -60,6 +59,7 @@ if TYPE_CHECKING:
     from ledger.infra import chain, roles
     from ledger.infra.store import EventStore
     from ledger.infra.unit_of_work import UnitOfWork
+    from ledger.interchange.export import Written
     from ledger.interchange.tor_document import TorCommand
     from ledger.queries import constitution, proofs, timelines
     from ledger.queries.budget import AllocationReport, BudgetReport, BudgetSeries, FundSummary
@@ -815,6 +815,8 @@ class Ledger:
         """Write the record, or one body's and a date range's part of it, in one of
         ``FORMATS`` to ``out``.  The jsonl trail needs ``key`` to sign its checkpoint;
         grants may take the publisher's 360Giving ``prefix``."""
+        from ledger.interchange.export import FORMATS, Selection, Written
+
         if kind not in FORMATS:
             raise ValidationError(f"unknown export format {kind!r}: one of {', '.join(FORMATS)}")
         if prefix is not None and kind != "grants":

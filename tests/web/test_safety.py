@@ -21,7 +21,7 @@ import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-import ledger.application
+import ledger.interchange.export
 from ledger.application import Ledger
 from ledger.interchange.export import Written
 from ledger.web import audit
@@ -175,7 +175,8 @@ def test_a_download_is_the_file_an_export_writes_or_a_zip_of_its_folder(
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     formats = (*audit.FORMATS, "onefile", "folder")
-    monkeypatch.setattr(ledger.application, "FORMATS", formats)
+    # Ledger.export takes its list of formats from the export package when called.
+    monkeypatch.setattr(ledger.interchange.export, "FORMATS", formats)
     monkeypatch.setattr(audit, "FORMATS", formats)
     monkeypatch.setitem(
         sys.modules, "ledger.interchange.export.onefile", fake_format("onefile", False)

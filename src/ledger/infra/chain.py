@@ -13,7 +13,6 @@ gives the proofs an export carries and ``verify.py`` checks with nothing but Pyt
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -65,7 +64,9 @@ def link_bytes(position: int, prev: str, topic: str, state: bytes) -> bytes:
 
 def link_hash(position: int, prev: str, topic: str, state: bytes) -> str:
     """SHA-256 hex of link ``position``."""
-    return hashlib.sha256(_LINK % (state, position, prev.encode(), _topic_json(topic))).hexdigest()
+    from hashlib import sha256  # not at import: a read of the read models hashes nothing
+
+    return sha256(_LINK % (state, position, prev.encode(), _topic_json(topic))).hexdigest()
 
 
 def create_statements(dialect_name: str, table: str) -> list[str]:
@@ -102,6 +103,8 @@ def build_links(
     notification_ids: Sequence[int],
 ) -> list[NewLink]:
     """The links for newly inserted events, after ``head`` (position, hash, recorded_at)."""
+    from hashlib import sha256  # here, not at import (see link_hash)
+
     position, prev, last_time = head if head else (0, GENESIS, "")
     links = []
     # The plain twin reads most events, and quicker; the general pattern, compiled on
@@ -129,7 +132,8 @@ def build_links(
         if recorded < last_time:
             raise RecordedTimeConflict(f"recorded time {recorded} is before {last_time}")
         position += 1
-        prev = link_hash(position, prev, event.topic, event.state)
+        link = _LINK % (state, position, prev.encode(), _topic_json(event.topic))
+        prev = sha256(link).hexdigest()
         links.append(NewLink(position, nid, recorded, source_key, prev))
         last_time = recorded
     return links
@@ -224,13 +228,15 @@ class ChainWalk:
         next links: how many held, and the fault of the first that did not (None: all
         held).  Every check is made on every row, in the order below; only the reading
         of the event's identity is quicker where its bytes allow (``stored_identity``)."""
+        from hashlib import sha256  # here, not at import (see link_hash)
+
         expected, prev = self.expected_position, self.prev
         last_nid, last_time, last_state = self.last_nid, self.last_time, self.state
         start, problem = expected, None
         last_stamp: str | None = None  # the last timestamp read, and its utc_text:
         last_text = ""
         fullmatch, plain_fullmatch = identity_matcher(), identity_matcher(plain=True)
-        sha256, link, unplain = hashlib.sha256, _LINK, PLAIN_BYTES
+        link, unplain = _LINK, PLAIN_BYTES
         topics, missed = self._topics, self.layouts.missed
         for row in rows:
             position, nid, recorded_at, source_key, digest, oid, version, topic, state = row
