@@ -66,7 +66,7 @@ def link_hash(position: int, prev: str, topic: str, state: bytes) -> str:
     """SHA-256 hex of link ``position``."""
     from hashlib import sha256  # not at import: a read of the read models hashes nothing
 
-    return sha256(_LINK % (state, position, prev.encode(), _topic_json(topic))).hexdigest()
+    return sha256(link_bytes(position, prev, topic, state)).hexdigest()
 
 
 def create_statements(dialect_name: str, table: str) -> list[str]:
@@ -132,8 +132,7 @@ def build_links(
         if recorded < last_time:
             raise RecordedTimeConflict(f"recorded time {recorded} is before {last_time}")
         position += 1
-        link = _LINK % (state, position, prev.encode(), _topic_json(event.topic))
-        prev = sha256(link).hexdigest()
+        prev = sha256(link_bytes(position, prev, event.topic, state)).hexdigest()
         links.append(NewLink(position, nid, recorded, source_key, prev))
         last_time = recorded
     return links
